@@ -130,7 +130,7 @@ def _pos_shape(value: object) -> str:
 
 def to_money(value: object) -> Decimal:
     """Exact money: a Decimal with two places. Floats are refused (they cannot hold cents exactly)."""
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, bool | float):
         raise ValueError("money must be given as a string or integer, not a float")
     if isinstance(value, Decimal):
         d = value

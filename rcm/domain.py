@@ -40,7 +40,7 @@ class _Model(BaseModel):
     model_config = ConfigDict(extra="ignore", frozen=False, str_strip_whitespace=True)
 
 
-class CoveragePriority(str, enum.Enum):
+class CoveragePriority(enum.StrEnum):
     primary = "primary"
     secondary = "secondary"
     tertiary = "tertiary"
@@ -51,7 +51,7 @@ class CoveragePriority(str, enum.Enum):
         return {"primary": "P", "secondary": "S", "tertiary": "T"}[self.value]
 
 
-class Relationship(str, enum.Enum):
+class Relationship(enum.StrEnum):
     """Patient's relationship to the subscriber."""
 
     self_ = "self"
@@ -68,12 +68,12 @@ class Relationship(str, enum.Enum):
 Sex = Literal["F", "M", "U"]
 
 
-class ClaimType(str, enum.Enum):
+class ClaimType(enum.StrEnum):
     professional = "professional"  # 837P
     institutional = "institutional"  # 837I
 
 
-class ClaimFrequency(str, enum.Enum):
+class ClaimFrequency(enum.StrEnum):
     original = "1"
     replacement = "7"
     void = "8"

@@ -1,0 +1,39 @@
+# Everything runs from the project's own files: the first target builds or refreshes .venv from pyproject.toml.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.rcm-installed
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+export PREFECT_HOME ?= $(CURDIR)/var/prefect
+
+.PHONY: venv demo test test-postgres bench lint clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+## The nightly flow on the bundled sample: SQLite and local folders under ./var
+demo: $(STAMP)
+	$(BIN)/python -m flows.nightly --sample
+
+## The test suite (SQLite unless RCM_DATABASE_URL points elsewhere)
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+test-postgres: $(STAMP)
+	RCM_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+lint: $(STAMP)
+	$(BIN)/ruff check rcm flows tests bench
+	$(BIN)/mypy rcm flows
+
+clean:
+	rm -rf var bench/out .pytest_cache .mypy_cache .ruff_cache
