@@ -1,0 +1,343 @@
+"""Segments to transactions: the envelope state machine (ISA/GS/ST ... SE/GE/IEA), streaming or whole-file.
+
+``read_transactions`` yields each transaction set as soon as its SE is read (memory flat in the number of
+transactions); ``read_file`` keeps everything.  Envelope problems become findings and reading goes on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from rcm.x12.envelope import (
+    GroupHeader,
+    InterchangeHeader,
+    check_group_trailer,
+    check_interchange_header,
+    check_interchange_trailer,
+    check_transaction_trailer,
+)
+from rcm.x12.findings import Finding
+from rcm.x12.tokenizer import Delimiters, Segment, iter_segments, source_name
+
+if TYPE_CHECKING:
+    from rcm.x12.engine import Loop
+
+__all__ = [
+    "FunctionalGroup",
+    "Interchange",
+    "Transaction",
+    "TransactionReader",
+    "X12File",
+    "read_file",
+    "read_transactions",
+]
+
+
+# Segments that may sit between ISA and GS: TA1 acknowledgments and the interchange service segments.
+_INTERCHANGE_SERVICE = frozenset({"TA1", "ISB", "ISE", "TA3"})
+
+
+class Transaction:
+    """One transaction set, ST to SE inclusive, with the envelope it came in.
+
+    ``findings`` holds the envelope findings (SE01/SE02, missing SE...); the first access to ``tree`` or
+    ``model`` runs the loop engine and adds its structure findings to ``findings`` too (they are also in
+    ``structure_findings``).
+    """
+
+    __slots__ = (
+        "_model",
+        "_structure_findings",
+        "_tree",
+        "control_number",
+        "findings",
+        "group",
+        "interchange",
+        "segments",
+        "set_id",
+        "version",
+    )
+
+    def __init__(
+        self,
+        st: Segment,
+        *,
+        interchange: InterchangeHeader | None = None,
+        group: GroupHeader | None = None,
+        segments: list[Segment] | None = None,
+    ) -> None:
+        self.set_id = st.get(1)
+        self.control_number = st.get(2)
+        self.version = st.get(3) or (group.version if group else "")
+        self.interchange = interchange
+        self.group = group
+        self.segments: list[Segment] = segments if segments is not None else [st]
+        self.findings: list[Finding] = []
+        self._tree: Loop | None = None
+        self._structure_findings: list[Finding] | None = None
+        self._model: Any = None
+
+    @property
+    def delimiters(self) -> Delimiters:
+        return self.segments[0].delimiters
+
+    @property
+    def first_segment(self) -> int:
+        return self.segments[0].number
+
+    def _build(self) -> None:
+        from rcm.x12.engine import build_tree
+        from rcm.x12.sets.registry import spec_for
+
+        spec = spec_for(self.set_id, self.version, control_number=self.control_number)
+        tree, found = build_tree(spec, self.segments, transaction=self.control_number)
+        self._tree = tree
+        self._structure_findings = found
+        self.findings.extend(found)
+
+    @property
+    def tree(self) -> Loop:
+        """The loop tree (built once, on first access).  Raises UnknownTransactionError for unknown sets."""
+        if self._tree is None:
+            self._build()
+        assert self._tree is not None
+        return self._tree
+
+    @property
+    def structure_findings(self) -> list[Finding]:
+        if self._structure_findings is None:
+            self._build()
+        assert self._structure_findings is not None
+        return self._structure_findings
+
+    @property
+    def model(self) -> Any:
+        """The typed model of this transaction set (Remittance, ClaimBatch, ...), built once."""
+        if self._model is None:
+            from rcm.x12.sets.registry import parser_for
+
+            parse = parser_for(self.set_id, self.version, control_number=self.control_number)
+            self._model = parse(self)
+        return self._model
+
+    def __repr__(self) -> str:
+        return (
+            f"Transaction({self.set_id} {self.control_number} {self.version}, "
+            f"{len(self.segments)} segments from {self.first_segment})"
+        )
+
+
+@dataclass(slots=True)
+class FunctionalGroup:
+    """One GS..GE group (``header`` None for transactions found without a GS)."""
+
+    header: GroupHeader | None
+    transactions: list[Transaction] = field(default_factory=list)
+    transaction_count: int = 0
+    trailer: Segment | None = None
+
+
+@dataclass(slots=True)
+class Interchange:
+    """One ISA..IEA interchange (``header`` None for a file without ISA); TA1 segments in ``acknowledgments``."""
+
+    header: InterchangeHeader | None
+    groups: list[FunctionalGroup] = field(default_factory=list)
+    acknowledgments: list[Segment] = field(default_factory=list)
+    services: list[Segment] = field(default_factory=list)
+    trailer: Segment | None = None
+    isa: Segment | None = None
+
+
+@dataclass(slots=True)
+class X12File:
+    """A whole file read: interchanges (with groups and transactions), all transactions, envelope findings."""
+
+    name: str
+    delimiters: Delimiters
+    interchanges: list[Interchange]
+    transactions: list[Transaction]
+    findings: list[Finding]
+    segment_count: int
+
+
+class TransactionReader:
+    """Iterates transactions of one source; afterwards ``findings`` holds every envelope finding (including
+    those already put on transactions) and ``interchanges`` the envelope skeleton (with transactions only
+    when ``keep`` is true)."""
+
+    def __init__(self, source: str | Path | bytes | BinaryIO, *, keep: bool = False) -> None:
+        self.name = source_name(source)
+        self.keep = keep
+        self.findings: list[Finding] = []
+        self.interchanges: list[Interchange] = []
+        self.delimiters: Delimiters | None = None
+        self.segment_count = 0
+        self._iter = self._run(iter_segments(source))
+
+    def __iter__(self) -> Iterator[Transaction]:
+        return self._iter
+
+    def __next__(self) -> Transaction:
+        return next(self._iter)
+
+    def _note(self, code: str, message: str, seg: Segment | None, *, severity: str = "error",
+              transaction: str | None = None) -> Finding:
+        f = Finding(
+            severity="error" if severity == "error" else "warning",
+            code=code,
+            message=message,
+            segment=seg.number if seg is not None else None,
+            transaction=transaction,
+            segment_id=seg.id if seg is not None else None,
+        )
+        self.findings.append(f)
+        return f
+
+    def _run(self, segments: Iterator[Segment]) -> Iterator[Transaction]:
+        interchange: Interchange | None = None
+        group: FunctionalGroup | None = None
+        tx: Transaction | None = None
+        bare_noted = False
+        last: Segment | None = None
+
+        def close_tx(at: Segment | None) -> Transaction:
+            assert tx is not None
+            f = self._note(
+                "missing_se",
+                f"transaction {tx.control_number} (ST at segment {tx.first_segment}) has no SE",
+                at, transaction=tx.control_number,
+            )
+            tx.findings.append(f)
+            return tx
+
+        def close_group(at: Segment | None) -> None:
+            assert group is not None
+            if group.header is not None:
+                self._note("missing_ge", f"functional group (GS at segment {group.header.segment}) has no GE", at)
+
+        def add_group(g: FunctionalGroup) -> None:
+            nonlocal interchange
+            if interchange is None:
+                interchange = Interchange(header=None)
+                self.interchanges.append(interchange)
+            interchange.groups.append(g)
+
+        for seg in segments:
+            last = seg
+            sid = seg.id
+            if tx is not None:
+                if sid == "SE":
+                    tx.segments.append(seg)
+                    found = check_transaction_trailer(tx.segments[0], seg, len(tx.segments))
+                    tx.findings.extend(found)
+                    self.findings.extend(found)
+                    done, tx = tx, None
+                    yield done
+                    continue
+                if sid not in ("ST", "GS", "GE", "ISA", "IEA"):
+                    tx.segments.append(seg)
+                    continue
+                done = close_tx(seg)
+                tx = None
+                yield done
+            if sid == "ST":
+                if group is None:
+                    if interchange is None or interchange.header is None:
+                        if not bare_noted:
+                            self._note("no_envelope", "transaction sets without ISA/GS envelope", seg,
+                                       severity="warning")
+                            bare_noted = True
+                    else:
+                        self._note("missing_gs", "ST without a GS functional group header", seg)
+                    group = FunctionalGroup(header=None)
+                    add_group(group)
+                tx = Transaction(
+                    seg,
+                    interchange=interchange.header if interchange else None,
+                    group=group.header,
+                )
+                group.transaction_count += 1
+                if self.keep:
+                    group.transactions.append(tx)
+            elif sid == "GS":
+                if group is not None:
+                    close_group(seg)
+                if interchange is None or interchange.header is None:
+                    self._note("missing_isa", "GS without an ISA interchange header", seg)
+                group = FunctionalGroup(header=GroupHeader.from_segment(seg))
+                add_group(group)
+            elif sid == "GE":
+                if group is None or group.header is None:
+                    self._note("unexpected_ge", "GE without a matching GS", seg)
+                    group = None
+                    continue
+                group.trailer = seg
+                self.findings.extend(check_group_trailer(group.header, seg, group.transaction_count))
+                group = None
+            elif sid == "ISA":
+                if group is not None:
+                    close_group(seg)
+                    group = None
+                if interchange is not None and interchange.header is not None and interchange.trailer is None:
+                    self._note("missing_iea", f"interchange (ISA at segment {interchange.header.segment}) has no IEA",
+                               seg)
+                if self.delimiters is None:
+                    self.delimiters = seg.delimiters
+                interchange = Interchange(header=InterchangeHeader.from_segment(seg), isa=seg)
+                self.interchanges.append(interchange)
+                self.findings.extend(check_interchange_header(seg))
+            elif sid == "IEA":
+                if group is not None:
+                    close_group(seg)
+                    group = None
+                if interchange is None or interchange.header is None or interchange.trailer is not None:
+                    self._note("unexpected_iea", "IEA without a matching ISA", seg)
+                    continue
+                interchange.trailer = seg
+                count = sum(1 for g in interchange.groups if g.header is not None)
+                self.findings.extend(check_interchange_trailer(
+                    interchange.header, seg, count, acknowledgments=len(interchange.acknowledgments)
+                ))
+            elif sid in _INTERCHANGE_SERVICE and group is None and interchange is not None:
+                (interchange.acknowledgments if sid == "TA1" else interchange.services).append(seg)
+            elif sid == "TA1" and group is None:
+                if interchange is None:
+                    interchange = Interchange(header=None)
+                    self.interchanges.append(interchange)
+                interchange.acknowledgments.append(seg)
+            else:
+                self._note("segment_outside_transaction", f"{sid[:3]!r} segment outside any transaction set", seg)
+        self.segment_count = last.number if last is not None else 0
+        if self.delimiters is None and last is not None:
+            self.delimiters = last.delimiters
+        if tx is not None:
+            done = close_tx(last)
+            tx = None
+            yield done
+        if group is not None:
+            close_group(last)
+        if interchange is not None and interchange.header is not None and interchange.trailer is None:
+            self._note("missing_iea", f"interchange (ISA at segment {interchange.header.segment}) has no IEA", last)
+
+
+def read_transactions(source: str | Path | bytes | BinaryIO) -> TransactionReader:
+    """Stream the transaction sets of a file (an iterator; envelope findings on ``.findings`` afterwards)."""
+    return TransactionReader(source)
+
+
+def read_file(source: str | Path | bytes | BinaryIO) -> X12File:
+    """Read a whole file: envelopes, transactions and envelope findings.  Raises NotX12Error if unreadable."""
+    reader = TransactionReader(source, keep=True)
+    transactions = list(reader)
+    return X12File(
+        name=reader.name,
+        delimiters=reader.delimiters or Delimiters.default(),
+        interchanges=reader.interchanges,
+        transactions=transactions,
+        findings=reader.findings,
+        segment_count=reader.segment_count,
+    )

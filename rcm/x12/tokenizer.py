@@ -1,0 +1,413 @@
+"""Streaming X12 tokenizer: bytes in any common encoding to positioned segments, delimiters read from each ISA.
+
+Memory stays flat: the input is read in chunks and split with ``str.split``; only the unfinished tail of a
+chunk is carried over.  Works on fixed- and non-fixed-width ISAs, prose before or between interchanges, bare
+GS/ST files without an ISA (delimiters sniffed), BOMs, UTF-8/Latin-1/UTF-16, and any whitespace between segments.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from rcm.x12.errors import NotX12Error
+
+__all__ = ["Delimiters", "Segment", "iter_segments", "source_name"]
+
+CHUNK_SIZE = 1 << 20
+# How much text we read looking for the first ISA/GS/ST before calling the input "not X12".
+_SNIFF_LIMIT = 4 << 20
+# Characters stripped around segments: indentation, line ends, NULs and the old DOS end-of-file mark.
+_WS = " \t\r\n\x00\x1a\x0b\x0c"
+
+
+@dataclass(frozen=True, slots=True)
+class Delimiters:
+    """The four X12 separators of one interchange (repetition is None before 5010)."""
+
+    element: str
+    repetition: str | None
+    component: str
+    segment: str
+
+    @classmethod
+    def default(cls) -> Delimiters:
+        return cls("*", "^", ":", "~")
+
+
+_DEFAULT = Delimiters.default()
+
+
+class Segment:
+    """One segment: ``id``, ``elements`` (after the id: ``elements[0]`` is XX01), ``number`` (1-based in the
+    file) and ``offset`` (byte offset in the file); ``delimiters`` are the ones it was read with."""
+
+    __slots__ = ("delimiters", "elements", "id", "number", "offset")
+
+    def __init__(
+        self,
+        id: str,
+        elements: list[str],
+        number: int = 0,
+        offset: int = 0,
+        delimiters: Delimiters = _DEFAULT,
+    ) -> None:
+        self.id = id
+        self.elements = elements
+        self.number = number
+        self.offset = offset
+        self.delimiters = delimiters
+
+    def get(self, n: int) -> str:
+        """Element ``n`` (1-based, as in CLP04), "" when absent."""
+        els = self.elements
+        return els[n - 1] if 0 < n <= len(els) else ""
+
+    def components(self, n: int) -> list[str]:
+        """The components of composite element ``n`` (a plain element gives a one-item list)."""
+        value = self.get(n)
+        return value.split(self.delimiters.component) if value else []
+
+    def component(self, n: int, k: int) -> str:
+        """Component ``k`` (1-based) of element ``n``, "" when absent."""
+        value = self.get(n)
+        if not value:
+            return ""
+        parts = value.split(self.delimiters.component)
+        return parts[k - 1] if 0 < k <= len(parts) else ""
+
+    def repeats(self, n: int) -> list[str]:
+        """The repetitions of element ``n`` (split on the repetition separator when there is one)."""
+        value = self.get(n)
+        if not value:
+            return []
+        rep = self.delimiters.repetition
+        return value.split(rep) if rep else [value]
+
+    def text(self, delimiters: Delimiters | None = None) -> str:
+        """The segment as X12 text without terminator (with other delimiters when asked)."""
+        d = delimiters or self.delimiters
+        if d is self.delimiters or d == self.delimiters:
+            return d.element.join([self.id, *self.elements])
+        src = self.delimiters
+        out = [self.id]
+        for value in self.elements:
+            if src.repetition and d.repetition and src.repetition in value and self.id != "ISA":
+                value = value.replace(src.repetition, d.repetition)
+            if src.component in value and self.id != "ISA":
+                value = value.replace(src.component, d.component)
+            out.append(value)
+        return d.element.join(out)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Segment):
+            return NotImplemented
+        return self.id == other.id and self.elements == other.elements
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by content
+
+    def __repr__(self) -> str:
+        return f"Segment({self.id!r}, {self.elements!r}, number={self.number}, offset={self.offset})"
+
+
+# --------------------------------------------------------------------------------------------- sniffing
+
+_ENVELOPE_START = re.compile(r"(?:^|(?<=[^A-Za-z0-9]))(ISA|GS|ST)([^A-Za-z0-9\s])")
+_COMPOSITE_HINT = r"(?:HC|AD|ER|IV|N4|NU|WK|ABK|ABF|ABJ|APR|BK|BF|BJ|BE|BG|BH|BI|BN|BP|BR|DR|ZZ|LOI)"
+_SAFE_IN_ENVELOPE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .-_/()&,@#+")
+
+
+def delimiters_from_isa(text: str, start: int) -> tuple[Delimiters, int] | None:
+    """Delimiters of the ISA beginning at ``text[start]``, and the index just past its terminator.
+
+    The ISA is located by counting its 16 element separators, so non-fixed-width ISAs read too.
+    Returns None when the text is not a (complete) ISA.
+    """
+    e = text[start + 3 : start + 4]
+    if not e or e.isalnum() or e.isspace():
+        return None
+    j = start + 3
+    for _ in range(15):
+        j = text.find(e, j + 1, start + 400)
+        if j < 0:
+            return None
+    if j + 2 >= len(text):
+        return None
+    component, term = text[j + 1], text[j + 2]
+    end = j + 3
+    if component in "\r\n":  # ISA16 missing: the line end terminates
+        component, term, end = ":", component, j + 2
+    if term == "\r" and text[end : end + 1] == "\n":
+        term = "\n"
+        end += 1
+    if term in (e, component):
+        return None
+    fields = text[start:j].split(e)
+    rep_field = fields[11] if len(fields) > 12 else ""
+    version = fields[12] if len(fields) > 12 else ""
+    repetition: str | None = None
+    usable = len(rep_field) == 1 and not rep_field.isalnum() and not rep_field.isspace()
+    if usable and version >= "00402" and rep_field not in (e, component, term):
+        repetition = rep_field
+    return Delimiters(e, repetition, component, term), end
+
+
+def _sniff_bare(text: str, start: int, e: str) -> Delimiters | None:
+    """Guess delimiters for a GS or ST segment that has no ISA before it."""
+    i = start + 3
+    n = len(text)
+    while i < n and (text[i] == e or text[i] in _SAFE_IN_ENVELOPE):
+        i += 1
+    if i >= n:
+        return None
+    term = text[i]
+    if term in "\r\n":
+        term = "\n"
+    window = text[start : start + 20000]
+    component = ":"
+    excluded = re.escape(e + term)
+    hint = re.search(re.escape(e) + _COMPOSITE_HINT + r"([^A-Za-z0-9 \r\n" + excluded + "])", window)
+    if hint:
+        component = hint.group(1)
+    repetition: str | None = None
+    if "00501" in window and component != "^" and term != "^" and e != "^":
+        repetition = "^"
+    return Delimiters(e, repetition, component, term)
+
+
+def _find_start(text: str) -> tuple[int, Delimiters] | None:
+    """Where the next interchange (or bare group/transaction) starts, and its delimiters."""
+    for m in _ENVELOPE_START.finditer(text):
+        if m.group(1) == "ISA":
+            found = delimiters_from_isa(text, m.start())
+            if found is not None:
+                return m.start(), found[0]
+        else:
+            d = _sniff_bare(text, m.start(), m.group(2))
+            if d is not None:
+                return m.start(), d
+    return None
+
+
+# --------------------------------------------------------------------------------------------- reading
+
+
+def _holds_isa(text: str, at: int, piece: str) -> bool:
+    """Whether a real ISA starts somewhere in ``piece`` (which begins at ``text[at]``)."""
+    k = piece.find("ISA")
+    while k >= 0:
+        if delimiters_from_isa(text, at + k) is not None:
+            return True
+        k = piece.find("ISA", k + 1)
+    return False
+
+
+def source_name(source: str | Path | bytes | BinaryIO) -> str:
+    """A name for messages: the path, the stream's name, or ``<bytes>``."""
+    if isinstance(source, Path):
+        return str(source)
+    if isinstance(source, str):
+        return "<text>" if _looks_like_text(source) else source
+    if isinstance(source, bytes | bytearray | memoryview):
+        return "<bytes>"
+    return str(getattr(source, "name", "<stream>"))
+
+
+def _looks_like_text(source: str) -> bool:
+    head = source.lstrip(_WS)[:4]
+    return "\n" in source or "~" in source or head[:3] in ("ISA", "GS*", "ST*")
+
+
+class _Input:
+    """A byte source read in chunks, whatever was passed in."""
+
+    def __init__(self, source: str | Path | bytes | BinaryIO) -> None:
+        self.name = source_name(source)
+        self._data: bytes | None = None
+        self._stream: BinaryIO | None = None
+        self._close = False
+        if isinstance(source, str) and _looks_like_text(source):
+            self._data = source.encode("utf-8")
+        elif isinstance(source, str | Path):
+            try:
+                self._stream = open(source, "rb")  # noqa: SIM115 - closed in close()
+            except OSError as exc:
+                raise NotX12Error(self.name, f"cannot open file: {exc.strerror or type(exc).__name__}") from None
+            self._close = True
+        elif isinstance(source, bytes | bytearray | memoryview):
+            self._data = bytes(source)
+        else:
+            self._stream = source
+        self._pos = 0
+
+    def read(self, size: int) -> bytes:
+        if self._data is not None:
+            chunk = self._data[self._pos : self._pos + size]
+            self._pos += len(chunk)
+            return chunk
+        assert self._stream is not None
+        try:
+            return self._stream.read(size)
+        except OSError as exc:
+            raise NotX12Error(self.name, f"cannot read file: {exc.strerror or type(exc).__name__}") from None
+
+    def close(self) -> None:
+        if self._close and self._stream is not None:
+            self._stream.close()
+
+
+def _detect_encoding(head: bytes) -> tuple[str, int]:
+    """(codec, BOM length) from the first bytes."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8", 3
+    if head.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le", 2
+    if head.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be", 2
+    if len(head) >= 4 and head[1] == 0 and head[3] == 0 and head[0] != 0:
+        return "utf-16-le", 0
+    if len(head) >= 4 and head[0] == 0 and head[2] == 0 and head[1] != 0:
+        return "utf-16-be", 0
+    return "utf-8", 0
+
+
+class _TextStream:
+    """Decoded text in chunks, with the byte width bookkeeping needed for offsets."""
+
+    def __init__(self, raw: _Input, chunk_size: int) -> None:
+        self.raw = raw
+        self.chunk_size = chunk_size
+        first = raw.read(chunk_size)
+        if not first:
+            raise NotX12Error(raw.name, "the file is empty")
+        self.encoding, self.bom = _detect_encoding(first)
+        self.unit = 2 if self.encoding.startswith("utf-16") else 1
+        self._decoder = codecs.getincrementaldecoder(self.encoding)("strict")
+        self._pending: bytes | None = first[self.bom :]
+        self.eof = False
+
+    def read(self) -> str:
+        """The next chunk of text ("" at the end)."""
+        if self._pending is not None:
+            data, self._pending = self._pending, None
+        else:
+            data = self.raw.read(self.chunk_size)
+        final = not data
+        try:
+            text = self._decoder.decode(data, final=final)
+        except UnicodeDecodeError:
+            if self.encoding != "utf-8":
+                raise NotX12Error(self.raw.name, f"not valid {self.encoding} text") from None
+            # Not UTF-8 after all: Latin-1 decodes anything, byte for byte.
+            buffered = self._decoder.getstate()[0]
+            self.encoding = "latin-1"
+            self._decoder = codecs.getincrementaldecoder("latin-1")("strict")
+            text = self._decoder.decode(buffered + data, final=final)
+        if final:
+            self.eof = True
+        return text
+
+    def byte_length(self, text: str) -> int:
+        if self.encoding == "latin-1" or text.isascii():
+            return len(text) * self.unit
+        return len(text.encode(self.encoding, "replace"))
+
+
+def iter_segments(
+    source: str | Path | bytes | BinaryIO, *, chunk_size: int = CHUNK_SIZE
+) -> Iterator[Segment]:
+    """Yield every segment of an X12 file in order, with its 1-based number and byte offset.
+
+    A ``str`` is a path unless it plainly holds X12 text.  Raises ``NotX12Error`` when no ISA, GS or ST
+    can be found (or the file cannot be opened/decoded); anything after that is yielded as segments.
+    """
+    raw = _Input(source)
+    try:
+        yield from _tokenize(_TextStream(raw, chunk_size), raw.name)
+    finally:
+        raw.close()
+
+
+def _tokenize(stream: _TextStream, name: str) -> Iterator[Segment]:
+    text = ""
+    base = stream.bom  # byte offset of text[0]
+    number = 0
+    delims: Delimiters | None = None
+    seeking = True  # at the start, or after prose/changed delimiters: find the next envelope start
+    while True:
+        if not stream.eof:
+            more = stream.read()
+            text = text + more if text else more
+            if not stream.eof and len(text) < 4096:
+                continue
+        if seeking:
+            found = _find_start(text)
+            if found is None:
+                if not stream.eof:
+                    if len(text) < _SNIFF_LIMIT:
+                        continue
+                    if number == 0:
+                        raise NotX12Error(name, "no ISA, GS or ST segment found at the start of the file")
+                    keep = text[-400:]
+                    base += stream.byte_length(text[: len(text) - len(keep)])
+                    text = keep
+                    continue
+                if number == 0:
+                    raise NotX12Error(name, "no ISA, GS or ST segment found")
+                return
+            start, found_delims = found
+            if delims is not None and not text.startswith("ISA", start) and found_delims.element == delims.element:
+                found_delims = delims  # a GS/ST after prose, still in the same interchange's syntax
+            if start:
+                base += stream.byte_length(text[:start])
+                text = text[start:]
+            delims = found_delims
+            seeking = False
+        assert delims is not None
+        e, term = delims.element, delims.segment
+        pieces = text.split(term)
+        tail = "" if stream.eof else pieces.pop()
+        messy = term not in "\r\n" and ("\n" in text or "\r" in text)
+        ascii_text = stream.encoding == "latin-1" or text.isascii()
+        unit = stream.unit
+        tlen = len(term) * unit
+        consumed = 0  # characters of `text` already turned into segments
+        for p in pieces:
+            plen = len(p)
+            q = p.lstrip(_WS)
+            if not q:
+                base += (plen * unit if ascii_text else stream.byte_length(p)) + tlen
+                consumed += plen + 1
+                continue
+            lead = plen - len(q)
+            s = q.rstrip(_WS)
+            if messy and ("\n" in s or "\r" in s):
+                s = s.replace("\r", "").replace("\n", "")
+            k = s.find(e)
+            sid = s if k < 0 else s[:k]
+            if sid == "ISA" and number:
+                isa = delimiters_from_isa(text, consumed + lead)
+                if isa is not None and isa[0] != delims:
+                    if isa[0].segment != term or isa[0].element != e:
+                        seeking = True  # re-split from this ISA with its own delimiters
+                        break
+                    delims = isa[0]
+            elif not (2 <= len(sid) <= 3 and sid.isalnum()) and "ISA" in p and _holds_isa(text, consumed, p):
+                seeking = True  # prose before another interchange
+                break
+            parts = s.split(e)
+            number += 1
+            offset = base + (lead * unit if ascii_text else stream.byte_length(p[:lead]))
+            yield Segment(parts[0], parts[1:], number, offset, delims)
+            base += (plen * unit if ascii_text else stream.byte_length(p)) + tlen
+            consumed += plen + 1
+        if seeking:
+            text = text[consumed:]
+            continue
+        text = tail
+        if stream.eof:
+            return
