@@ -113,6 +113,9 @@ def billing_provider_segments(claim: Claim, *, institutional: bool) -> list[Segm
         raise ClaimBuildError(claim.claim_id, "billing_provider.address", "the billing provider address is missing")
     if not provider.tax_id:
         raise ClaimBuildError(claim.claim_id, "billing_provider.tax_id", "the billing provider tax id is missing")
+    if len(provider.address.zip.replace("-", "")) != 9:
+        # both guides require ZIP+4 for the billing provider; guessing the +4 would misroute payment mail
+        raise ClaimBuildError(claim.claim_id, "billing_provider.address.zip", "the billing provider needs a ZIP+4")
     segs: list[Segment] = []
     if provider.taxonomy:
         segs.append(["PRV", "BI", "PXC", provider.taxonomy])
