@@ -6,11 +6,13 @@ transactions); ``read_file`` keeps everything.  Envelope problems become finding
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
+from rcm.x12._speed import paused_gc
 from rcm.x12.envelope import (
     GroupHeader,
     InterchangeHeader,
@@ -93,7 +95,8 @@ class Transaction:
         from rcm.x12.sets.registry import spec_for
 
         spec = spec_for(self.set_id, self.version, control_number=self.control_number)
-        tree, found = build_tree(spec, self.segments, transaction=self.control_number)
+        with paused_gc():
+            tree, found = build_tree(spec, self.segments, transaction=self.control_number)
         self._tree = tree
         self._structure_findings = found
         self.findings.extend(found)
@@ -120,7 +123,8 @@ class Transaction:
             from rcm.x12.sets.registry import parser_for
 
             parse = parser_for(self.set_id, self.version, control_number=self.control_number)
-            self._model = parse(self)
+            with paused_gc():
+                self._model = parse(self)
         return self._model
 
     def __repr__(self) -> str:
@@ -198,6 +202,21 @@ class TransactionReader:
         return f
 
     def _run(self, segments: Iterator[Segment]) -> Iterator[Transaction]:
+        # The collector is paused while segments are gathered and resumed around each yield, so the
+        # caller's code always runs with its own GC setting.
+        gc_was_enabled = gc.isenabled()
+        gc.disable()
+        try:
+            for tx in self._envelopes(segments):
+                if gc_was_enabled:
+                    gc.enable()
+                yield tx
+                gc.disable()
+        finally:
+            if gc_was_enabled:
+                gc.enable()
+
+    def _envelopes(self, segments: Iterator[Segment]) -> Iterator[Transaction]:
         interchange: Interchange | None = None
         group: FunctionalGroup | None = None
         tx: Transaction | None = None

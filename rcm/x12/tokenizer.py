@@ -196,6 +196,34 @@ def _find_start(text: str) -> tuple[int, Delimiters] | None:
 # --------------------------------------------------------------------------------------------- reading
 
 
+def _messy(text: str, term: str) -> bool:
+    """Whether line breaks occur anywhere but right after a segment terminator (wrapped or odd files)."""
+    if term in "\r\n":
+        return False
+    lf = text.count("\n")
+    cr = text.count("\r")
+    if not lf and not cr:
+        return False
+    return lf != text.count(term + "\n") + text.count(term + "\r\n") or cr != text.count(term + "\r")
+
+
+def _interchange_change(
+    text: str, consumed: int, lead: int, piece: str, parts: list[str], delims: Delimiters, number: int
+) -> Delimiters | bool | None:
+    """At a segment that may open another interchange (an ISA, or prose hiding one): True when the text must
+    be re-split from here, new delimiters when only the component/repetition separators change, else None."""
+    if parts[0] == "ISA":
+        isa = delimiters_from_isa(text, consumed + lead)
+        if isa is None or isa[0] == delims:
+            return None
+        if isa[0].segment != delims.segment or isa[0].element != delims.element:
+            return True
+        return isa[0]
+    if number and "ISA" in piece and _holds_isa(text, consumed, piece):
+        return True  # prose before another interchange
+    return None
+
+
 def _holds_isa(text: str, at: int, piece: str) -> bool:
     """Whether a real ISA starts somewhere in ``piece`` (which begins at ``text[at]``)."""
     k = piece.find("ISA")
@@ -371,40 +399,61 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[Segment]:
         e, term = delims.element, delims.segment
         pieces = text.split(term)
         tail = "" if stream.eof else pieces.pop()
-        messy = term not in "\r\n" and ("\n" in text or "\r" in text)
         ascii_text = stream.encoding == "latin-1" or text.isascii()
         unit = stream.unit
-        tlen = len(term) * unit
         consumed = 0  # characters of `text` already turned into segments
-        for p in pieces:
-            plen = len(p)
-            q = p.lstrip(_WS)
-            if not q:
+        if ascii_text and unit == 1 and not _messy(text, term):
+            # The common case, kept lean: one byte per character, whitespace only around segments.
+            start = base
+            for p in pieces:
+                plen = len(p)
+                q = p.lstrip(_WS)
+                if not q:
+                    base += plen + 1
+                    continue
+                parts = q.rstrip(_WS).split(e)
+                sid = parts[0]
+                if len(sid) > 3 or (sid == "ISA" and number):
+                    consumed = base - start
+                    lead = plen - len(q)
+                    change = _interchange_change(text, consumed, lead, p, parts, delims, number)
+                    if change is True:
+                        seeking = True
+                        break
+                    if change is not None:
+                        delims = change
+                number += 1
+                yield Segment(sid, parts[1:], number, base + plen - len(q), delims)
+                base += plen + 1
+            consumed = base - start
+        else:
+            messy = term not in "\r\n"
+            tlen = len(term) * unit
+            for p in pieces:
+                plen = len(p)
+                q = p.lstrip(_WS)
+                if not q:
+                    base += (plen * unit if ascii_text else stream.byte_length(p)) + tlen
+                    consumed += plen + 1
+                    continue
+                lead = plen - len(q)
+                s = q.rstrip(_WS)
+                if messy and ("\n" in s or "\r" in s):
+                    s = s.replace("\r", "").replace("\n", "")
+                parts = s.split(e)
+                sid = parts[0]
+                if len(sid) > 3 or (sid == "ISA" and number):
+                    change = _interchange_change(text, consumed, lead, p, parts, delims, number)
+                    if change is True:
+                        seeking = True
+                        break
+                    if change is not None:
+                        delims = change
+                number += 1
+                offset = base + (lead * unit if ascii_text else stream.byte_length(p[:lead]))
+                yield Segment(sid, parts[1:], number, offset, delims)
                 base += (plen * unit if ascii_text else stream.byte_length(p)) + tlen
                 consumed += plen + 1
-                continue
-            lead = plen - len(q)
-            s = q.rstrip(_WS)
-            if messy and ("\n" in s or "\r" in s):
-                s = s.replace("\r", "").replace("\n", "")
-            k = s.find(e)
-            sid = s if k < 0 else s[:k]
-            if sid == "ISA" and number:
-                isa = delimiters_from_isa(text, consumed + lead)
-                if isa is not None and isa[0] != delims:
-                    if isa[0].segment != term or isa[0].element != e:
-                        seeking = True  # re-split from this ISA with its own delimiters
-                        break
-                    delims = isa[0]
-            elif not (2 <= len(sid) <= 3 and sid.isalnum()) and "ISA" in p and _holds_isa(text, consumed, p):
-                seeking = True  # prose before another interchange
-                break
-            parts = s.split(e)
-            number += 1
-            offset = base + (lead * unit if ascii_text else stream.byte_length(p[:lead]))
-            yield Segment(parts[0], parts[1:], number, offset, delims)
-            base += (plen * unit if ascii_text else stream.byte_length(p)) + tlen
-            consumed += plen + 1
         if seeking:
             text = text[consumed:]
             continue
