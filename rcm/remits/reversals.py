@@ -1,0 +1,170 @@
+"""Reversals (CLP02 = 22) and corrections: which earlier payment a reversal takes back, in either order across files.
+
+A reversal is paired with the earlier payment of the same claim (same CLP01 + CLP07) whose amounts it negates;
+a reversal that arrives before its payment waits, unpaired, and is paired when the payment comes. Amounts post
+additively (a reversal carries negative amounts), so the claim's totals are right whatever the order; the
+claim's status follows the payments still standing: the latest one not reversed, else "reversed".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from rcm.store.tables import ClaimPayment, ClaimStatus, DenialRecord
+
+__all__ = ["PaymentEntry", "PaymentHistory", "load_history"]
+
+REVERSAL = "22"
+_CHUNK = 500
+
+
+@dataclass(eq=False, slots=True)
+class PaymentEntry:
+    """One claim payment (stored or being posted) as the pairing sees it."""
+
+    key: tuple[str, str]  # (CLP01, CLP07)
+    claim_id: int | None
+    paid: Decimal
+    charge: Decimal
+    is_reversal: bool
+    status: ClaimStatus
+    cause: str
+    id: int | None = None  # ClaimPayment.id once stored
+    partner: PaymentEntry | None = field(default=None, repr=False)
+
+
+class PaymentHistory:
+    """Every payment of the claims a file touches, in posting order, with reversal pairs."""
+
+    def __init__(self, entries: Iterable[PaymentEntry] = ()) -> None:
+        self._entries: list[PaymentEntry] = []
+        self._by_key: dict[tuple[str, str], list[PaymentEntry]] = defaultdict(list)
+        self.new_pairs: list[tuple[PaymentEntry, PaymentEntry]] = []  # (reversal, payment) paired in this run
+        for entry in entries:
+            self._entries.append(entry)
+            self._by_key[entry.key].append(entry)
+
+    @staticmethod
+    def _negates(a: PaymentEntry, b: PaymentEntry) -> bool:
+        return a.paid == -b.paid and a.charge == -b.charge
+
+    def add(self, entry: PaymentEntry) -> PaymentEntry | None:
+        """Record a payment being posted; returns the entry it was paired with, if any."""
+        same = self._by_key[entry.key]
+        partner: PaymentEntry | None = None
+        if entry.is_reversal:
+            open_payments = [e for e in same if not e.is_reversal and e.partner is None]
+            exact = [e for e in open_payments if self._negates(e, entry)]
+            candidates = exact or open_payments
+            partner = candidates[0] if candidates else None
+        else:
+            # A waiting reversal takes this payment only when it negates it exactly: a correction is not it.
+            waiting = [e for e in same if e.is_reversal and e.partner is None and self._negates(e, entry)]
+            partner = waiting[0] if waiting else None
+        if partner is not None:
+            entry.partner = partner
+            partner.partner = entry
+            pair = (entry, partner) if entry.is_reversal else (partner, entry)
+            self.new_pairs.append(pair)
+        self._entries.append(entry)
+        same.append(entry)
+        return partner
+
+    def outcome(self, claim_id: int) -> tuple[ClaimStatus, str] | None:
+        """The claim's status after its payments: the latest payment still standing, else reversed."""
+        mine = [e for e in self._entries if e.claim_id == claim_id]
+        standing = [e for e in mine if not e.is_reversal and e.partner is None]
+        if standing:
+            last = standing[-1]
+            return last.status, last.cause
+        reversals = [e for e in mine if e.is_reversal]
+        if reversals:
+            return ClaimStatus.reversed, reversals[-1].cause
+        return None
+
+    def reverses_updates(self) -> list[dict[str, int]]:
+        """``reverses_id`` for every reversal paired in this run (all entries must be stored by now)."""
+        updates: list[dict[str, int]] = []
+        for reversal, payment in self.new_pairs:
+            if reversal.id is None or payment.id is None:
+                raise RuntimeError("a paired claim payment was not stored")
+            updates.append({"id": reversal.id, "reverses_id": payment.id})
+        return updates
+
+
+def _stored_status(status_code: str, paid: Decimal, has_denials: bool) -> ClaimStatus:
+    if status_code == "4" or (has_denials and paid == 0):
+        return ClaimStatus.denied
+    return ClaimStatus.partial if has_denials else ClaimStatus.paid
+
+
+def load_history(session: Session, control_numbers: Iterable[str], claim_ids: Iterable[int]) -> PaymentHistory:
+    """The stored payments of these patient control numbers or claims, oldest first, with their pairs."""
+    numbers = sorted(set(control_numbers))
+    ids = sorted(set(claim_ids))
+    rows: dict[int, Any] = {}
+    for start in range(0, max(len(numbers), len(ids)), _CHUNK):
+        conditions = []
+        if numbers[start : start + _CHUNK]:
+            conditions.append(ClaimPayment.patient_control_number.in_(numbers[start : start + _CHUNK]))
+        if ids[start : start + _CHUNK]:
+            conditions.append(ClaimPayment.claim_id.in_(ids[start : start + _CHUNK]))
+        query = select(
+            ClaimPayment.id,
+            ClaimPayment.claim_id,
+            ClaimPayment.patient_control_number,
+            ClaimPayment.payer_claim_number,
+            ClaimPayment.status_code,
+            ClaimPayment.paid,
+            ClaimPayment.charge,
+            ClaimPayment.reverses_id,
+        ).where(or_(*conditions))
+        for row in session.execute(query):
+            rows[row.id] = row
+    if not rows:
+        return PaymentHistory()
+    denied: set[int] = set()
+    payment_ids = sorted(rows)
+    for start in range(0, len(payment_ids), _CHUNK):
+        denied.update(
+            session.scalars(
+                select(DenialRecord.claim_payment_id).where(
+                    DenialRecord.claim_payment_id.in_(payment_ids[start : start + _CHUNK])
+                )
+            )
+        )
+    entries: dict[int, PaymentEntry] = {}
+    for payment_id in payment_ids:
+        row = rows[payment_id]
+        is_reversal = row.status_code == REVERSAL
+        if is_reversal:
+            status = ClaimStatus.reversed
+        else:
+            status = _stored_status(row.status_code, row.paid, payment_id in denied)
+        cause = (
+            f"payment reversed by the payer (claim payment {payment_id})"
+            if is_reversal
+            else f"earlier payment stands: paid {row.paid} of {row.charge} (claim payment {payment_id})"
+        )
+        entries[payment_id] = PaymentEntry(
+            key=(row.patient_control_number, row.payer_claim_number or ""),
+            claim_id=row.claim_id,
+            paid=row.paid,
+            charge=row.charge,
+            is_reversal=is_reversal,
+            status=status,
+            cause=cause,
+            id=payment_id,
+        )
+    for payment_id, row in rows.items():
+        if row.reverses_id is not None and row.reverses_id in entries:
+            entries[payment_id].partner = entries[row.reverses_id]
+            entries[row.reverses_id].partner = entries[payment_id]
+    return PaymentHistory(entries[i] for i in payment_ids)
