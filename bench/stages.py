@@ -1,0 +1,105 @@
+"""One benchmark stage on one file, run in a child process: `python -m bench.stages STAGE FILE [REPEAT]`.
+
+Prints one JSON object: best wall seconds over the repeats, the process's peak RSS (ru_maxrss) and its
+RSS after imports, so that every stage's memory is measured alone.
+"""
+
+from __future__ import annotations
+
+import json
+import resource
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+__all__ = ["STAGES", "run_stage"]
+
+
+def _naive_split(path: Path) -> int:
+    """The floor: read, decode, split into segments and elements, nothing else."""
+    text = path.read_bytes().decode("latin-1")
+    element, terminator = text[3], text[105]
+    count = 0
+    for raw in text.split(terminator):
+        fields = raw.strip().split(element)
+        count += len(fields)
+    return count
+
+
+def _tokenize(path: Path) -> int:
+    from rcm.x12.tokenizer import iter_segments
+
+    return sum(1 for _ in iter_segments(path))
+
+
+def _parse_models(path: Path) -> int:
+    from rcm.x12.reader import read_transactions
+
+    claims = 0
+    for tx in read_transactions(path):
+        model = tx.model
+        claims += len(getattr(model, "claims", ()) or ())
+    return claims
+
+
+def _validate(path: Path) -> int:
+    from rcm.x12.validation import validate_file
+
+    return len(validate_file(path))
+
+
+def _pyx12(path: Path) -> int:
+    from rcm.x12.pyx12_oracle import pyx12_findings
+
+    return len(pyx12_findings(path).findings)
+
+
+STAGES: dict[str, Callable[[Path], int]] = {
+    "naive_split": _naive_split,
+    "tokenizer": _tokenize,
+    "parse_models": _parse_models,
+    "validate": _validate,
+    "pyx12_validate": _pyx12,
+}
+
+
+def _current_rss_mb() -> float:
+    try:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_stage(stage: str, path: Path, repeat: int) -> dict[str, object]:
+    work = STAGES[stage]
+    # imports happen here, before the clock and the baseline
+    {
+        "tokenizer": lambda: __import__("rcm.x12.tokenizer"),
+        "parse_models": lambda: __import__("rcm.x12.reader"),
+        "validate": lambda: __import__("rcm.x12.validation"),
+        "pyx12_validate": lambda: __import__("pyx12.x12n_document"),
+    }.get(stage, lambda: None)()
+    baseline = _current_rss_mb()
+    best = float("inf")
+    result = 0
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = work(path)
+        best = min(best, time.perf_counter() - start)
+    return {
+        "stage": stage,
+        "seconds": best,
+        "result": result,
+        "baseline_rss_mb": round(baseline, 1),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+    }
+
+
+if __name__ == "__main__":
+    name, file = sys.argv[1], Path(sys.argv[2])
+    times = int(sys.argv[3]) if len(sys.argv) > 3 else 1
+    print(json.dumps(run_stage(name, file, times)))
