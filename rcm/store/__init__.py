@@ -11,6 +11,8 @@ from rcm.store.database import (
     session_factory,
     upgrade,
 )
+from rcm.store.repositories import *  # noqa: F403
+from rcm.store.repositories import __all__ as _repositories_all
 from rcm.store.tables import *  # noqa: F403
 from rcm.store.tables import __all__ as _tables_all
 
@@ -22,5 +24,6 @@ __all__ = [
     "require_current_schema",
     "session_factory",
     "upgrade",
+    *_repositories_all,
     *_tables_all,
 ]
