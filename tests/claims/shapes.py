@@ -71,7 +71,9 @@ class Shape:
 
 
 def shape_for(i: int, rng: random.Random) -> Shape:
-    bit = lambda k: bool((i >> k) & 1)  # noqa: E731
+    def bit(k: int) -> bool:
+        return bool((i >> k) & 1)
+
     return Shape(
         institutional=bit(0),
         dependent=bit(1),
@@ -141,7 +143,7 @@ def make_claim(i: int, seed: int = 0) -> OutgoingClaim:
     coverages: list[Coverage] = []
     for k, priority in enumerate([CoveragePriority.primary, CoveragePriority.secondary, CoveragePriority.tertiary]):
         pid, pname, plan = payer_order[k]
-        dependent = s.dependent and k == 0 or (s.dependent and i % 2 == 0)
+        dependent = (s.dependent and k == 0) or (s.dependent and i % 2 == 0)
         coverages.append(Coverage(
             priority=priority, payer_id=pid, payer_name=pname, plan_type=plan, member_id=f"M{i}X{k}",
             group_number=f"G{i}" if i % 3 else None,

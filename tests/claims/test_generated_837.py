@@ -13,6 +13,7 @@ from rcm.claims.elements import Segment
 from rcm.claims.transaction import ClaimBlock, build_claim_block, transaction_segments, version_for
 from rcm.domain import ClaimType
 from rcm.x12.pyx12_oracle import pyx12_findings
+
 from .shapes import make_claim
 
 N_CLAIMS = 480
@@ -31,7 +32,7 @@ def envelope(ch: Clearinghouse, claim_type: ClaimType, transactions: list[list[S
         f"GS*HC*{ch.sender_id}*{ch.receiver_id}*20240601*1200*1*X*{version}",
     ]
     for n, body in enumerate(transactions, start=1):
-        segs = [["ST", "837", f"{n:04d}", version], *body]
+        segs: list[Segment] = [["ST", "837", f"{n:04d}", version], *body]
         lines += ["*".join(_element(e) for e in s) for s in segs]
         lines.append(f"SE*{len(segs) + 1}*{n:04d}")
     lines += [f"GE*{len(transactions)}*1", "IEA*1*000000001"]
