@@ -420,7 +420,7 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[Segment]:
                     if change is True:
                         seeking = True
                         break
-                    if change is not None:
+                    if isinstance(change, Delimiters):
                         delims = change
                 number += 1
                 yield Segment(sid, parts[1:], number, base + plen - len(q), delims)
@@ -447,7 +447,7 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[Segment]:
                     if change is True:
                         seeking = True
                         break
-                    if change is not None:
+                    if isinstance(change, Delimiters):
                         delims = change
                 number += 1
                 offset = base + (lead * unit if ascii_text else stream.byte_length(p[:lead]))

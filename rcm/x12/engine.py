@@ -1,0 +1,404 @@
+"""The loop engine: one declarative description per transaction set, one algorithm that builds the loop tree.
+
+A ``LoopSpec`` lists a loop's segments in guide order (the first one starts the loop, identified by its id and,
+where the guide needs it, qualifier values), its trailing segments and its child loops.  ``build_tree`` walks
+the segments once, innermost loop outward, and never raises: unknown, misplaced, repeated-too-often and
+missing segments or loops become ``Finding``s (with the IK3 code a 999 would use) and every segment is kept.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from rcm.x12.findings import Finding
+from rcm.x12.tokenizer import Segment
+
+__all__ = ["Loop", "LoopSpec", "SegmentSpec", "build_tree", "seg"]
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentSpec:
+    """One segment position in a loop: id, usage (R required, S situational), max use (None: unbounded),
+    and optionally the element (1-based) whose values identify it (NM1*85 vs NM1*87)."""
+
+    id: str
+    name: str = ""
+    usage: str = "S"
+    max_use: int | None = 1
+    qualifier: tuple[int, frozenset[str]] | None = None
+
+    def matches(self, segment: Segment) -> bool:
+        q = self.qualifier
+        if q is None:
+            return True
+        els = segment.elements
+        i = q[0] - 1
+        return i < len(els) and els[i] in q[1]
+
+
+def seg(
+    id: str,
+    name: str = "",
+    usage: str = "S",
+    max_use: int | None = 1,
+    *,
+    q: tuple[int, Sequence[str]] | None = None,
+) -> SegmentSpec:
+    """Shorthand for the set descriptions: ``seg("NM1", "billing provider", "R", q=(1, ["85"]))``."""
+    return SegmentSpec(id, name, usage, max_use, (q[0], frozenset(q[1])) if q else None)
+
+
+@dataclass(eq=False)
+class LoopSpec:
+    """A loop: ``segments[0]`` starts it; ``children`` follow its segments; ``trailer`` comes after the
+    children (the 835 PLB, the SE).  ``max_repeat`` None means unbounded."""
+
+    id: str
+    name: str
+    segments: tuple[SegmentSpec, ...]
+    usage: str = "S"
+    max_repeat: int | None = 1
+    children: tuple[LoopSpec, ...] = ()
+    trailer: tuple[SegmentSpec, ...] = ()
+    _own: dict[str, list[tuple[int, SegmentSpec]]] = field(default_factory=dict, repr=False)
+    _tail: dict[str, list[SegmentSpec]] = field(default_factory=dict, repr=False)
+    _kids: dict[str, list[LoopSpec]] = field(default_factory=dict, repr=False)
+    _deep: dict[str, list[tuple[LoopSpec, tuple[LoopSpec, ...]]]] = field(default_factory=dict, repr=False)
+    _ids: frozenset[str] = field(default=frozenset(), repr=False)
+    _compiled: bool = field(default=False, repr=False)
+
+    @property
+    def start(self) -> SegmentSpec:
+        return self.segments[0]
+
+    def compile(self) -> None:
+        """Index segments and child triggers by segment id (done once, on first use)."""
+        if self._compiled:
+            return
+        own: dict[str, list[tuple[int, SegmentSpec]]] = {}
+        first_order: dict[str, int] = {}
+        for i, s in enumerate(self.segments[1:], start=1):
+            order = first_order.setdefault(s.id, i)  # same-id segments share one position
+            own.setdefault(s.id, []).append((order, s))
+        tail: dict[str, list[SegmentSpec]] = {}
+        for s in self.trailer:
+            tail.setdefault(s.id, []).append(s)
+        kids: dict[str, list[LoopSpec]] = {}
+        ids = {s.id for s in self.segments} | {s.id for s in self.trailer}
+        for child in self.children:
+            kids.setdefault(child.start.id, []).append(child)
+            child.compile()
+            ids |= child._ids
+        # Loops further down, reachable only by skipping a loop level (a CLP without its LX): tolerated.
+        deep: dict[str, list[tuple[LoopSpec, tuple[LoopSpec, ...]]]] = {}
+        for child in self.children:
+            for sid, found in child._kids.items():
+                for grandchild in found:
+                    deep.setdefault(sid, []).append((grandchild, (child,)))
+            for sid, chains in child._deep.items():
+                for target, skipped in chains:
+                    deep.setdefault(sid, []).append((target, (child, *skipped)))
+        self._own, self._tail, self._kids, self._deep = own, tail, kids, deep
+        self._ids = frozenset(ids)
+        self._compiled = True
+
+    def find(self, loop_id: str) -> LoopSpec | None:
+        """The descendant (or self) with this loop id."""
+        if self.id == loop_id:
+            return self
+        for child in self.children:
+            found = child.find(loop_id)
+            if found is not None:
+                return found
+        return None
+
+
+class Loop:
+    """One loop instance in a transaction: its own segments (the first starts it) and child loops in order."""
+
+    __slots__ = ("children", "id", "name", "segments")
+
+    def __init__(self, id: str, name: str, segments: list[Segment] | None = None,
+                 children: list[Loop] | None = None) -> None:
+        self.id = id
+        self.name = name
+        self.segments: list[Segment] = segments if segments is not None else []
+        self.children: list[Loop] = children if children is not None else []
+
+    @property
+    def start(self) -> Segment:
+        return self.segments[0]
+
+    def first(self, segment_id: str, qualifier: str | None = None, element: int = 1) -> Segment | None:
+        """This loop's first own segment with that id (and qualifier in ``element``)."""
+        for s in self.segments:
+            if s.id == segment_id and (qualifier is None or s.get(element) == qualifier):
+                return s
+        return None
+
+    def all(self, segment_id: str) -> list[Segment]:
+        """This loop's own segments with that id."""
+        return [s for s in self.segments if s.id == segment_id]
+
+    def loops(self, loop_id: str) -> list[Loop]:
+        """Direct children with that loop id."""
+        return [c for c in self.children if c.id == loop_id]
+
+    def loop(self, loop_id: str) -> Loop | None:
+        for c in self.children:
+            if c.id == loop_id:
+                return c
+        return None
+
+    def walk(self) -> Iterator[Loop]:
+        """This loop and every loop below it, depth first, in file order."""
+        yield self
+        for c in self.children:
+            yield from c.walk()
+
+    def iter_segments(self) -> Iterator[Segment]:
+        """Every segment of the loop and its children in file order."""
+        if not self.children:
+            return iter(self.segments)
+        return heapq.merge(self.segments, *(c.iter_segments() for c in self.children), key=_number)
+
+    def __repr__(self) -> str:
+        return f"Loop({self.id}, {len(self.segments)} segments, {len(self.children)} children)"
+
+
+class _Frame:
+    __slots__ = ("child_counts", "counts", "kids_started", "loop", "pos", "spec")
+
+    def __init__(self, spec: LoopSpec, loop: Loop) -> None:
+        self.spec = spec
+        self.loop = loop
+        self.pos = 0
+        self.counts: dict[SegmentSpec, int] = {}
+        self.child_counts: dict[str, int] = {}
+        self.kids_started = False
+
+
+def _finding(code: str, message: str, segment: Segment | None, *, loop: str, ik3: str, transaction: str | None,
+             segment_id: str | None = None, severity: str = "error") -> Finding:
+    return Finding(
+        severity="error" if severity == "error" else "warning",
+        code=code,
+        message=message,
+        segment=segment.number if segment is not None else None,
+        transaction=transaction,
+        segment_id=segment_id or (segment.id if segment is not None else None),
+        loop=loop,
+        ik3_code=ik3,
+    )
+
+
+def build_tree(
+    spec: LoopSpec,
+    segments: Sequence[Segment],
+    *,
+    transaction: str | None = None,
+) -> tuple[Loop, list[Finding]]:
+    """Build the loop tree of one transaction set (ST..SE) from its description.
+
+    Returns the root loop (``spec.id``, holding ST and SE) and the structure findings.
+    """
+    spec.compile()
+    findings: list[Finding] = []
+    if not segments:
+        return Loop(spec.id, spec.name), findings
+    root = Loop(spec.id, spec.name, [segments[0]])
+    stack = [_Frame(spec, root)]
+    stack[0].counts[spec.start] = 1
+    all_ids = spec._ids
+
+    def close(frame: _Frame, at: Segment) -> None:
+        loop_spec = frame.spec
+        start = frame.loop.segments[0] if frame.loop.segments else at
+        for s in loop_spec.segments[1:] + loop_spec.trailer:
+            if s.usage == "R" and not frame.counts.get(s):
+                findings.append(_finding(
+                    "missing_segment",
+                    f"required {s.id}{_qual(s)} ({s.name or 'segment'}) missing in loop {loop_spec.id} "
+                    f"starting at segment {start.number}",
+                    start, loop=loop_spec.id, ik3="3", transaction=transaction, segment_id=s.id,
+                ))
+        for child in loop_spec.children:
+            if child.usage == "R" and not frame.child_counts.get(child.id):
+                findings.append(_finding(
+                    "missing_loop",
+                    f"required loop {child.id} ({child.name}) missing in loop {loop_spec.id} "
+                    f"starting at segment {start.number}",
+                    start, loop=child.id, ik3="3", transaction=transaction, segment_id=child.start.id,
+                ))
+
+    def count(frame: _Frame, s: SegmentSpec, segment: Segment) -> None:
+        n = frame.counts.get(s, 0) + 1
+        frame.counts[s] = n
+        if s.max_use is not None and n > s.max_use:
+            findings.append(_finding(
+                "segment_repeat_exceeded",
+                f"{segment.id}{_qual(s)} appears {n} times in loop {frame.spec.id}, at most {s.max_use} allowed",
+                segment, loop=frame.spec.id, ik3="5", transaction=transaction,
+            ))
+
+    def open_child(level: int, child: LoopSpec, segment: Segment) -> None:
+        parent = stack[level]
+        for fr in stack[level + 1 :]:
+            close(fr, segment)
+        del stack[level + 1 :]
+        n = parent.child_counts.get(child.id, 0) + 1
+        parent.child_counts[child.id] = n
+        parent.kids_started = True
+        if child.max_repeat is not None and n > child.max_repeat:
+            findings.append(_finding(
+                "loop_repeat_exceeded",
+                f"loop {child.id} ({child.name}) repeats {n} times under loop {parent.spec.id}, "
+                f"at most {child.max_repeat} allowed",
+                segment, loop=child.id, ik3="4", transaction=transaction,
+            ))
+        node = Loop(child.id, child.name, [segment])
+        parent.loop.children.append(node)
+        frame = _Frame(child, node)
+        frame.counts[child.start] = 1
+        stack.append(frame)
+
+    def accept(level: int, s: SegmentSpec, segment: Segment, order: int | None) -> None:
+        for fr in stack[level + 1 :]:
+            close(fr, segment)
+        del stack[level + 1 :]
+        frame = stack[level]
+        frame.loop.segments.append(segment)
+        if order is not None:
+            frame.pos = order
+        count(frame, s, segment)
+
+    last = len(segments) - 1
+    for idx in range(1, len(segments)):
+        segment = segments[idx]
+        sid = segment.id
+        matched = False
+        fallback: tuple[int, SegmentSpec] | None = None
+        level = len(stack) - 1
+        # Strict pass: innermost loop outward, qualifiers must match.
+        while level >= 0:
+            frame = stack[level]
+            fspec = frame.spec
+            own = fspec._own.get(sid)
+            if own:
+                for order, s in own:
+                    if s.matches(segment):
+                        if order >= frame.pos and not frame.kids_started:
+                            accept(level, s, segment, order)
+                            matched = True
+                        elif fallback is None:
+                            fallback = (level, s)
+                        break
+                if matched:
+                    break
+            kids = fspec._kids.get(sid)
+            if kids:
+                for child in kids:
+                    if child.start.matches(segment):
+                        open_child(level, child, segment)
+                        matched = True
+                        break
+                if matched:
+                    break
+            tail = fspec._tail.get(sid)
+            if tail and (idx == last or sid != "SE"):
+                for s in tail:
+                    if s.matches(segment):
+                        accept(level, s, segment, None)
+                        frame.kids_started = True
+                        matched = True
+                        break
+                if matched:
+                    break
+            level -= 1
+        if matched:
+            continue
+        if fallback is not None:
+            level, s = fallback
+            findings.append(_finding(
+                "segment_out_of_order",
+                f"{sid}{_qual(s)} is out of order in loop {stack[level].spec.id}",
+                segment, loop=stack[level].spec.id, ik3="7", transaction=transaction, severity="warning",
+            ))
+            accept(level, s, segment, None)
+            continue
+        # A loop one or more levels down whose own header loop is missing (CLP without LX): open it here.
+        level = len(stack) - 1
+        while level >= 0 and not matched:
+            frame = stack[level]
+            for target, skipped in frame.spec._deep.get(sid, ()):
+                if target.start.matches(segment):
+                    for missing in skipped:
+                        key = "implied:" + missing.id
+                        if not frame.child_counts.get(key):
+                            findings.append(_finding(
+                                "missing_loop",
+                                f"loop {target.id} ({target.name}) found without its enclosing loop {missing.id} "
+                                f"({missing.name})",
+                                segment, loop=missing.id, ik3="3", transaction=transaction,
+                                segment_id=missing.start.id,
+                            ))
+                        frame.child_counts[key] = 1
+                        frame.child_counts[missing.id] = frame.child_counts.get(missing.id, 0) or 1
+                    open_child(level, target, segment)
+                    matched = True
+                    break
+            level -= 1
+        if matched:
+            continue
+        # Lenient pass: same segment id with a qualifier value the guide does not list.
+        level = len(stack) - 1
+        while level >= 0 and not matched:
+            frame = stack[level]
+            own = frame.spec._own.get(sid)
+            if own:
+                findings.append(_finding(
+                    "unexpected_qualifier",
+                    f"{sid} in loop {frame.spec.id} has a qualifier the guide does not list here",
+                    segment, loop=frame.spec.id, ik3="2", transaction=transaction, severity="warning",
+                ))
+                accept(level, own[0][1], segment, None)
+                matched = True
+                break
+            kids = frame.spec._kids.get(sid)
+            if kids:
+                findings.append(_finding(
+                    "unexpected_qualifier",
+                    f"{sid} opens loop {kids[0].id} with a qualifier the guide does not list",
+                    segment, loop=kids[0].id, ik3="2", transaction=transaction, severity="warning",
+                ))
+                open_child(level, kids[0], segment)
+                matched = True
+                break
+            level -= 1
+        if matched:
+            continue
+        top = stack[-1]
+        known = sid in all_ids
+        findings.append(_finding(
+            "unexpected_segment" if known else "unknown_segment",
+            f"{sid[:3]!r} segment not expected in loop {top.spec.id}" if known
+            else f"segment id {sid[:3]!r} is not part of this transaction set",
+            segment, loop=top.spec.id, ik3="2" if known else "1", transaction=transaction,
+        ))
+        top.loop.segments.append(segment)
+    for fr in reversed(stack):
+        close(fr, segments[-1])
+    return root, findings
+
+
+def _number(segment: Segment) -> int:
+    return segment.number
+
+
+def _qual(s: SegmentSpec) -> str:
+    if s.qualifier is None:
+        return ""
+    values = sorted(s.qualifier[1])
+    return "*" + values[0] + ("..." if len(values) > 1 else "")

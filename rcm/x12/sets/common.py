@@ -1,0 +1,255 @@
+"""Segment records shared by every transaction set (names, addresses, references, dates, amounts) and the
+small converters from element text to Decimal and date.  Converters never raise: bad values become None
+and are the validator's to report.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from rcm.x12.engine import Loop
+from rcm.x12.tokenizer import Segment
+
+__all__ = [
+    "ZERO",
+    "Address",
+    "Amount",
+    "Contact",
+    "DateValue",
+    "Party",
+    "Quantity",
+    "Reference",
+    "amount_of",
+    "date_of",
+    "dates_of",
+    "money",
+    "money_or_zero",
+    "number",
+    "party_of",
+    "references_of",
+]
+
+ZERO = Decimal("0.00")
+
+
+def money(value: str) -> Decimal | None:
+    """An X12 decimal amount ("125", "125.5", "-10.00") as Decimal; None when empty or malformed."""
+    if not value:
+        return None
+    try:
+        d = Decimal(value)
+    except (InvalidOperation, ValueError):
+        return None
+    return d if d.is_finite() else None
+
+
+def money_or_zero(value: str) -> Decimal:
+    """A required amount: malformed or missing reads as zero (the validator reports it)."""
+    d = money(value)
+    return ZERO if d is None else d
+
+
+number = money  # quantities and percentages are X12 decimals too
+
+
+def date_of(value: str) -> date | None:
+    """A CCYYMMDD date, None when empty or not a real date."""
+    if len(value) != 8 or not value.isdigit():
+        return None
+    try:
+        return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+    except ValueError:
+        return None
+
+
+@dataclass(slots=True)
+class Reference:
+    """A REF segment: qualifier (REF01), value (REF02), description (REF03)."""
+
+    qualifier: str
+    value: str
+    description: str
+    segment: int
+
+    @classmethod
+    def of(cls, s: Segment) -> Reference:
+        return cls(s.get(1), s.get(2), s.get(3), s.number)
+
+
+@dataclass(slots=True)
+class DateValue:
+    """A DTM or DTP date: qualifier (374), the date or the start/end of a range, the raw text."""
+
+    qualifier: str
+    value: date | None
+    end: date | None
+    raw: str
+    segment: int
+
+    @classmethod
+    def of_dtm(cls, s: Segment) -> DateValue:
+        raw = s.get(2)
+        d = date_of(raw)
+        return cls(s.get(1), d, d, raw, s.number)
+
+    @classmethod
+    def of_dtp(cls, s: Segment) -> DateValue:
+        raw = s.get(3)
+        if s.get(2) == "RD8" and "-" in raw:
+            a, _, b = raw.partition("-")
+            return cls(s.get(1), date_of(a), date_of(b), raw, s.number)
+        d = date_of(raw)
+        return cls(s.get(1), d, d, raw, s.number)
+
+
+@dataclass(slots=True)
+class Amount:
+    """An AMT segment: qualifier and amount."""
+
+    qualifier: str
+    amount: Decimal | None
+    segment: int
+
+    @classmethod
+    def of(cls, s: Segment) -> Amount:
+        return cls(s.get(1), money(s.get(2)), s.number)
+
+
+@dataclass(slots=True)
+class Quantity:
+    """A QTY segment: qualifier and quantity."""
+
+    qualifier: str
+    quantity: Decimal | None
+    segment: int
+
+    @classmethod
+    def of(cls, s: Segment) -> Quantity:
+        return cls(s.get(1), number(s.get(2)), s.number)
+
+
+@dataclass(slots=True)
+class Address:
+    """N3/N4: street lines, city, state, postal code, country."""
+
+    line1: str = field(repr=False)
+    line2: str = field(repr=False)
+    city: str = field(repr=False)
+    state: str
+    postal_code: str = field(repr=False)
+    country: str = ""
+    segment: int = 0
+
+
+@dataclass(slots=True)
+class Contact:
+    """A PER segment: function (IC, BL, CX...), name, and (qualifier, number) pairs."""
+
+    function: str
+    name: str = field(repr=False)
+    numbers: list[tuple[str, str]] = field(repr=False)
+    segment: int
+
+    @classmethod
+    def of(cls, s: Segment) -> Contact:
+        pairs = [(s.get(i), s.get(i + 1)) for i in (3, 5, 7) if s.get(i)]
+        return cls(s.get(1), s.get(2), pairs, s.number)
+
+
+@dataclass(slots=True)
+class Party:
+    """An NM1 (or N1) party: entity code, type (1 person, 2 organisation), name, identifier, and what the
+    loop adds (address, references, contacts).  Names and ids are PHI for patients: kept out of repr."""
+
+    entity: str
+    entity_type: str
+    last_name: str = field(repr=False)
+    first_name: str = field(repr=False)
+    middle_name: str = field(repr=False)
+    suffix: str = field(repr=False)
+    id_qualifier: str
+    id: str = field(repr=False)
+    segment: int
+    address: Address | None = None
+    references: list[Reference] = field(default_factory=list, repr=False)
+    contacts: list[Contact] = field(default_factory=list, repr=False)
+
+    @property
+    def name(self) -> str:
+        """Organisation name, or "Last, First Middle" for a person."""
+        if self.entity_type == "2" or not self.first_name:
+            return self.last_name
+        rest = " ".join(p for p in (self.first_name, self.middle_name, self.suffix) if p)
+        return f"{self.last_name}, {rest}"
+
+    @property
+    def npi(self) -> str | None:
+        if self.id_qualifier == "XX":
+            return self.id
+        return self.reference("HPI")
+
+    @property
+    def tax_id(self) -> str | None:
+        if self.id_qualifier in ("FI", "24", "34"):
+            return self.id
+        return self.reference("EI") or self.reference("TJ") or self.reference("SY")
+
+    def reference(self, qualifier: str) -> str | None:
+        for r in self.references:
+            if r.qualifier == qualifier:
+                return r.value
+        return None
+
+    @classmethod
+    def of_nm1(cls, s: Segment) -> Party:
+        return cls(s.get(1), s.get(2), s.get(3), s.get(4), s.get(5), s.get(7), s.get(8), s.get(9), s.number)
+
+    @classmethod
+    def of_n1(cls, s: Segment) -> Party:
+        return cls(s.get(1), "2", s.get(2), "", "", "", s.get(3), s.get(4), s.number)
+
+
+def party_of(loop: Loop) -> Party | None:
+    """The party a name loop describes (NM1 or N1 first, then N3/N4, REF and PER of the same loop)."""
+    start = loop.segments[0] if loop.segments else None
+    if start is None:
+        return None
+    party = Party.of_n1(start) if start.id == "N1" else Party.of_nm1(start)
+    n3: Segment | None = None
+    for s in loop.segments[1:]:
+        sid = s.id
+        if sid == "N3":
+            n3 = s
+        elif sid == "N4":
+            party.address = Address(
+                n3.get(1) if n3 else "", n3.get(2) if n3 else "", s.get(1), s.get(2), s.get(3), s.get(4),
+                n3.number if n3 else s.number,
+            )
+        elif sid == "REF":
+            party.references.append(Reference.of(s))
+        elif sid == "PER":
+            party.contacts.append(Contact.of(s))
+    return party
+
+
+def references_of(segments: list[Segment]) -> list[Reference]:
+    return [Reference.of(s) for s in segments if s.id == "REF"]
+
+
+def dates_of(segments: list[Segment]) -> list[DateValue]:
+    out: list[DateValue] = []
+    for s in segments:
+        if s.id == "DTP":
+            out.append(DateValue.of_dtp(s))
+        elif s.id == "DTM":
+            out.append(DateValue.of_dtm(s))
+    return out
+
+
+def amount_of(amounts: list[Amount], qualifier: str) -> Decimal | None:
+    for a in amounts:
+        if a.qualifier == qualifier:
+            return a.amount
+    return None

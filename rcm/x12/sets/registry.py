@@ -1,0 +1,70 @@
+"""The explicit registry of transaction sets: (ST01, implementation guide) to loop description and parser.
+
+Lookup tries the guide named in ST03/GS08 (by prefix, so A1/A2/A3 errata match), then the 4010 guide of the
+same business purpose, then the set's default guide; an unknown ST01 raises ``UnknownTransactionError``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from rcm.x12.engine import LoopSpec
+from rcm.x12.errors import UnknownTransactionError
+from rcm.x12.sets import x835
+
+if TYPE_CHECKING:
+    from rcm.x12.reader import Transaction
+
+__all__ = ["TransactionSetEntry", "entries", "lookup", "parser_for", "spec_for"]
+
+
+@dataclass(frozen=True, slots=True)
+class TransactionSetEntry:
+    """One registered transaction set: ST01, guide prefix (``005010X221``), name, description and parser."""
+
+    set_id: str
+    guide: str
+    name: str
+    spec: LoopSpec
+    parse: Callable[[Transaction], Any]
+    also: tuple[str, ...] = ()  # older or sibling guide prefixes read with the same description
+
+
+_ENTRIES: tuple[TransactionSetEntry, ...] = (
+    TransactionSetEntry("835", "005010X221", "835", x835.SPEC, x835.parse_835, ("004010X091", "00401", "00501")),
+)
+
+
+def entries() -> tuple[TransactionSetEntry, ...]:
+    return _ENTRIES
+
+
+def lookup(set_id: str, version: str) -> TransactionSetEntry | None:
+    """The entry for this ST01 and version (ST03, else GS08), or None when the set is not registered."""
+    candidates = [e for e in _ENTRIES if e.set_id == set_id]
+    if not candidates:
+        return None
+    v = version.strip()
+    for e in candidates:
+        if v.startswith(e.guide):
+            return e
+    for e in candidates:
+        if any(v.startswith(a) for a in e.also):
+            return e
+    return candidates[0]
+
+
+def spec_for(set_id: str, version: str, *, control_number: str | None = None) -> LoopSpec:
+    e = lookup(set_id, version)
+    if e is None:
+        raise UnknownTransactionError(set_id, version, control_number=control_number)
+    return e.spec
+
+
+def parser_for(set_id: str, version: str, *, control_number: str | None = None) -> Callable[[Transaction], Any]:
+    e = lookup(set_id, version)
+    if e is None:
+        raise UnknownTransactionError(set_id, version, control_number=control_number)
+    return e.parse

@@ -1,0 +1,125 @@
+"""835 segment records: payment (BPR), trace (TRN), adjustments (CAS), procedures (SVC01/SVC06), remarks (LQ),
+provider-level adjustments (PLB)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from rcm.x12.sets.common import date_of, money, money_or_zero, number
+from rcm.x12.tokenizer import Segment
+
+__all__ = ["Adjustment", "Payment", "PlbAdjustment", "Procedure", "Remark", "Trace", "adjustments_of"]
+
+
+@dataclass(slots=True)
+class Payment:
+    """BPR: handling code (I payment, H notification, C...), amount paid, C credit / D debit, method
+    (ACH, CHK, FWT, BOP, NON), format, payer and payee bank data, and the payment/effective date."""
+
+    handling: str
+    amount: Decimal
+    credit_debit: str
+    method: str
+    format: str
+    date: date | None
+    sender_account: str = field(repr=False)
+    receiver_account: str = field(repr=False)
+    payer_identifier: str
+    segment: int
+
+    @classmethod
+    def of(cls, s: Segment) -> Payment:
+        return cls(s.get(1), money_or_zero(s.get(2)), s.get(3), s.get(4), s.get(5), date_of(s.get(16)),
+                   s.get(9), s.get(15), s.get(10), s.number)
+
+
+@dataclass(slots=True)
+class Trace:
+    """TRN: trace type, check/EFT trace number (TRN02), originator (TRN03, 1 + payer tax id), reference."""
+
+    type: str
+    number: str
+    originator: str
+    reference: str
+    segment: int
+
+    @classmethod
+    def of(cls, s: Segment) -> Trace:
+        return cls(s.get(1), s.get(2), s.get(3), s.get(4), s.number)
+
+
+@dataclass(slots=True)
+class Adjustment:
+    """One CAS reason: group (CO, PR, OA, PI, CR), CARC reason code, amount, quantity."""
+
+    group: str
+    reason: str
+    amount: Decimal
+    quantity: Decimal | None
+    segment: int
+
+
+def adjustments_of(s: Segment) -> list[Adjustment]:
+    """The up-to-six reason/amount/quantity triples of one CAS segment."""
+    group = s.get(1)
+    out: list[Adjustment] = []
+    els = s.elements
+    for i in range(1, min(len(els), 19), 3):
+        reason = els[i]
+        amount = els[i + 1] if i + 1 < len(els) else ""
+        if not reason and not amount:
+            continue
+        qty = els[i + 2] if i + 2 < len(els) else ""
+        out.append(Adjustment(group, reason, money_or_zero(amount), number(qty), s.number))
+    return out
+
+
+@dataclass(slots=True)
+class Procedure:
+    """A composite procedure (SVC01 / SVC06): qualifier (HC, AD, ER, IV, N4, NU...), code, modifiers,
+    description."""
+
+    qualifier: str
+    code: str
+    modifiers: list[str]
+    description: str
+
+    @classmethod
+    def of(cls, parts: list[str]) -> Procedure:
+        p = parts + [""] * (7 - len(parts)) if len(parts) < 7 else parts
+        return cls(p[0], p[1], [m for m in p[2:6] if m], p[6])
+
+
+@dataclass(slots=True)
+class Remark:
+    """LQ: remark code qualifier (HE = RARC, RX = NCPDP reject) and code."""
+
+    qualifier: str
+    code: str
+    segment: int
+
+
+@dataclass(slots=True)
+class PlbAdjustment:
+    """One PLB adjustment: reason code (PLB03-1: WO, L6, FB, 72, CS...), reference id (PLB03-2), amount.
+    A positive amount reduces the payment."""
+
+    reason: str
+    reference: str
+    amount: Decimal
+
+
+def plb_adjustments_of(s: Segment) -> list[PlbAdjustment]:
+    out: list[PlbAdjustment] = []
+    els = s.elements
+    comp = s.delimiters.component
+    for i in range(2, len(els) - 1, 2):
+        ident = els[i]
+        amount = money(els[i + 1])
+        if not ident and amount is None:
+            continue
+        reason, _, ref = ident.partition(comp)
+        out.append(PlbAdjustment(reason, ref, amount if amount is not None else money_or_zero("")))
+    return out
