@@ -432,7 +432,10 @@ def post_remittances(
             imbalances=imbalances,
         )
         seen.add(key)
-        if not result.duplicate:
+        if not key[0]:
+            # Without a TRN02 trace the payment cannot be told apart from the next one: report it, post nothing.
+            result.not_posted = "the payment has no trace number (TRN02), so it cannot be posted exactly once"
+        elif not result.duplicate:
             remittance_id = _insert_remittance(session, remittance, file_id=file_id, balanced=not imbalances, now=now)
             if remittance_id is None:
                 result.duplicate = True

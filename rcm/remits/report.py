@@ -41,6 +41,7 @@ class TransactionResult:
     denied: int = 0
     reversed: int = 0
     queued_for_next_payer: int = 0
+    not_posted: str | None = None  # why a payment that is not a duplicate was still not posted
 
     def as_json(self) -> dict[str, Any]:
         """The exact shape of the issue: amounts as two-place decimal strings."""
@@ -61,6 +62,8 @@ class TransactionResult:
 
     def summary_line(self) -> str:
         state = "DUPLICATE, nothing posted" if self.duplicate else ("balanced" if self.balanced else "NOT BALANCED")
+        if self.not_posted:
+            state += f"; not posted: {self.not_posted}"
         return (
             f"trace {self.trace} payer {self.payer}: payment {money_text(self.payment)}, {self.claims} claims "
             f"({self.matched} matched, {self.unmatched} unmatched), paid {money_text(self.paid)}, adjusted "
