@@ -19,7 +19,8 @@ class ElementDef:
 
     ``usage`` is the X12 requirement: M mandatory, O optional, X conditional (see the segment's syntax rules).
     ``data_type`` is AN, ID, DT, TM, R, N0..N9, B, or C for a composite (then ``components`` are its parts).
-    ``codes`` are the values the guides allow (None when the guides defer to an external code list).
+    ``codes`` are the values the guides allow (None when the guides defer to an external code list);
+    ``codes_5010_only`` marks lists the 5010 guides narrowed (4010 files allowed more values).
     """
 
     position: int
@@ -30,6 +31,7 @@ class ElementDef:
     name: str
     codes: frozenset[str] | None = None
     max_repeats: int = 1
+    codes_5010_only: bool = False
     components: tuple[ElementDef, ...] = ()
 
     @property
@@ -70,10 +72,13 @@ _HI = "".join(
     for n in range(1, 13)
 )
 _EB01 = "1 2 3 4 5 6 7 8 A B C CB D E F G H I J K L M MC N O P Q R S T U V W X Y"
+_MIA_AMOUNTS = "".join(f"{n} O R 1-18 monetary amount\n" for n in range(6, 20))
+_TS3_AMOUNTS = "".join(f"{n} O R 1-18 monetary amount\n" for n in range(6, 25))
 _CAS_RULES = "C0506 C0605 C0705 C0809 C0908 C1008 C1112 C1211 C1311 C1415 C1514 C1614 C1718 C1817 C1917"
 
 # One segment per block: "SEG <id> <name> | <syntax rules>", then one line per element:
 # "<pos> <usage> <type> <min>-<max> [x<repeats>] <name> [= code code ...]"; composite parts: ".<k> ...".
+# "=5" instead of "=" marks a code list that only the 5010 guides use.
 _TABLE = f"""
 SEG ST Transaction Set Header
 1 M ID 3-3 transaction set identifier code
@@ -88,7 +93,7 @@ SEG BHT Beginning of Hierarchical Transaction
 3 O AN 1-50 reference identification
 4 O DT 8-8 date
 5 O TM 4-8 time
-6 O ID 2-2 transaction type code = 31 CH RP TH
+6 O ID 2-2 transaction type code =5 31 CH DG RP TH
 SEG HL Hierarchical Level
 1 M AN 1-12 hierarchical id number
 2 O AN 1-12 hierarchical parent id number
@@ -153,12 +158,23 @@ SEG DTM Date/Time Reference | R020305 C0403 P0506
 4 O ID 2-2 time code
 5 X ID 2-3 date time period format qualifier
 6 X AN 1-35 date time period
-SEG DMG Demographic Information | P0102
+SEG DMG Demographic Information | P0102 P1011 C1110
 1 X ID 2-3 date time period format qualifier = D8
 2 X AN 1-35 date time period
 3 O ID 1-1 gender code = F M U
+4 O ID 1-1 marital status code
+5 O C 0-0 composite race or ethnicity information x99
+.1 X ID 1-1 race or ethnicity code
+.2 X ID 1-3 code list qualifier code
+.3 X AN 1-30 industry code
+6 O ID 1-2 citizenship status code
+7 O ID 2-3 country code
+8 O ID 2-2 basis of verification code
+9 O R 1-15 quantity
+10 X ID 1-3 code list qualifier code
+11 X AN 1-30 industry code
 SEG PRV Provider Information | P0203
-1 M ID 1-3 provider code = AD AT BI CO CV H HH LA OT P1 P2 P3 P4 PC PE R RF SB SK SU
+1 M ID 1-3 provider code =5 AD AT BI CO CV H HH LA OT P1 P2 P3 P4 PC PE R RF SB SK SU
 2 X ID 2-3 reference identification qualifier = PXC ZZ
 3 X AN 1-50 reference identification
 SEG SBR Subscriber Information
@@ -210,21 +226,21 @@ SEG CLM Health Claim
 4 O ID 1-2 non-institutional claim type code
 5 M C 0-0 health care service location information
 .1 M AN 1-2 facility code value
-.2 M ID 1-2 facility code qualifier = A B
-.3 M ID 1-1 claim frequency type code
+.2 O ID 1-2 facility code qualifier = A B
+.3 O ID 1-1 claim frequency type code
 6 O ID 1-1 provider signature indicator = N Y
-7 O ID 1-1 provider accept assignment code = A B C
-8 O ID 1-1 benefits assignment certification indicator = N W Y
-9 O ID 1-1 release of information code = I Y
-10 O ID 1-1 patient signature source code = P
+7 O ID 1-1 provider accept assignment code =5 A B C
+8 O ID 1-1 benefits assignment certification indicator =5 N W Y
+9 O ID 1-1 release of information code =5 I Y
+10 O ID 1-1 patient signature source code =5 P
 11 O C 0-0 related causes information
 .1 M ID 2-3 related causes code = AA EM OA
 .2 O ID 2-3 related causes code = AA EM OA
 .3 O ID 2-3 related causes code
 .4 O ID 2-2 state or province code
 .5 O ID 2-3 country code
-12 O ID 2-3 special program code = 02 03 05 09
-20 O ID 1-2 delay reason code = 1 2 3 4 5 6 7 8 9 10 11 15
+12 O ID 2-3 special program code =5 02 03 05 09
+20 O ID 1-2 delay reason code =5 1 2 3 4 5 6 7 8 9 10 11 15
 SEG HI Health Care Information Codes
 {_HI}
 SEG LX Transaction Set Line Number
@@ -238,6 +254,7 @@ SEG SV1 Professional Service
 .5 O AN 2-2 procedure modifier
 .6 O AN 2-2 procedure modifier
 .7 O AN 1-80 description
+.8 O AN 1-48 product/service id
 2 M R 1-18 monetary amount
 3 M ID 2-2 unit or basis for measurement code = MJ UN
 4 M R 1-15 quantity
@@ -261,6 +278,7 @@ SEG SV2 Institutional Service
 .5 O AN 2-2 procedure modifier
 .6 O AN 2-2 procedure modifier
 .7 O AN 1-80 description
+.8 O AN 1-48 product/service id
 3 O R 1-18 monetary amount
 4 O ID 2-2 unit or basis for measurement code = DA UN
 5 O R 1-15 quantity
@@ -271,6 +289,12 @@ SEG SVD Service Line Adjudication
 3 O C 0-0 composite medical procedure identifier
 .1 M ID 2-2 product/service id qualifier = ER HC HP IV N4 WK
 .2 M AN 1-48 procedure code
+.3 O AN 2-2 procedure modifier
+.4 O AN 2-2 procedure modifier
+.5 O AN 2-2 procedure modifier
+.6 O AN 2-2 procedure modifier
+.7 O AN 1-80 description
+.8 O AN 1-48 product/service id
 4 O AN 1-48 product/service id
 5 O R 1-15 quantity
 6 O N0 1-6 assigned number
@@ -333,6 +357,7 @@ SEG SVC Service Information
 .5 O AN 2-2 procedure modifier
 .6 O AN 2-2 procedure modifier
 .7 O AN 1-80 description
+.8 O AN 1-48 product/service id
 2 M R 1-18 monetary amount
 3 O R 1-18 monetary amount
 4 O AN 1-48 product/service id
@@ -345,9 +370,10 @@ SEG SVC Service Information
 .5 O AN 2-2 procedure modifier
 .6 O AN 2-2 procedure modifier
 .7 O AN 1-80 description
+.8 O AN 1-48 product/service id
 7 O R 1-15 quantity
 SEG LQ Industry Code Identification | C0102
-1 O ID 1-3 code list qualifier code = HE RX
+1 O ID 1-3 code list qualifier code = AS HE RX UT
 2 X AN 1-30 industry code
 SEG PLB Provider Level Adjustment | P0506 P0708 P0910 P1112 P1314
 1 M AN 1-50 reference identification
@@ -378,25 +404,64 @@ SEG PLB Provider Level Adjustment | P0506 P0708 P0910 P1112 P1314
 14 X R 1-18 monetary amount
 SEG MIA Medicare Inpatient Adjudication
 1 M R 1-15 quantity
+2 O R 1-18 monetary amount
+3 O R 1-15 quantity
+4 O R 1-18 monetary amount
+5 O AN 1-50 reference identification
+{_MIA_AMOUNTS}20 O AN 1-50 reference identification
+21 O AN 1-50 reference identification
+22 O AN 1-50 reference identification
+23 O AN 1-50 reference identification
+24 O R 1-18 monetary amount
 SEG MOA Medicare Outpatient Adjudication
 1 O R 1-10 percentage as decimal
 2 O R 1-18 monetary amount
+3 O AN 1-50 reference identification
+4 O AN 1-50 reference identification
+5 O AN 1-50 reference identification
+6 O AN 1-50 reference identification
+7 O AN 1-50 reference identification
+8 O R 1-18 monetary amount
+9 O R 1-18 monetary amount
 SEG TS3 Provider Summary Information
 1 M AN 1-50 reference identification
 2 M AN 1-2 facility code value
 3 M DT 8-8 date
 4 M R 1-15 quantity
 5 M R 1-18 monetary amount
-SEG INS Insured Benefit
+{_TS3_AMOUNTS}SEG INS Insured Benefit | P1112
 1 M ID 1-1 yes/no condition or response code = N Y
 2 M ID 2-2 individual relationship code
 3 O ID 3-3 maintenance type code
 4 O ID 2-3 maintenance reason code
+5 O ID 1-1 benefit status code
+6 O C 0-0 medicare status code
+.1 M ID 1-1 medicare plan code
+.2 O ID 1-3 eligibility reason code
+.3 O ID 1-3 eligibility reason code
+.4 O ID 1-3 eligibility reason code
+7 O ID 1-2 consolidated omnibus budget reconciliation act (cobra) qualifying
+8 O ID 2-2 employment status code
+9 O ID 1-1 student status code
+10 O ID 1-1 yes/no condition or response code = N Y
+11 X ID 2-3 date time period format qualifier = D8
+12 X AN 1-35 date time period
+13 O ID 1-1 confidentiality code
+14 O AN 2-30 city name
+15 O ID 2-2 state or province code
+16 O ID 2-3 country code
+17 O N0 1-9 number
 SEG EQ Eligibility or Benefit Inquiry | R0102
 1 X ID 1-2 x99 service type code
 2 X C 0-0 composite medical procedure identifier
 .1 M ID 2-2 product/service id qualifier = AD CJ HC ID IV N4 ZZ
 .2 M AN 1-48 procedure code
+.3 O AN 2-2 procedure modifier
+.4 O AN 2-2 procedure modifier
+.5 O AN 2-2 procedure modifier
+.6 O AN 2-2 procedure modifier
+.7 O AN 1-80 description
+.8 O AN 1-48 product/service id
 3 O ID 3-3 coverage level code = CHD DEP ECH EMP ESP FAM IND SPC SPO TWO
 SEG EB Eligibility or Benefit Information
 1 M ID 1-2 eligibility or benefit information code = {_EB01}
@@ -429,9 +494,26 @@ SEG STC Status Information
 .1 M AN 1-30 industry code
 .2 M AN 1-30 industry code
 .3 O ID 2-3 entity identifier code
+.4 O ID 1-3 code list qualifier code
 2 M DT 8-8 date
 3 O ID 1-2 action code
 4 O R 1-18 monetary amount
+5 O R 1-18 monetary amount
+6 O DT 8-8 date
+7 O ID 3-3 payment method code
+8 O DT 8-8 date
+9 O AN 1-16 check number
+10 O C 0-0 health care claim status
+.1 M AN 1-30 industry code
+.2 M AN 1-30 industry code
+.3 O ID 2-3 entity identifier code
+.4 O ID 1-3 code list qualifier code
+11 O C 0-0 health care claim status
+.1 M AN 1-30 industry code
+.2 M AN 1-30 industry code
+.3 O ID 2-3 entity identifier code
+.4 O ID 1-3 code list qualifier code
+12 O AN 1-264 free-form message text
 SEG AK1 Functional Group Response Header
 1 M ID 2-2 functional identifier code
 2 M N0 1-9 group control number
@@ -474,7 +556,8 @@ SEG AK9 Functional Group Response Trailer
 
 
 def _element(line: str) -> tuple[int, ElementDef]:
-    head, _, codes = line.partition(" = ")
+    only_5010 = " =5 " in line
+    head, _, codes = line.partition(" =5 " if only_5010 else " = ")
     parts = head.split()
     position = int(parts[0].lstrip("."))
     usage, data_type, lengths = parts[1], parts[2], parts[3]
@@ -493,13 +576,23 @@ def _element(line: str) -> tuple[int, ElementDef]:
         name=" ".join(rest),
         codes=frozenset(codes.split()) if codes else None,
         max_repeats=repeats,
+        codes_5010_only=only_5010,
     )
 
 
 def _finish(seg_id: str, name: str, rules: str, elements: list[tuple[ElementDef, list[ElementDef]]]) -> SegmentDef:
     built = tuple(
         ElementDef(
-            e.position, e.usage, e.data_type, e.min_length, e.max_length, e.name, e.codes, e.max_repeats, tuple(parts)
+            e.position,
+            e.usage,
+            e.data_type,
+            e.min_length,
+            e.max_length,
+            e.name,
+            e.codes,
+            e.max_repeats,
+            e.codes_5010_only,
+            tuple(parts),
         )
         if parts
         else e

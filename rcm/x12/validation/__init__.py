@@ -1,0 +1,165 @@
+"""X12 validation (SNIP levels 1-2 plus balancing) for every transaction set we read, as Findings.
+
+validate_transaction(tx)   envelope + loop structure + elements + guide rules + balancing of one set
+validate_file(source)      every transaction of a file, plus the envelope findings outside them;
+                           with ``pyx12=True`` pyx12's own findings are merged in where it has a map
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from pathlib import Path
+from typing import TYPE_CHECKING, BinaryIO
+
+from rcm.x12.balancing import check_835, check_837
+from rcm.x12.errors import UnknownTransactionError
+from rcm.x12.findings import Finding
+from rcm.x12.validation.elements import ElementProblem, checker_for, describe
+from rcm.x12.validation.guide import check_guide_rules
+
+if TYPE_CHECKING:
+    from rcm.x12.engine import Loop
+    from rcm.x12.reader import Transaction
+
+__all__ = ["CODE_CHECKED_SETS", "sort_findings", "validate_file", "validate_transaction"]
+
+# Sets whose guides' code lists the dictionary carries (other sets get type and length checks only).
+CODE_CHECKED_SETS = frozenset({"837", "835", "270", "271", "276", "277", "999"})
+
+_ELEMENT_CODES = {
+    "1": "element_missing",
+    "2": "conditional_element_missing",
+    "3": "too_many_elements",
+    "4": "element_too_short",
+    "5": "element_too_long",
+    "6": "invalid_character",
+    "7": "invalid_code",
+    "8": "invalid_date",
+    "9": "invalid_time",
+    "10": "exclusion_violated",
+    "12": "too_many_repeats",
+    "13": "too_many_components",
+}
+
+
+def _loop_index(tree: Loop) -> dict[int, str]:
+    index: dict[int, str] = {}
+    stack = [tree]
+    while stack:
+        loop = stack.pop()
+        for seg in loop.segments:
+            index[seg.number] = loop.id
+        stack.extend(loop.children)
+    return index
+
+
+def _element_findings(tx: Transaction, codes: int) -> list[Finding]:
+    problems: list[tuple[int, str, ElementProblem]] = []
+    last_id = ""
+    checker = None
+    for seg in tx.segments:
+        sid = seg.id
+        if sid != last_id:
+            checker = checker_for(sid)
+            last_id = sid
+        if checker is None:
+            continue
+        d = seg.delimiters
+        found = checker.check(seg.elements, d.component, d.repetition, codes)
+        if found:
+            problems.extend((seg.number, sid, p) for p in found)
+    if not problems:
+        return []
+    loops: dict[int, str] = {}
+    with contextlib.suppress(UnknownTransactionError):
+        loops = _loop_index(tx.tree)
+    return [
+        Finding(
+            "error",
+            _ELEMENT_CODES.get(p.ik4_code, "element_error"),
+            describe(sid, p),
+            number,
+            transaction=tx.control_number,
+            segment_id=sid,
+            loop=loops.get(number),
+            element=p.element,
+            component=p.component,
+            ik3_code="8",
+            ik4_code=p.ik4_code,
+        )
+        for number, sid, p in problems
+    ]
+
+
+def validate_transaction(tx: Transaction) -> list[Finding]:
+    """Every finding about one transaction set: envelope (SE), structure (loop engine), elements, guide rules
+    and balancing, in segment order."""
+    out: list[Finding] = []
+    try:
+        tx.tree  # noqa: B018 - building the tree adds the structure findings to tx.findings
+    except UnknownTransactionError:
+        out.append(
+            Finding(
+                "warning",
+                "unknown_transaction_set",
+                f"no loop description for transaction set {tx.set_id[:6]} {tx.version[:12]}: "
+                "loop structure not checked",
+                tx.first_segment,
+                transaction=tx.control_number,
+                segment_id="ST",
+            )
+        )
+    out.extend(tx.findings)
+    codes = 0 if tx.set_id not in CODE_CHECKED_SETS else 2 if tx.version.startswith("005010") else 1
+    out.extend(_element_findings(tx, codes))
+    group = tx.group
+    out.extend(
+        check_guide_rules(
+            tx.set_id,
+            tx.version,
+            tx.control_number,
+            tx.segments,
+            group.functional_id if group is not None else None,
+            group.version if group is not None else "",
+        )
+    )
+    if tx.set_id == "837":
+        out.extend(check_837(tx))
+    elif tx.set_id == "835":
+        out.extend(check_835(tx))
+    return sort_findings(out)
+
+
+def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
+    """Findings in file order (those without a segment last), duplicates dropped."""
+    unique = list(dict.fromkeys(findings))
+    return sorted(unique, key=lambda f: (f.segment is None, f.segment or 0))
+
+
+def validate_file(source: str | Path | bytes | BinaryIO, *, pyx12: bool = False) -> list[Finding]:
+    """Validate every transaction of a file.  Raises NotX12Error when the file cannot be read as X12."""
+    from rcm.x12.reader import read_transactions
+
+    if pyx12 and not isinstance(source, str | Path | bytes):
+        source = source.read()
+    reader = read_transactions(source)
+    out: list[Finding] = []
+    for tx in reader:
+        out.extend(validate_transaction(tx))
+    out.extend(reader.findings)  # envelope findings (those on transactions are dropped as duplicates)
+    if pyx12:
+        out.extend(_pyx12(source))
+    return sort_findings(out)
+
+
+def _pyx12(source: str | Path | bytes | BinaryIO) -> list[Finding]:
+    from rcm.x12.pyx12_oracle import pyx12_findings
+
+    assert isinstance(source, str | Path | bytes)
+    report = pyx12_findings(source)
+    if report.failed:
+        return [Finding("warning", "pyx12_failed", f"pyx12 could not validate this file ({report.failed})")]
+    if not report.mapped:
+        return [Finding("warning", "pyx12_no_map", "pyx12 has no map for this file's implementation guide")]
+    return report.findings

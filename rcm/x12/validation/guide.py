@@ -1,0 +1,166 @@
+"""Implementation-guide (SNIP 2) rules that a segment dictionary cannot express: the HL hierarchy, LX
+numbering, NPIs, the claim type each 837 guide requires, and ST/GS agreement.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from rcm.codes import npi_check_digit_ok
+from rcm.x12.findings import Finding
+from rcm.x12.tokenizer import Segment
+
+__all__ = ["FUNCTIONAL_IDS", "check_guide_rules"]
+
+# GS01 functional identifier code for each transaction set.
+FUNCTIONAL_IDS: dict[str, str] = {
+    "837": "HC", "835": "HP", "270": "HS", "271": "HB", "276": "HR", "277": "HN", "999": "FA", "997": "FA",
+    "834": "BE", "278": "HI", "820": "RA", "275": "PI", "TA1": "",
+}  # fmt: skip
+
+
+def _finding(
+    tx_control: str,
+    seg: Segment,
+    code: str,
+    message: str,
+    *,
+    severity: str = "error",
+    element: int | None = None,
+    component: int | None = None,
+    ik4: str | None = None,
+) -> Finding:
+    return Finding(
+        severity="error" if severity == "error" else "warning",
+        code=code,
+        message=message,
+        segment=seg.number,
+        transaction=tx_control,
+        segment_id=seg.id,
+        element=element,
+        component=component,
+        ik3_code="8" if ik4 is not None else None,
+        ik4_code=ik4,
+    )
+
+
+def check_guide_rules(
+    set_id: str, version: str, control: str, segments: Iterable[Segment], group_id: str | None, group_version: str
+) -> list[Finding]:
+    """Guide rules over one transaction's segments (ST..SE)."""
+    out: list[Finding] = []
+    segments = list(segments)
+    if segments:
+        st = segments[0]
+        expected_group = FUNCTIONAL_IDS.get(set_id)
+        if group_id and expected_group and group_id != expected_group:
+            out.append(
+                _finding(
+                    control,
+                    st,
+                    "group_set_mismatch",
+                    f"transaction set {set_id} in functional group {group_id} (expected {expected_group})",
+                    severity="warning",
+                )
+            )
+        st03 = st.get(3)
+        if st03 and group_version and st03 != group_version:
+            out.append(
+                _finding(
+                    control,
+                    st,
+                    "version_mismatch",
+                    f"ST03 {st03} differs from GS08 {group_version}",
+                    severity="warning",
+                    element=3,
+                )
+            )
+    claim_type = "B" if version.startswith("005010X222") else "A" if version.startswith("005010X223") else None
+    hl_ids: set[str] = set()
+    expected_hl = 1
+    expected_lx = 1
+    for seg in segments:
+        sid = seg.id
+        if sid == "HL":
+            hl_id, parent = seg.get(1), seg.get(2)
+            if hl_id and hl_id != str(expected_hl):
+                out.append(
+                    _finding(
+                        control,
+                        seg,
+                        "hl_sequence",
+                        f"HL01 {hl_id[:12]} out of sequence (expected {expected_hl})",
+                        element=1,
+                        ik4="7",
+                    )
+                )
+            if hl_id.isdigit():
+                expected_hl = int(hl_id) + 1
+            if parent and parent not in hl_ids:
+                out.append(
+                    _finding(
+                        control,
+                        seg,
+                        "hl_parent",
+                        f"HL02 parent {parent[:12]} is not an earlier HL01",
+                        element=2,
+                        ik4="7",
+                    )
+                )
+            hl_ids.add(hl_id)
+        elif sid == "CLM":
+            expected_lx = 1
+            if claim_type is not None:
+                qualifier = seg.component(5, 2)
+                if not qualifier:
+                    out.append(
+                        _finding(
+                            control,
+                            seg,
+                            "element_missing",
+                            f"CLM05-2 (facility code qualifier): required in {version}",
+                            element=5,
+                            component=2,
+                            ik4="1",
+                        )
+                    )
+                elif qualifier != claim_type:
+                    out.append(
+                        _finding(
+                            control,
+                            seg,
+                            "invalid_code",
+                            f"CLM05-2 (facility code qualifier): must be {claim_type} in {version}",
+                            element=5,
+                            component=2,
+                            ik4="7",
+                        )
+                    )
+        elif sid == "LX" and set_id == "837":
+            number = seg.get(1)
+            if number and number != str(expected_lx):
+                out.append(
+                    _finding(
+                        control,
+                        seg,
+                        "lx_sequence",
+                        f"LX01 {number[:6]} out of sequence (expected {expected_lx})",
+                        severity="warning",
+                    )
+                )
+            expected_lx = int(number) + 1 if number.isdigit() else expected_lx + 1
+        elif (sid == "NM1" and seg.get(8) == "XX") or (sid == "N1" and seg.get(3) == "XX"):
+            at = 9 if sid == "NM1" else 4
+            npi = seg.get(at)
+            if npi and not (len(npi) == 10 and npi.isdigit() and npi[0] in "12" and npi_check_digit_ok(npi)):
+                out.append(
+                    _finding(
+                        control,
+                        seg,
+                        "invalid_npi",
+                        f"{sid}{at:02d}: not a valid NPI (10 digits, check digit)",
+                        element=at,
+                        ik4="7",
+                    )
+                )
+    return out
