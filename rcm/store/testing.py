@@ -74,11 +74,8 @@ def fresh_database(tmp_dir: Path, *, url: str | None = None, migrate: bool = Tru
 
 def clean_tables(engine: Engine) -> None:
     """Delete every row of the store's tables (not the Alembic revision), children first."""
+    # DELETE rather than TRUNCATE: on the few rows a test leaves it is much faster on PostgreSQL.
     with engine.begin() as conn:
-        if conn.dialect.name == "postgresql":
-            names = ", ".join(f'"{t.name}"' for t in Base.metadata.sorted_tables)
-            conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
-            return
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
 

@@ -1,4 +1,4 @@
-"""Store fixtures: one migrated database per test session (a fresh PostgreSQL schema or SQLite file), emptied after
+"""Store fixtures: one migrated database per test session (a fresh PostgreSQL schema or SQLite file), emptied before
 every test."""
 
 from __future__ import annotations
@@ -26,7 +26,6 @@ def store_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
 def engine(store_engine: Engine) -> Iterator[Engine]:
     clean_tables(store_engine)
     yield store_engine
-    clean_tables(store_engine)
 
 
 @pytest.fixture
