@@ -292,8 +292,8 @@ def build_tree(
                         if order >= frame.pos and not frame.kids_started:
                             accept(level, s, segment, order)
                             matched = True
-                        elif fallback is None:
-                            fallback = (level, s)
+                        elif fallback is None and level == len(stack) - 1:
+                            fallback = (level, s)  # out of order, but only in the loop we are in
                         break
                 if matched:
                     break
@@ -356,7 +356,7 @@ def build_tree(
         level = len(stack) - 1
         while level >= 0 and not matched:
             frame = stack[level]
-            own = frame.spec._own.get(sid)
+            own = frame.spec._own.get(sid) if level == len(stack) - 1 else None
             if own:
                 findings.append(_finding(
                     "unexpected_qualifier",

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from rcm.x12.engine import LoopSpec
 from rcm.x12.errors import UnknownTransactionError
-from rcm.x12.sets import x835
+from rcm.x12.sets import x835, x837p
 
 if TYPE_CHECKING:
     from rcm.x12.reader import Transaction
@@ -34,6 +34,7 @@ class TransactionSetEntry:
 
 _ENTRIES: tuple[TransactionSetEntry, ...] = (
     TransactionSetEntry("835", "005010X221", "835", x835.SPEC, x835.parse_835, ("004010X091", "00401", "00501")),
+    TransactionSetEntry("837", "005010X222", "837P", x837p.SPEC, x837p.parse_837p, ("004010X098",)),
 )
 
 

@@ -19,7 +19,7 @@ _SERVICE = LoopSpec(
         seg("SVC", "service payment information", "R"),
         seg("DTM", "service date", "S", 2, q=(1, ["150", "151", "472"])),
         seg("CAS", "service adjustment", "S", 99),
-        seg("REF", "service identification", "S", 8, q=(1, ["1S", "APC", "BB", "E9", "G1", "G3", "LU", "RB", "6R",
+        seg("REF", "service identification", "S", 8, q=(1, ["1S", "APC", "BB", "E9", "G1", "G3", "LU", "RB", "6R", "1B",
                                                             "0K", "0B", "1A", "1C", "1D", "1G", "1H", "1J", "D3",
                                                             "G2", "HPI", "SY", "TJ"])),
         seg("AMT", "service supplemental amount", "S", 9),

@@ -1,0 +1,564 @@
+"""The 837 claim model shared by the professional (X222), institutional (X223) and dental (X224) guides:
+a ``ClaimBatch`` of ``SubmittedClaim``s, each with its billing provider, subscriber, patient, other payers
+(2320/2330) and service lines (2400 with 2430 line adjudication), built from the loop tree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from rcm.x12.engine import Loop
+from rcm.x12.sets.common import (
+    ZERO,
+    Amount,
+    DateValue,
+    Party,
+    Quantity,
+    Reference,
+    amount_of,
+    date_of,
+    money,
+    money_or_zero,
+    number,
+    party_of,
+)
+from rcm.x12.sets.x835.segments import Adjustment, Procedure, adjustments_of
+from rcm.x12.tokenizer import Segment
+
+if TYPE_CHECKING:
+    from rcm.x12.reader import Transaction
+
+__all__ = [
+    "BillingProvider",
+    "ClaimBatch",
+    "CodeEntry",
+    "DrugIdentification",
+    "LineAdjudication",
+    "OtherPayer",
+    "Patient",
+    "ServiceLine",
+    "SubmittedClaim",
+    "Subscriber",
+    "batch_from_tree",
+    "parse_837",
+]
+
+# HI qualifiers that carry diagnoses (ICD-10 ABK principal/ABF other/ABJ admitting/APR reason/ABN external
+# cause, and their ICD-9 BK/BF/BJ/PR/BN ancestors).
+DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN", "BK", "BF", "BJ", "PR", "BN"})
+PRINCIPAL_DIAGNOSIS = frozenset({"ABK", "BK"})
+
+
+@dataclass(slots=True)
+class CodeEntry:
+    """One HI composite: code list qualifier, code, optional date (format, value) and amount/quantity."""
+
+    qualifier: str
+    code: str
+    date_format: str
+    date_value: str
+    amount: Decimal | None
+    quantity: Decimal | None
+    present_on_admission: str
+    segment: int
+
+
+def code_entries_of(s: Segment) -> list[CodeEntry]:
+    out: list[CodeEntry] = []
+    comp = s.delimiters.component
+    for value in s.elements:
+        if not value:
+            continue
+        p = value.split(comp)
+        p += [""] * (9 - len(p))
+        out.append(CodeEntry(p[0], p[1], p[2], p[3], money(p[4]), number(p[5]), p[8], s.number))
+    return out
+
+
+@dataclass(slots=True)
+class DrugIdentification:
+    """Loop 2410: LIN (product id qualifier N4 and NDC), CTP (quantity and unit), REF (prescription)."""
+
+    id_qualifier: str
+    ndc: str
+    quantity: Decimal | None
+    unit: str
+    prescription_number: str
+    segment: int
+
+
+@dataclass(slots=True)
+class LineAdjudication:
+    """Loop 2430 (secondary claims): how a prior payer paid this line."""
+
+    payer_id: str
+    paid: Decimal
+    procedure: Procedure | None
+    revenue_code: str
+    units: Decimal | None
+    bundled_line_number: str
+    adjustments: list[Adjustment] = field(default_factory=list)
+    adjudication_date: date | None = None
+    remaining_patient_liability: Decimal | None = None
+    segment: int = 0
+
+
+@dataclass(slots=True)
+class ServiceLine:
+    """Loop 2400: one billed line (SV1 professional, SV2 institutional, SV3 dental)."""
+
+    number: str
+    procedure: Procedure | None
+    charge: Decimal
+    unit_basis: str
+    units: Decimal | None
+    place_of_service: str
+    diagnosis_pointers: list[int]
+    revenue_code: str
+    non_covered_charge: Decimal | None
+    segment: int
+    dates: list[DateValue] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    amounts: list[Amount] = field(default_factory=list)
+    quantities: list[Quantity] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list, repr=False)
+    drug: DrugIdentification | None = None
+    providers: dict[str, Party] = field(default_factory=dict, repr=False)
+    adjudications: list[LineAdjudication] = field(default_factory=list)
+    emergency: str = ""
+    oral_cavity: list[str] = field(default_factory=list)
+    teeth: list[list[str]] = field(default_factory=list)
+
+    @property
+    def line_item_control_number(self) -> str | None:
+        """REF*6R: the line id the 835 echoes back."""
+        for r in self.references:
+            if r.qualifier == "6R":
+                return r.value
+        return None
+
+    @property
+    def service_date(self) -> date | None:
+        for d in self.dates:
+            if d.qualifier == "472":
+                return d.value
+        return None
+
+    @property
+    def service_end_date(self) -> date | None:
+        for d in self.dates:
+            if d.qualifier == "472":
+                return d.end
+        return None
+
+    @property
+    def rendering_provider(self) -> Party | None:
+        return self.providers.get("82")
+
+
+@dataclass(slots=True)
+class OtherPayer:
+    """Loop 2320 with 2330A/B: another coverage of the patient and what that payer did (COB)."""
+
+    responsibility: str
+    relationship: str
+    group_number: str
+    group_name: str
+    insurance_type: str
+    filing_indicator: str
+    benefits_assignment: str
+    release_of_information: str
+    segment: int
+    adjustments: list[Adjustment] = field(default_factory=list)
+    amounts: list[Amount] = field(default_factory=list)
+    subscriber: Party | None = field(default=None, repr=False)
+    payer: Party | None = None
+    adjudication_date: date | None = None
+    parties: dict[str, Party] = field(default_factory=dict, repr=False)
+
+    @property
+    def paid(self) -> Decimal | None:
+        """AMT*D: what this payer paid on the claim."""
+        return amount_of(self.amounts, "D")
+
+
+@dataclass(slots=True)
+class BillingProvider:
+    """Loop 2000A/2010AA-AC: the billing provider (NPI, tax id, address), taxonomy, pay-to address/plan."""
+
+    hl_id: str
+    party: Party | None
+    taxonomy: str
+    currency: str
+    segment: int
+    pay_to: Party | None = None
+    pay_to_plan: Party | None = None
+
+
+@dataclass(slots=True)
+class Subscriber:
+    """Loop 2000B/2010BA/2010BB: the insured person, the coverage (SBR) and the payer."""
+
+    hl_id: str
+    responsibility: str
+    relationship: str
+    group_number: str
+    group_name: str
+    insurance_type: str
+    filing_indicator: str
+    segment: int
+    person: Party | None = field(default=None, repr=False)
+    birth_date: date | None = field(default=None, repr=False)
+    gender: str = field(default="", repr=False)
+    payer: Party | None = None
+    is_patient: bool = True
+
+
+@dataclass(slots=True)
+class Patient:
+    """Loop 2000C/2010CA: the patient when not the subscriber."""
+
+    hl_id: str
+    relationship: str
+    segment: int
+    person: Party | None = field(default=None, repr=False)
+    birth_date: date | None = field(default=None, repr=False)
+    gender: str = field(default="", repr=False)
+
+
+@dataclass(slots=True)
+class SubmittedClaim:
+    """Loop 2300: one claim as billed (CLM), its codes, dates, references, providers, other payers, lines."""
+
+    patient_control_number: str
+    charge: Decimal
+    facility_code: str
+    facility_qualifier: str
+    frequency: str
+    provider_signature: str
+    assignment: str
+    benefits_assigned: str
+    release_of_information: str
+    related_causes: list[str]
+    special_program: str
+    delay_reason: str
+    segment: int
+    billing_provider: BillingProvider | None = None
+    subscriber: Subscriber | None = None
+    patient: Patient | None = None
+    codes: list[CodeEntry] = field(default_factory=list)
+    dates: list[DateValue] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+    amounts: list[Amount] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list, repr=False)
+    providers: dict[str, Party] = field(default_factory=dict, repr=False)
+    other_payers: list[OtherPayer] = field(default_factory=list)
+    lines: list[ServiceLine] = field(default_factory=list)
+    institutional: list[str] | None = None
+
+    @property
+    def place_of_service(self) -> str:
+        """CLM05-1 for professional claims (the facility code for institutional ones)."""
+        return self.facility_code
+
+    @property
+    def type_of_bill(self) -> str:
+        """837I: facility type code + frequency (CLM05-1 + CLM05-3)."""
+        return self.facility_code + self.frequency
+
+    @property
+    def diagnoses(self) -> list[CodeEntry]:
+        """Diagnosis codes in order, the principal first."""
+        return [c for c in self.codes if c.qualifier in DIAGNOSIS_QUALIFIERS]
+
+    @property
+    def principal_diagnosis(self) -> str | None:
+        for c in self.codes:
+            if c.qualifier in PRINCIPAL_DIAGNOSIS:
+                return c.code
+        return None
+
+    @property
+    def payer_claim_control_number(self) -> str | None:
+        """REF*F8: the payer's number of the claim this one replaces or voids."""
+        return self.reference("F8")
+
+    @property
+    def prior_authorization(self) -> str | None:
+        return self.reference("G1")
+
+    @property
+    def line_total(self) -> Decimal:
+        """Σ line charges (CLM02 must equal it)."""
+        return sum((ln.charge for ln in self.lines), ZERO)
+
+    def reference(self, qualifier: str) -> str | None:
+        for r in self.references:
+            if r.qualifier == qualifier:
+                return r.value
+        return None
+
+
+@dataclass(slots=True)
+class ClaimBatch:
+    """One 837 transaction: BHT, submitter and receiver, and every claim with its context."""
+
+    kind: str
+    control_number: str
+    version: str
+    purpose: str
+    reference: str
+    created: date | None
+    created_time: str
+    transaction_type: str
+    segment: int
+    submitter: Party | None = None
+    receiver: Party | None = None
+    billing_providers: list[BillingProvider] = field(default_factory=list)
+    claims: list[SubmittedClaim] = field(default_factory=list)
+
+    @property
+    def charges(self) -> Decimal:
+        """Σ CLM02."""
+        return sum((c.charge for c in self.claims), ZERO)
+
+
+# ------------------------------------------------------------------------------------------- parsing
+
+
+def parse_837(tx: Transaction, kind: str) -> ClaimBatch:
+    """The typed 837 of a transaction (``kind``: professional, institutional or dental)."""
+    return batch_from_tree(tx.tree, kind=kind, control_number=tx.control_number, version=tx.version)
+
+
+def batch_from_tree(root: Loop, *, kind: str, control_number: str = "", version: str = "") -> ClaimBatch:
+    bht = root.first("BHT")
+    g = bht.get if bht is not None else (lambda n: "")
+    batch = ClaimBatch(
+        kind=kind, control_number=control_number, version=version, purpose=g(2), reference=g(3),
+        created=date_of(g(4)), created_time=g(5), transaction_type=g(6),
+        segment=root.segments[0].number if root.segments else 0,
+    )
+    for loop in root.children:
+        lid = loop.id
+        if lid == "1000A":
+            batch.submitter = party_of(loop)
+        elif lid == "1000B":
+            batch.receiver = party_of(loop)
+        else:
+            _walk(loop, batch, None, None, None)
+    return batch
+
+
+def _walk(loop: Loop, batch: ClaimBatch, provider: BillingProvider | None, subscriber: Subscriber | None,
+          patient: Patient | None) -> None:
+    lid = loop.id
+    if lid == "2000A":
+        provider = _billing_provider(loop)
+        batch.billing_providers.append(provider)
+    elif lid == "2000B":
+        subscriber = _subscriber(loop)
+        patient = None
+    elif lid == "2000C":
+        patient = _patient(loop)
+        if subscriber is not None:
+            subscriber.is_patient = False
+    elif lid == "2300":
+        batch.claims.append(_claim(loop, provider, subscriber, patient))
+        return
+    for child in loop.children:
+        _walk(child, batch, provider, subscriber, patient)
+
+
+def _billing_provider(loop: Loop) -> BillingProvider:
+    hl = loop.segments[0]
+    prv = loop.first("PRV")
+    cur = loop.first("CUR")
+    bp = BillingProvider(hl.get(1), None, prv.get(3) if prv else "", cur.get(2) if cur else "", hl.number)
+    for child in loop.children:
+        if child.id == "2010AA":
+            bp.party = party_of(child)
+        elif child.id == "2010AB":
+            bp.pay_to = party_of(child)
+        elif child.id == "2010AC":
+            bp.pay_to_plan = party_of(child)
+    return bp
+
+
+def _demographics(loop: Loop) -> tuple[date | None, str]:
+    dmg = loop.first("DMG")
+    if dmg is None:
+        return None, ""
+    return date_of(dmg.get(2)), dmg.get(3)
+
+
+def _subscriber(loop: Loop) -> Subscriber:
+    hl = loop.segments[0]
+    sbr = loop.first("SBR")
+    g = sbr.get if sbr is not None else (lambda n: "")
+    sub = Subscriber(hl.get(1), g(1), g(2), g(3), g(4), g(5), g(9), hl.number)
+    for child in loop.children:
+        if child.id == "2010BA":
+            sub.person = party_of(child)
+            sub.birth_date, sub.gender = _demographics(child)
+        elif child.id == "2010BB":
+            sub.payer = party_of(child)
+    return sub
+
+
+def _patient(loop: Loop) -> Patient:
+    hl = loop.segments[0]
+    pat = loop.first("PAT")
+    p = Patient(hl.get(1), pat.get(1) if pat else "", hl.number)
+    for child in loop.children:
+        if child.id == "2010CA":
+            p.person = party_of(child)
+            p.birth_date, p.gender = _demographics(child)
+    return p
+
+
+def _claim(loop: Loop, provider: BillingProvider | None, subscriber: Subscriber | None,
+           patient: Patient | None) -> SubmittedClaim:
+    clm = loop.segments[0]
+    g = clm.get
+    facility = clm.components(5)
+    facility += [""] * (3 - len(facility))
+    claim = SubmittedClaim(
+        patient_control_number=g(1), charge=money_or_zero(g(2)), facility_code=facility[0],
+        facility_qualifier=facility[1], frequency=facility[2], provider_signature=g(6), assignment=g(7),
+        benefits_assigned=g(8), release_of_information=g(9), related_causes=[c for c in clm.components(11) if c],
+        special_program=g(12), delay_reason=g(20), segment=clm.number, billing_provider=provider,
+        subscriber=subscriber, patient=patient,
+    )
+    for s in loop.segments[1:]:
+        sid = s.id
+        if sid == "HI":
+            claim.codes.extend(code_entries_of(s))
+        elif sid == "DTP":
+            claim.dates.append(DateValue.of_dtp(s))
+        elif sid == "REF":
+            claim.references.append(Reference.of(s))
+        elif sid == "AMT":
+            claim.amounts.append(Amount.of(s))
+        elif sid == "NTE":
+            claim.notes.append(s.get(2))
+        elif sid == "CL1":
+            claim.institutional = list(s.elements)
+    for child in loop.children:
+        cid = child.id
+        if cid == "2400":
+            claim.lines.append(_line(child))
+        elif cid == "2320":
+            claim.other_payers.append(_other_payer(child))
+        elif child.segments and child.segments[0].id == "NM1":
+            party = party_of(child)
+            if party is not None:
+                claim.providers.setdefault(party.entity, party)
+    return claim
+
+
+def _other_payer(loop: Loop) -> OtherPayer:
+    sbr = loop.segments[0]
+    oi = loop.first("OI")
+    g = sbr.get
+    other = OtherPayer(g(1), g(2), g(3), g(4), g(5), g(9), oi.get(3) if oi else "", oi.get(6) if oi else "",
+                       sbr.number)
+    for s in loop.segments[1:]:
+        if s.id == "CAS":
+            other.adjustments.extend(adjustments_of(s))
+        elif s.id == "AMT":
+            other.amounts.append(Amount.of(s))
+    for child in loop.children:
+        party = party_of(child)
+        if party is None:
+            continue
+        if child.id == "2330A":
+            other.subscriber = party
+        elif child.id == "2330B":
+            other.payer = party
+            dtp = child.first("DTP", "573")
+            if dtp is not None:
+                other.adjudication_date = date_of(dtp.get(3))
+        else:
+            other.parties.setdefault(party.entity, party)
+    return other
+
+
+def _line(loop: Loop) -> ServiceLine:
+    lx = loop.segments[0]
+    line = ServiceLine(lx.get(1), None, ZERO, "", None, "", [], "", None, lx.number)
+    for s in loop.segments[1:]:
+        sid = s.id
+        if sid == "SV1":
+            line.procedure = Procedure.of(s.components(1))
+            line.charge = money_or_zero(s.get(2))
+            line.unit_basis = s.get(3)
+            line.units = number(s.get(4))
+            line.place_of_service = s.get(5)
+            line.diagnosis_pointers = [int(p) for p in s.components(7) if p.isdigit()]
+            line.emergency = s.get(9)
+        elif sid == "SV2":
+            line.revenue_code = s.get(1)
+            parts = s.components(2)
+            line.procedure = Procedure.of(parts) if parts else None
+            line.charge = money_or_zero(s.get(3))
+            line.unit_basis = s.get(4)
+            line.units = number(s.get(5))
+            line.non_covered_charge = money(s.get(7))
+        elif sid == "SV3":
+            line.procedure = Procedure.of(s.components(1))
+            line.charge = money_or_zero(s.get(2))
+            line.place_of_service = s.get(3)
+            line.oral_cavity = [c for c in s.components(4) if c]
+            line.units = number(s.get(6))
+            line.diagnosis_pointers = [int(p) for p in s.components(11) if p.isdigit()]
+        elif sid == "TOO":
+            line.teeth.append([s.get(2), *s.components(3)])
+        elif sid == "DTP":
+            line.dates.append(DateValue.of_dtp(s))
+        elif sid == "REF":
+            line.references.append(Reference.of(s))
+        elif sid == "AMT":
+            line.amounts.append(Amount.of(s))
+        elif sid == "QTY":
+            line.quantities.append(Quantity.of(s))
+        elif sid == "NTE":
+            line.notes.append(s.get(2))
+    for child in loop.children:
+        cid = child.id
+        if cid == "2430":
+            line.adjudications.append(_adjudication(child))
+        elif cid == "2410":
+            line.drug = _drug(child)
+        elif child.segments and child.segments[0].id == "NM1":
+            party = party_of(child)
+            if party is not None:
+                line.providers.setdefault(party.entity, party)
+    return line
+
+
+def _adjudication(loop: Loop) -> LineAdjudication:
+    svd = loop.segments[0]
+    parts = svd.components(3)
+    adj = LineAdjudication(svd.get(1), money_or_zero(svd.get(2)), Procedure.of(parts) if parts else None,
+                           svd.get(4), number(svd.get(5)), svd.get(6), segment=svd.number)
+    for s in loop.segments[1:]:
+        if s.id == "CAS":
+            adj.adjustments.extend(adjustments_of(s))
+        elif s.id == "DTP" and s.get(1) == "573":
+            adj.adjudication_date = date_of(s.get(3))
+        elif s.id == "AMT" and s.get(1) == "EAF":
+            adj.remaining_patient_liability = money(s.get(2))
+    return adj
+
+
+def _drug(loop: Loop) -> DrugIdentification:
+    lin = loop.segments[0]
+    ctp = loop.first("CTP")
+    ref = loop.first("REF")
+    unit = ctp.component(5, 1) if ctp else ""
+    return DrugIdentification(lin.get(2), lin.get(3), number(ctp.get(4)) if ctp else None, unit,
+                              ref.get(2) if ref else "", lin.number)
