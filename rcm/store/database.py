@@ -34,6 +34,7 @@ __all__ = [
     "require_current_schema",
     "session_factory",
     "upgrade",
+    "with_search_path",
 ]
 
 ALEMBIC_INI = Path(__file__).resolve().parent / "alembic.ini"
@@ -67,6 +68,16 @@ def normalize_url(url: str | URL) -> URL:
 def redacted_url(url: str | URL) -> str:
     """The URL without its password, fit for messages and logs."""
     return normalize_url(url).render_as_string(hide_password=True)
+
+
+def with_search_path(url: str | URL, schema: str) -> URL:
+    """The PostgreSQL URL with ``schema`` as its search path (psycopg ``options``), kept in the URL itself so that
+    ``engine.url`` handed to another process or to RCM_DATABASE_URL still points at the same schema."""
+    if not schema.replace("_", "").isalnum():
+        raise ConfigError(f"schema name {schema!r} must be letters, digits and underscores")
+    parsed = normalize_url(url)
+    kept = [opt for opt in str(parsed.query.get("options", "")).split() if not opt.startswith("-csearch_path=")]
+    return parsed.update_query_dict({"options": " ".join([*kept, f"-csearch_path={schema}"])})
 
 
 def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -103,9 +114,7 @@ def make_engine(url: str | URL | None = None, *, schema: str | None = None, echo
             Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     elif backend == "postgresql":
         if schema is not None:
-            if not schema.replace("_", "").isalnum():
-                raise ConfigError(f"schema name {schema!r} must be letters, digits and underscores")
-            connect_args["options"] = f"-c search_path={schema}"
+            parsed = with_search_path(parsed, schema)
     else:
         raise ConfigError(f"unsupported database backend {backend!r}: use sqlite or postgresql")
     engine = create_engine(

@@ -15,7 +15,7 @@ from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
-from rcm.store.database import make_engine, normalize_url, session_factory, upgrade
+from rcm.store.database import make_engine, session_factory, upgrade, with_search_path
 from rcm.store.tables import Base
 
 __all__ = ["clean_tables", "database_url_for_tests", "db_session", "fresh_database", "url_with_schema"]
@@ -33,8 +33,7 @@ def database_url_for_tests(tmp_dir: Path) -> str:
 
 def url_with_schema(url: str, schema: str) -> str:
     """A PostgreSQL URL whose connections use ``schema`` (psycopg ``options``): hand it to code reading the env."""
-    parsed = normalize_url(url).update_query_dict({"options": f"-csearch_path={schema}"})
-    return parsed.render_as_string(hide_password=False)
+    return with_search_path(url, schema).render_as_string(hide_password=False)
 
 
 @contextmanager

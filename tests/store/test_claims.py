@@ -18,6 +18,7 @@ from rcm.store import (
     ClaimRecord,
     ClaimStatus,
     ClaimStatusChange,
+    ScrubFinding,
     claim_as_domain,
     claim_timeline,
     claims_for_encounter,
@@ -69,6 +70,15 @@ def test_a_claim_is_built_from_the_encounter(session: Session, make_encounter: M
 def test_an_unsent_claim_is_rebuilt_from_the_new_version(session: Session, make_encounter: MakeEncounter) -> None:
     claim = _claim(session, make_encounter)
     set_claim_status(session, claim, ClaimStatus.held, cause="diagnosis pointer 3 does not exist", source_kind="scrub")
+    finding = ScrubFinding(
+        claim_id=claim.id,
+        encounter_version_id=claim.encounter_version_id,
+        rule_id="dx_pointer",
+        category="coding",
+        severity="error",
+        message="line 1 points to diagnosis 3, the claim has 2",
+    )
+    session.add(finding)
     session.commit()
     data = encounter_data()
     data["lines"] = [data["lines"][0]]
@@ -91,6 +101,7 @@ def test_an_unsent_claim_is_rebuilt_from_the_new_version(session: Session, make_
         (ClaimStatus.held, ClaimStatus.ingested),
     ]
     assert session.scalars(select(AuditLog.action)).all() == ["claim_rebuilt"]
+    assert session.get(ScrubFinding, finding.id).active is False  # type: ignore[union-attr]
 
 
 def test_a_sent_claim_keeps_what_was_sent_and_needs_a_correction(

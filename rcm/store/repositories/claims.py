@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from pydantic import ValidationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from rcm.domain import Claim, Coverage, CoveragePriority, Encounter, ServiceLine
@@ -25,6 +25,7 @@ from rcm.store.tables import (
     ClaimStatusChange,
     EncounterVersion,
     Payer,
+    ScrubFinding,
     utcnow,
 )
 
@@ -164,7 +165,8 @@ def _fill_from_encounter(claim: ClaimRecord, version: EncounterVersion, encounte
 def ensure_claims(session: Session, encounter_version_id: int) -> list[ClaimRecord]:
     """Create or update the primary claim for an encounter version; returns it (empty list for self-pay).
 
-    Not yet submitted: the claim is rebuilt from this version and goes back to ``ingested``.
+    Not yet submitted: the claim is rebuilt from this version and goes back to ``ingested``; findings raised on
+    earlier versions are no longer active.
     Already submitted: the claim keeps what was sent (lines, version) and is marked ``corrected`` (a replacement
     is needed); the new version is the encounter's current one. Secondary/tertiary claims come from posting.
     """
@@ -212,6 +214,16 @@ def ensure_claims(session: Session, encounter_version_id: int) -> list[ClaimReco
     claim.diagnoses = []
     session.flush()
     _fill_from_encounter(claim, version, encounter, coverage)
+    # Findings belong to the version they were raised on: the rebuilt claim waits for a fresh scrub.
+    session.execute(
+        update(ScrubFinding)
+        .where(
+            ScrubFinding.claim_id == claim.id,
+            ScrubFinding.active.is_(True),
+            ScrubFinding.encounter_version_id != version.id,
+        )
+        .values(active=False)
+    )
     set_claim_status(
         session,
         claim,
