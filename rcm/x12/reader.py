@@ -142,6 +142,7 @@ class FunctionalGroup:
     transactions: list[Transaction] = field(default_factory=list)
     transaction_count: int = 0
     trailer: Segment | None = None
+    gs: Segment | None = None
 
 
 @dataclass(slots=True)
@@ -287,7 +288,7 @@ class TransactionReader:
                     close_group(seg)
                 if interchange is None or interchange.header is None:
                     self._note("missing_isa", "GS without an ISA interchange header", seg)
-                group = FunctionalGroup(header=GroupHeader.from_segment(seg))
+                group = FunctionalGroup(header=GroupHeader.from_segment(seg), gs=seg)
                 add_group(group)
             elif sid == "GE":
                 if group is None or group.header is None:
