@@ -159,8 +159,8 @@ def check_guide_rules(
                         seg,
                         "invalid_npi",
                         f"{sid}{at:02d}: not a valid NPI (10 digits, check digit)",
+                        severity="warning",
                         element=at,
-                        ik4="7",
                     )
                 )
     return out
