@@ -15,6 +15,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from alembic.util.exc import CommandError
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
@@ -52,6 +53,13 @@ def _json_default(value: object) -> object:
 
 def _json_dumps(value: object) -> str:
     return json.dumps(value, default=_json_default, sort_keys=False)
+
+
+def _first_line(exc: SQLAlchemyError) -> str:
+    """The driver's own message, first line only (later lines can quote row values, which may be PHI)."""
+    orig = getattr(exc, "orig", None)
+    text = str(orig) if orig is not None else exc.__class__.__name__
+    return (text.strip().splitlines() or [exc.__class__.__name__])[0]
 
 
 def normalize_url(url: str | URL) -> URL:
@@ -152,9 +160,13 @@ def upgrade(engine_or_url: Engine | str | URL | None = None, revision: str = "he
         with engine.begin() as connection:
             config.attributes["connection"] = connection
             command.upgrade(config, revision)
+    except CommandError as exc:
+        # Typically a database stamped by a newer version of the product (a revision we do not ship).
+        where = redacted_url(engine.url)
+        raise StoreError(f"cannot migrate {where} to {revision}: {exc}") from exc
     except SQLAlchemyError as exc:
         where = redacted_url(engine.url)
-        raise StoreError(f"migration to {revision} failed on {where}: {exc.__class__.__name__}") from exc
+        raise StoreError(f"migration to {revision} failed on {where}: {_first_line(exc)}") from exc
     finally:
         if not isinstance(engine_or_url, Engine):
             engine.dispose()
@@ -166,7 +178,7 @@ def current_revision(engine: Engine) -> str | None:
         with engine.connect() as connection:
             return MigrationContext.configure(connection).get_current_revision()
     except SQLAlchemyError as exc:
-        raise StoreError(f"cannot read the schema revision of {redacted_url(engine.url)}") from exc
+        raise StoreError(f"cannot read the schema revision of {redacted_url(engine.url)}: {_first_line(exc)}") from exc
 
 
 def head_revision() -> str:

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import Column, Engine, Integer, MetaData, String, inspect
+from sqlalchemy import Column, Engine, Integer, MetaData, String, inspect, text
 
 from rcm.errors import StoreError
-from rcm.store import current_revision, head_revision, is_up_to_date, require_current_schema, upgrade
+from rcm.store import current_revision, head_revision, is_up_to_date, make_engine, require_current_schema, upgrade
 from rcm.store.tables import Base
 from rcm.store.testing import fresh_database
 
@@ -65,3 +65,24 @@ def test_an_empty_database_is_reported_with_the_fix(tmp_path: Path) -> None:
             require_current_schema(engine)
         upgrade(engine)
         assert is_up_to_date(engine)
+
+
+def test_a_database_from_a_newer_version_is_refused_clearly(tmp_path: Path) -> None:
+    with fresh_database(tmp_path) as engine:
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE alembic_version SET version_num = 'ffffffffffff'"))
+        with pytest.raises(StoreError, match="ffffffffffff"):
+            upgrade(engine)
+        with pytest.raises(StoreError, match="rcm db upgrade"):
+            require_current_schema(engine)
+
+
+def test_an_unreachable_server_is_a_store_error_without_the_password() -> None:
+    engine = make_engine("postgresql://rcm:s3cret@127.0.0.1:1/none?connect_timeout=2")
+    with pytest.raises(StoreError) as caught:
+        current_revision(engine)
+    assert "s3cret" not in str(caught.value)
+    assert "127.0.0.1" in str(caught.value)
+    with pytest.raises(StoreError) as caught:
+        upgrade(engine)
+    assert "s3cret" not in str(caught.value)
