@@ -1,0 +1,52 @@
+"""999/997 segment records: element errors (IK4/AK4) and segment contexts (CTX)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from rcm.x12.tokenizer import Segment
+
+__all__ = ["Context", "ElementError"]
+
+
+@dataclass(slots=True)
+class ElementError:
+    """IK4 (AK4 in a 997): element position (IK401-1), component (IK401-2), repeat (IK401-3), data element
+    reference number, error code (IK403) and the copy of the bad value (IK404, may be PHI: not in repr)."""
+
+    position: int | None
+    component: int | None
+    repeat: int | None
+    reference_number: str
+    code: str
+    bad_value: str
+    segment: int
+
+    @classmethod
+    def of(cls, s: Segment) -> ElementError:
+        pos = s.components(1)
+        pos += [""] * (3 - len(pos))
+        return cls(_int(pos[0]), _int(pos[1]), _int(pos[2]), s.get(2), s.get(3), s.get(4), s.number)
+
+    def __repr__(self) -> str:
+        return f"ElementError(position={self.position}, component={self.component}, code={self.code!r})"
+
+
+@dataclass(slots=True)
+class Context:
+    """CTX: context name (or SITUATIONAL TRIGGER), segment id, position, loop, element position."""
+
+    name: str
+    segment_id: str
+    position: int | None
+    loop: str
+    element: str
+    segment: int
+
+    @classmethod
+    def of(cls, s: Segment) -> Context:
+        return cls(s.component(1, 1), s.get(2), _int(s.get(3)), s.get(4), s.get(5), s.number)
+
+
+def _int(value: str) -> int | None:
+    return int(value) if value.isdigit() else None
