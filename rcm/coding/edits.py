@@ -1,0 +1,414 @@
+"""The built-in edits: code validity, diagnosis fit, modifiers, NCCI, MUE, pointers, NPIs, POS, history, deadlines.
+
+Each edit reads the claim through a ``ClaimRun`` and reports through ``run.emit(rule_id, ...)``; whether a
+rule is on, its severity and its words come from rules/scrub/builtin.yaml.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from rcm.codes import icd10_dotted, npi_check_digit_ok
+from rcm.coding.codesets import DX_EXTERNAL_CAUSE, DX_MANIFESTATION, DX_UNACCEPTABLE_PDX, fiscal_year
+from rcm.coding.findings import Severity
+from rcm.coding.mue import MueEntry
+from rcm.coding.ncci import day_number
+from rcm.domain import ClaimType, ServiceLine
+
+if TYPE_CHECKING:
+    from rcm.coding.engine import ClaimRun
+
+__all__ = ["run_builtin_edits"]
+
+_X_MODIFIERS = frozenset({"XE", "XS", "XP", "XU"})
+_DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
+_REPEAT_MODIFIERS = frozenset({"76", "77", "91"})
+_BAD_ELIGIBILITY = frozenset({"inactive", "rejected"})
+_PROVIDER_ROLES = (
+    ("billing_provider", "billing provider"),
+    ("rendering_provider", "rendering provider"),
+    ("referring_provider", "referring provider"),
+    ("attending_provider", "attending provider"),
+)
+
+
+@functools.lru_cache(maxsize=65536)
+def _npi_ok(npi: str) -> bool:
+    return npi_check_digit_ok(npi)
+
+
+def _units(value: Decimal) -> str:
+    return f"{value.normalize():f}"
+
+
+def run_builtin_edits(run: ClaimRun) -> None:
+    if run.coverage is None:
+        run.emit("ELIG-NO-COVERAGE", field="coverage")
+    diagnoses(run)
+    lines(run)
+    providers(run)
+    same_day_pairs(run)
+    if len(run.encounter.lines) > 1:
+        _same_claim_duplicates(run)
+    history(run)
+    deadline(run)
+    eligibility(run)
+
+
+def diagnoses(run: ClaimRun) -> None:
+    codes = run.book.codes
+    dxs = run.encounter.diagnoses
+    if not dxs:
+        run.emit("DX-MISSING", field="diagnoses")
+        return
+    fy = fiscal_year(run.dos)
+    table = codes.icd.get(fy)
+    severity: Severity | None = None
+    note = ""
+    if table is None:
+        table = codes.nearest_icd(run.dos)
+        if table is None:
+            return
+        # The right year's code set is not loaded: check against the nearest one, but never as an error.
+        severity = "warning"
+        note = f"(The ICD-10-CM code set for FY{fy} is not loaded; checked against FY{table.fiscal_year}.)"
+    for position, code in enumerate(dxs, start=1):
+        where = f"diagnoses[{position}]"
+        entry = table.codes.get(code)
+        if entry is None:
+            rule = "ICD10-NOT-BILLABLE" if code in table.headers else "ICD10-INVALID"
+            run.emit(rule, field=where, severity=severity, note=note, code=icd10_dotted(code), fy=fy)
+            continue
+        lo, hi, flags = entry
+        if run.age is not None and not lo <= run.age <= hi:
+            run.emit("DX-AGE", field=where, code=icd10_dotted(code), lo=lo, hi=hi, age=run.age)
+        if position == 1:
+            if flags & DX_MANIFESTATION:
+                run.emit("DX-PRINCIPAL-MANIFESTATION", field=where, code=icd10_dotted(code))
+            elif flags & DX_EXTERNAL_CAUSE:
+                run.emit("DX-PRINCIPAL-EXTERNAL-CAUSE", field=where, code=icd10_dotted(code))
+            elif run.claim_type is ClaimType.institutional:
+                if flags & DX_UNACCEPTABLE_PDX:
+                    run.emit("DX-PRINCIPAL-UNACCEPTABLE", field=where, code=icd10_dotted(code))
+            elif run.book.secondary_only(code):
+                run.emit("DX-PRINCIPAL-SECONDARY-ONLY", field=where, code=icd10_dotted(code))
+        if run.sex in ("F", "M"):
+            code_sex = run.book.dx_sex(code)
+            if code_sex is not None and code_sex != run.sex:
+                run.emit(
+                    "DX-SEX",
+                    field=where,
+                    code=icd10_dotted(code),
+                    sex_word="female" if code_sex == "F" else "male",
+                    patient_sex="female" if run.sex == "F" else "male",
+                )
+
+
+def lines(run: ClaimRun) -> None:
+    book = run.book
+    codes = book.codes
+    encounter = run.encounter
+    claim_pos = encounter.place_of_service
+    professional = run.claim_type is ClaimType.professional
+    dx_count = len(encounter.diagnoses)
+    claim_pos_reported = False
+    for line in encounter.lines:
+        lid = line.line_id
+        code = line.code
+        info = book.code_info(code)
+        if not info.shape_ok:
+            run.emit("CPT-FORMAT", line=lid, field=f"lines[{lid}].code", code=code)
+        elif info.hcpcs:
+            if not info.hcpcs_known:
+                run.emit("HCPCS-INVALID", line=lid, field=f"lines[{lid}].code", code=code)
+            elif info.status_indicator in ("E1", "E2"):
+                run.emit(
+                    "HCPCS-NOT-COVERED-MEDICARE",
+                    line=lid,
+                    field=f"lines[{lid}].code",
+                    code=code,
+                    si=info.status_indicator,
+                )
+        modifiers = line.modifiers
+        if modifiers:
+            _modifiers(run, line, info.is_em, info.shape_ok)
+        if line.charge <= 0:
+            run.emit(
+                "CHARGE-NOT-POSITIVE", line=lid, field=f"lines[{lid}].charge", code=code, charge=f"{line.charge:.2f}"
+            )
+        if line.units == 0:
+            run.emit("UNITS-ZERO", line=lid, field=f"lines[{lid}].units", code=code)
+        if professional:
+            pointers = line.diagnosis_pointers
+            if not pointers:
+                if dx_count:
+                    run.emit(
+                        "DX-POINTER-MISSING",
+                        line=lid,
+                        field=f"lines[{lid}].diagnosis_pointers",
+                        code=code,
+                        count=dx_count,
+                    )
+            else:
+                bad = next((p for p in pointers if p < 1 or p > dx_count), None)
+                if bad is not None:
+                    run.emit(
+                        "DX-POINTER-RANGE",
+                        line=lid,
+                        field=f"lines[{lid}].diagnosis_pointers",
+                        pointer=bad,
+                        count=dx_count,
+                    )
+                if len(pointers) > 4:
+                    run.emit(
+                        "DX-POINTER-TOO-MANY", line=lid, field=f"lines[{lid}].diagnosis_pointers", count=len(pointers)
+                    )
+            pos = line.place_of_service or claim_pos
+            if pos is None:
+                continue
+            if pos not in codes.pos:
+                if line.place_of_service is not None:
+                    run.emit(
+                        "POS-INVALID", line=lid, field=f"lines[{lid}].place_of_service", pos=pos, where=f" (line {lid})"
+                    )
+                elif not claim_pos_reported:
+                    claim_pos_reported = True
+                    run.emit("POS-INVALID", field="place_of_service", pos=pos, where="")
+                continue
+            if pos in book.telehealth_pos and not codes.telehealth_modifiers.intersection(modifiers):
+                run.emit("POS-TELEHEALTH-MODIFIER", line=lid, field=f"lines[{lid}].modifiers", pos=pos, code=code)
+            if (info.pos_only is not None and pos not in info.pos_only) or pos in info.pos_never:
+                run.emit("POS-CODE-MISMATCH", line=lid, field=f"lines[{lid}].place_of_service", pos=pos, code=code)
+        else:
+            revenue = line.revenue_code
+            if not revenue:
+                run.emit("REV-CODE-MISSING", line=lid, field=f"lines[{lid}].revenue_code", code=code)
+            elif revenue.zfill(4) not in codes.revenue_codes:
+                run.emit("REV-CODE-INVALID", line=lid, field=f"lines[{lid}].revenue_code", revenue=revenue)
+
+
+def _modifiers(run: ClaimRun, line: ServiceLine, is_em: bool, shape_ok: bool) -> None:
+    lid = line.line_id
+    where = f"lines[{lid}].modifiers"
+    seen: set[str] = set()
+    for modifier in line.modifiers:
+        if not run.book.modifier_known(modifier):
+            run.emit("MOD-INVALID", line=lid, field=where, modifier=modifier, code=line.code)
+        elif modifier in seen:
+            run.emit("MOD-REPEATED", line=lid, field=where, modifier=modifier, code=line.code)
+        seen.add(modifier)
+    if "59" in seen and seen & _X_MODIFIERS:
+        run.emit("MOD-59-AND-X", line=lid, field=where, modifier=sorted(seen & _X_MODIFIERS)[0], code=line.code)
+    if "25" in seen and shape_ok and not is_em:
+        run.emit("MOD-25-NOT-EM", line=lid, field=where, code=line.code)
+
+
+def providers(run: ClaimRun) -> None:
+    encounter = run.encounter
+    for attribute, role in _PROVIDER_ROLES:
+        provider = getattr(encounter, attribute)
+        if provider is not None and not _npi_ok(provider.npi):
+            run.emit("NPI-CHECK-DIGIT", field=f"{attribute}.npi", npi_role=role)
+
+
+def _line_day(line: ServiceLine, default: date) -> date:
+    return line.date_of_service or default
+
+
+def same_day_pairs(run: ClaimRun) -> None:
+    """Modifier 25, NCCI PTP and MUE: edits that look at the lines of one date of service together."""
+    all_lines = run.encounter.lines
+    mue = run.book.mue_for(run.setting)
+    if len(all_lines) == 1 and not mue:
+        return
+    first_day = _line_day(all_lines[0], run.dos)
+    if all(line.date_of_service == first_day for line in all_lines):
+        groups: dict[date, list[ServiceLine]] = {first_day: all_lines}
+    else:
+        groups = defaultdict(list)
+        for line in all_lines:
+            groups[_line_day(line, run.dos)].append(line)
+    for day, group in groups.items():
+        if len(group) > 1:
+            needs_25 = _ncci(run, day, group)
+            _modifier_25(run, group, needs_25)
+        if mue:
+            _mue(run, day, group, mue)
+
+
+def _ncci(run: ClaimRun, day: date, group: list[ServiceLine]) -> dict[str, str]:
+    """PTP edits between the lines of one day; returns E/M lines that an edit wants modifier 25 on."""
+    table = run.book.ptp_for(run.setting)
+    needs_25: dict[str, str] = {}
+    if table is None:
+        return needs_25
+    ncci_modifiers = run.book.codes.ncci_modifiers
+    number = day_number(day)
+    for column2 in group:
+        for column1 in group:
+            if column1 is column2 or column1.code == column2.code:
+                continue
+            indicator = table.indicator(column1.code, column2.code, number)
+            if indicator is None or indicator == 9:
+                continue
+            if indicator == 1:
+                if ncci_modifiers.intersection(column2.modifiers) or _DISTINCT_MODIFIERS.intersection(
+                    column1.modifiers
+                ):
+                    continue
+                if run.book.code_info(column2.code).is_em and not run.book.code_info(column1.code).is_em:
+                    needs_25.setdefault(column2.line_id, column1.code)  # reported once, as modifier 25 missing
+                    continue
+            run.emit(
+                f"NCCI-PTP-{indicator}",
+                line=column2.line_id,
+                field=f"lines[{column2.line_id}].code",
+                code=column2.code,
+                other=column1.code,
+            )
+            break  # one edit per column 2 line is enough to act on
+    return needs_25
+
+
+def _modifier_25(run: ClaimRun, group: list[ServiceLine], needs_25: dict[str, str]) -> None:
+    book = run.book
+    procedure = next((line.code for line in group if book.code_info(line.code).needs_25_with_em), None)
+    if procedure is None and not needs_25:
+        return
+    for line in group:
+        if not book.code_info(line.code).is_em or book.em_distinct.intersection(line.modifiers):
+            continue
+        other = needs_25.get(line.line_id) or procedure
+        if other is not None:
+            run.emit(
+                "MOD-25-REQUIRED",
+                line=line.line_id,
+                field=f"lines[{line.line_id}].modifiers",
+                code=line.code,
+                other=other,
+            )
+
+
+def _mue(run: ClaimRun, day: date, group: list[ServiceLine], mue: dict[str, MueEntry]) -> None:
+    per_day: dict[str, tuple[Decimal, ServiceLine, MueEntry]] = {}
+    for line in group:
+        entry = mue.get(line.code)
+        if entry is None:
+            continue
+        if entry.mai == 1:
+            if line.units > entry.max_units:
+                run.emit(
+                    "MUE-LINE",
+                    line=line.line_id,
+                    field=f"lines[{line.line_id}].units",
+                    code=line.code,
+                    units=_units(line.units),
+                    max=entry.max_units,
+                )
+            continue
+        total = per_day.get(line.code)
+        per_day[line.code] = (line.units, line, entry) if total is None else (total[0] + line.units, total[1], entry)
+    for code, (units, first, entry) in per_day.items():
+        if units > entry.max_units:
+            run.emit(
+                "MUE-DAY-POLICY" if entry.mai == 2 else "MUE-DAY-CLINICAL",
+                line=first.line_id,
+                field=f"lines[{first.line_id}].units",
+                code=code,
+                units=_units(units),
+                max=entry.max_units,
+                date=day.isoformat(),
+            )
+
+
+def history(run: ClaimRun) -> None:
+    """Duplicate claims and lines against services already billed for the patient on other encounters."""
+    source = run.context.history
+    if source is None:
+        return
+    encounter = run.encounter
+    days = [_line_day(line, run.dos) for line in encounter.lines]
+    past = [
+        s
+        for s in source.services(run.patient_id, min(days), max(days))
+        if s.claim_id != run.claim_id and s.encounter_id != encounter.encounter_id
+    ]
+    if not past:
+        return
+    mine = {(day, line.code) for day, line in zip(days, encounter.lines, strict=True)}
+    by_claim: dict[str, set[tuple[date, str]]] = defaultdict(set)
+    payer_of: dict[str, str] = {}
+    for service in past:
+        by_claim[service.claim_id].add((service.day, service.code))
+        payer_of[service.claim_id] = service.payer_id
+    for claim_id, services in sorted(by_claim.items()):
+        if services == mine and payer_of[claim_id] == run.payer_id:
+            run.emit("DUP-CLAIM", field="lines", other=claim_id)
+            return
+    for day, line in zip(days, encounter.lines, strict=True):
+        if _REPEAT_MODIFIERS.intersection(line.modifiers):
+            continue
+        other = next((cid for cid, services in sorted(by_claim.items()) if (day, line.code) in services), None)
+        if other is not None:
+            run.emit("DUP-LINE", line=line.line_id, field=f"lines[{line.line_id}].code", code=line.code, other=other)
+
+
+def _same_claim_duplicates(run: ClaimRun) -> None:
+    seen: dict[tuple[object, ...], str] = {}
+    for line in run.encounter.lines:
+        if _REPEAT_MODIFIERS.intersection(line.modifiers):
+            continue
+        key = (line.code, tuple(line.modifiers), line.date_of_service, line.units, line.charge)
+        first = seen.get(key)
+        if first is None:
+            seen[key] = line.line_id
+        else:
+            run.emit(
+                "DUP-LINE-SAME-CLAIM", line=line.line_id, field=f"lines[{line.line_id}]", code=line.code, other=first
+            )
+
+
+def deadline(run: ClaimRun) -> None:
+    """Timely filing from rules/payers.yaml (a payer `filing_limit` rule, when present, takes over)."""
+    if run.frequency_code != "1" or "TIMELY-FILING" not in run.rules or run.payer_rules.has_filing_limit:
+        return
+    days = run.book.filing_days.get(run.payer_id)
+    if not days:
+        return
+    last_day = run.dos + timedelta(days=days)
+    if run.context.as_of > last_day:
+        run.emit("TIMELY-FILING", field="date_of_service", limit=days, deadline=last_day.isoformat())
+
+
+def eligibility(run: ClaimRun) -> None:
+    coverage = run.coverage
+    if coverage is None:
+        return
+    dos = run.dos
+    if (coverage.start_date and dos < coverage.start_date) or (coverage.end_date and dos > coverage.end_date):
+        run.emit(
+            "ELIG-DATES",
+            field="coverage",
+            start=coverage.start_date.isoformat() if coverage.start_date else "open",
+            end=coverage.end_date.isoformat() if coverage.end_date else "open",
+        )
+        return
+    facts = run.context.eligibility
+    if facts is None:
+        return
+    fact = facts.latest(run.patient_id, coverage.payer_id)
+    if fact is None:
+        return
+    if fact.status in _BAD_ELIGIBILITY:
+        run.emit("ELIG-INACTIVE", field="coverage", checked=fact.checked_on.isoformat(), status=fact.status)
+    elif (fact.plan_begin and dos < fact.plan_begin) or (fact.plan_end and dos > fact.plan_end):
+        run.emit(
+            "ELIG-DATES",
+            field="coverage",
+            start=fact.plan_begin.isoformat() if fact.plan_begin else "open",
+            end=fact.plan_end.isoformat() if fact.plan_end else "open",
+        )

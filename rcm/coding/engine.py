@@ -1,0 +1,194 @@
+"""The scrubber's engine: run every built-in edit and payer rule over one claim and return its findings.
+
+Pure: no database. ``scrub_claim(claim, context)`` takes a ``rcm.domain.Claim`` (or an ``Encounter``, billed to
+its primary coverage) and a ``ScrubContext`` (the rule book, the as-of date, and optional history and
+eligibility sources) and returns ``ScrubFinding``s. Overrides made by staff mark findings ``overridden``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any
+
+from rcm.coding import edits, payer_rules
+from rcm.coding.findings import ScrubFinding, Severity
+from rcm.coding.history import ClaimHistory, EligibilityFacts
+from rcm.coding.ncci import day_number
+from rcm.coding.rulebook import RuleBook
+from rcm.coding.rulefiles import RuleDef
+from rcm.coding.tables import ServiceSetting
+from rcm.domain import Claim, ClaimType, Coverage, Encounter
+
+__all__ = ["ClaimRun", "ScrubContext", "Scrubber", "scrub_claim"]
+
+
+def _today() -> date:
+    return datetime.now(UTC).date()
+
+
+@dataclass
+class ScrubContext:
+    """What a scrub run shares across claims."""
+
+    book: RuleBook
+    as_of: date = field(default_factory=_today)
+    history: ClaimHistory | None = None
+    eligibility: EligibilityFacts | None = None
+    _scrubber: Scrubber | None = field(default=None, init=False, repr=False, compare=False)
+
+    def scrubber(self) -> Scrubber:
+        """The context's scrubber (its per-payer rule indexes are kept between claims)."""
+        if self._scrubber is None:
+            self._scrubber = Scrubber(self)
+        return self._scrubber
+
+
+class _Values(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+class ClaimRun:
+    """One claim being scrubbed: its facts computed once, and the findings collected so far."""
+
+    __slots__ = (
+        "age",
+        "book",
+        "claim_id",
+        "claim_type",
+        "context",
+        "coverage",
+        "dos",
+        "dos_day",
+        "encounter",
+        "findings",
+        "frequency_code",
+        "overrides",
+        "patient_id",
+        "payer_id",
+        "payer_rules",
+        "rules",
+        "setting",
+        "sex",
+    )
+
+    def __init__(
+        self,
+        context: ScrubContext,
+        rules: dict[str, RuleDef],
+        rule_set: payer_rules.PayerRuleSet,
+        claim_id: str,
+        encounter: Encounter,
+        coverage: Coverage | None,
+        frequency_code: str,
+        overrides: Collection[tuple[str, str | None]],
+    ) -> None:
+        self.context = context
+        self.book = context.book
+        self.rules = rules
+        self.payer_rules = rule_set
+        self.claim_id = claim_id
+        self.encounter = encounter
+        self.coverage = coverage
+        self.payer_id = coverage.payer_id if coverage else ""
+        self.claim_type = encounter.claim_type
+        self.setting: ServiceSetting = "hospital" if self.claim_type is ClaimType.institutional else "practitioner"
+        self.frequency_code = frequency_code
+        self.dos = encounter.date_of_service
+        self.dos_day = day_number(self.dos)
+        self.patient_id = encounter.patient.id
+        self.age = encounter.patient.age_on(self.dos)
+        self.sex = encounter.patient.sex
+        self.overrides = overrides
+        self.findings: list[ScrubFinding] = []
+
+    def active(self, rule_id: str) -> RuleDef | None:
+        """The rule if it is switched on for this claim's payer, claim type and date of service."""
+        rule = self.rules.get(rule_id)
+        if rule is None or not rule.in_force(self.dos):
+            return None
+        return rule
+
+    def emit(
+        self,
+        rule_id: str,
+        *,
+        line: str | None = None,
+        field: str | None = None,
+        severity: Severity | None = None,
+        note: str = "",
+        **values: Any,
+    ) -> None:
+        rule = self.active(rule_id)
+        if rule is None:
+            return
+        if line is not None:
+            values.setdefault("line", line)
+        values.setdefault("date", self.dos.isoformat())
+        text = _Values(values)
+        message = rule.message.format_map(text)
+        self.findings.append(
+            ScrubFinding(
+                claim_id=self.claim_id,
+                rule_id=rule.id,
+                category=rule.category,
+                severity=severity or rule.severity,
+                message=f"{message} {note}".strip(),
+                fix_hint=rule.fix_hint.format_map(text),
+                field=field,
+                line_id=line,
+                overridden=bool(self.overrides) and rule.is_overridable and ((rule.id, line) in self.overrides),
+            )
+        )
+
+
+class Scrubber:
+    """Runs the edits of one rule book; keeps per-payer rule indexes between claims."""
+
+    def __init__(self, context: ScrubContext) -> None:
+        self.context = context
+        self._active: dict[tuple[str, str], dict[str, RuleDef]] = {}
+        self._payer_rules: dict[tuple[str, str], payer_rules.PayerRuleSet] = {}
+
+    def _rules_for(self, payer_id: str, claim_type: str) -> tuple[dict[str, RuleDef], payer_rules.PayerRuleSet]:
+        key = (payer_id, claim_type)
+        active = self._active.get(key)
+        if active is None:
+            active = {
+                r.id: r
+                for r in self.context.book.rules
+                if r.enabled and r.applies_to_payer(payer_id) and claim_type in r.claim_types
+            }
+            self._active[key] = active
+            self._payer_rules[key] = payer_rules.PayerRuleSet(
+                [r for r in active.values() if r.kind != "builtin"], self.context.book
+            )
+        return active, self._payer_rules[key]
+
+    def scrub(
+        self, claim: Claim | Encounter, *, overrides: Collection[tuple[str, str | None]] = ()
+    ) -> list[ScrubFinding]:
+        coverage: Coverage | None
+        if isinstance(claim, Claim):
+            encounter, coverage, claim_id = claim.encounter, claim.coverage, claim.claim_id
+            frequency = claim.frequency_code.value
+        else:
+            encounter, coverage, claim_id = claim, claim.primary_coverage, claim.encounter_id
+            frequency = claim.frequency_code.value
+        active, rule_set = self._rules_for(coverage.payer_id if coverage else "", encounter.claim_type.value)
+        run = ClaimRun(self.context, active, rule_set, claim_id, encounter, coverage, frequency, overrides)
+        edits.run_builtin_edits(run)
+        rule_set.apply(run)
+        return run.findings
+
+
+def scrub_claim(
+    claim: Claim | Encounter,
+    context: ScrubContext,
+    *,
+    overrides: Collection[tuple[str, str | None]] = (),
+) -> list[ScrubFinding]:
+    """Scrub one claim. ``overrides`` are (rule id, line id or None) pairs staff accepted on this version."""
+    return context.scrubber().scrub(claim, overrides=overrides)
