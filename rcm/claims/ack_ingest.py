@@ -136,6 +136,7 @@ class _Acker:
     # --- TA1 -------------------------------------------------------------------------------------------------
     def interchange(self, icn: str, status: str, note: str) -> None:
         sent = self._sent_files(icn)
+        self._count(status)
         if not sent:
             self.report.unmatched.append({"ack": "TA1", "interchange": icn,
                                           "reason": "we sent no interchange with this control number"})
@@ -148,7 +149,6 @@ class _Acker:
                 cause = f"clearinghouse rejected interchange {icn} (TA1 note {note}: {words})"
                 for claim in self.claims_in_file(file):
                     self.move(claim, ClaimStatus.rejected, cause, sent_file_id=file.id)
-        self._count(status)
 
     def _sent_files(self, icn: str) -> list[X12FileRecord]:
         key = _digits_key(icn)
