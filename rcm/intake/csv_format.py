@@ -25,6 +25,7 @@ __all__ = ["CSV_COLUMNS", "REQUIRED_COLUMNS", "encounter_rows", "read_csv", "wri
 
 _PATIENT = ("id", "first_name", "last_name", "middle_name", "birth_date", "sex")
 _ADDRESS = ("line1", "line2", "city", "state", "zip")
+_ADDRESS_COLUMN = {"line1": "address_line1", "line2": "address_line2", "city": "city", "state": "state", "zip": "zip"}
 _COVERAGE = (
     "payer_id",
     "payer_name",
@@ -64,28 +65,34 @@ _ENCOUNTER_SCALARS = (
     "discharge_date",
 )
 
+
+def _line_column(name: str) -> str:
+    """``line_id`` keeps its name; the other line fields are prefixed: ``line_code``, ``line_charge``..."""
+    return name if name == "line_id" else f"line_{name}"
+
+
 CSV_COLUMNS: tuple[str, ...] = (
     *_ENCOUNTER_SCALARS,
     *(f"patient_{f}" for f in _PATIENT),
-    *(f"patient_{f}" for f in _ADDRESS),
+    *(f"patient_{_ADDRESS_COLUMN[f]}" for f in _ADDRESS),
     *(
         c
         for p in _PRIORITIES
         for c in (
             *(f"{p}_{f}" for f in _COVERAGE),
             *(f"{p}_subscriber_{f}" for f in _SUBSCRIBER),
-            *(f"{p}_subscriber_{f}" for f in _ADDRESS),
+            *(f"{p}_subscriber_{_ADDRESS_COLUMN[f]}" for f in _ADDRESS),
         )
     ),
     "billing_npi",
     "billing_name",
     "billing_tax_id",
     "billing_taxonomy",
-    *(f"billing_{f}" for f in _ADDRESS),
+    *(f"billing_{_ADDRESS_COLUMN[f]}" for f in _ADDRESS),
     *(f"rendering_{f}" for f in _PERSON_PROVIDER),
     *(f"referring_{f}" for f in _PERSON_PROVIDER),
     "diagnoses",
-    *(f"line_{f}" for f in _LINE),
+    *(_line_column(f) for f in _LINE),
 )
 """Every column the CSV form knows, in the order write_csv writes them."""
 
@@ -114,6 +121,11 @@ def _pick(row: Mapping[str, str | None], prefix: str, names: Iterable[str]) -> d
     return picked or None
 
 
+def _pick_address(row: Mapping[str, str | None], prefix: str) -> dict[str, Any] | None:
+    picked = {n: v for n in _ADDRESS if (v := _cell(row, f"{prefix}{_ADDRESS_COLUMN[n]}")) is not None}
+    return picked or None
+
+
 def _encounter_dict(rows: Sequence[Mapping[str, str | None]]) -> dict[str, Any]:
     """The JSON-shaped record of one encounter from its rows (header columns taken from the first non-blank)."""
     merged: dict[str, str | None] = {}
@@ -121,7 +133,7 @@ def _encounter_dict(rows: Sequence[Mapping[str, str | None]]) -> dict[str, Any]:
         merged[name] = next((v for r in rows if (v := _cell(r, name)) is not None), None)
     data: dict[str, Any] = {k: v for k in _ENCOUNTER_SCALARS if (v := merged[k]) is not None}
     patient = _pick(merged, "patient_", _PATIENT) or {}
-    address = _pick(merged, "patient_", _ADDRESS)
+    address = _pick_address(merged, "patient_")
     if address:
         patient["address"] = address
     data["patient"] = patient
@@ -129,7 +141,7 @@ def _encounter_dict(rows: Sequence[Mapping[str, str | None]]) -> dict[str, Any]:
     for priority in _PRIORITIES:
         cov = _pick(merged, f"{priority}_", _COVERAGE)
         subscriber = _pick(merged, f"{priority}_subscriber_", _SUBSCRIBER)
-        subscriber_address = _pick(merged, f"{priority}_subscriber_", _ADDRESS)
+        subscriber_address = _pick_address(merged, f"{priority}_subscriber_")
         if subscriber_address:
             subscriber = {**(subscriber or {}), "address": subscriber_address}
         if cov or subscriber:
@@ -139,7 +151,7 @@ def _encounter_dict(rows: Sequence[Mapping[str, str | None]]) -> dict[str, Any]:
             coverage.append(cov)
     data["coverage"] = coverage
     billing = _pick(merged, "billing_", ("npi", "name", "tax_id", "taxonomy"))
-    billing_address = _pick(merged, "billing_", _ADDRESS)
+    billing_address = _pick_address(merged, "billing_")
     if billing or billing_address:
         billing = billing or {}
         if billing_address:
@@ -152,12 +164,14 @@ def _encounter_dict(rows: Sequence[Mapping[str, str | None]]) -> dict[str, Any]:
     data["diagnoses"] = _list(merged["diagnoses"])
     lines: list[dict[str, Any]] = []
     for row in rows:
-        line = _pick(row, "line_", _LINE)
+        line: dict[str, Any] = {n: v for n in _LINE if (v := _cell(row, _line_column(n))) is not None}
         if not line:
             continue
         for name in ("modifiers", "diagnosis_pointers"):
             if name in line:
                 line[name] = _list(line[name])
+        # Spreadsheets often carry no line id: number the lines in file order (stable while the export is).
+        line.setdefault("line_id", str(len(lines) + 1))
         lines.append(line)
     data["lines"] = lines
     return data
@@ -309,14 +323,14 @@ def encounter_rows(record: Mapping[str, Any]) -> list[dict[str, str]]:
 
     Values are written as given, valid or not, so that deliberately bad sample records stay bad in CSV form.
     """
-    base: dict[str, str] = {c: "" for c in CSV_COLUMNS}
+    base: dict[str, str] = dict.fromkeys(CSV_COLUMNS, "")
     for name in _ENCOUNTER_SCALARS:
         base[name] = _text(record.get(name))
     patient = record.get("patient") or {}
     for name in _PATIENT:
         base[f"patient_{name}"] = _text(patient.get(name))
     for name in _ADDRESS:
-        base[f"patient_{name}"] = _text((patient.get("address") or {}).get(name))
+        base[f"patient_{_ADDRESS_COLUMN[name]}"] = _text((patient.get("address") or {}).get(name))
     coverage = record.get("coverage") or []
     for index, cov in enumerate(coverage):
         priority = cov.get("priority") or _PRIORITIES[min(index, 2)]
@@ -326,12 +340,12 @@ def encounter_rows(record: Mapping[str, Any]) -> list[dict[str, str]]:
         for name in _SUBSCRIBER:
             base[f"{priority}_subscriber_{name}"] = _text(subscriber.get(name))
         for name in _ADDRESS:
-            base[f"{priority}_subscriber_{name}"] = _text((subscriber.get("address") or {}).get(name))
+            base[f"{priority}_subscriber_{_ADDRESS_COLUMN[name]}"] = _text((subscriber.get("address") or {}).get(name))
     billing = record.get("billing_provider") or {}
     for name in ("npi", "name", "tax_id", "taxonomy"):
         base[f"billing_{name}"] = _text(billing.get(name))
     for name in _ADDRESS:
-        base[f"billing_{name}"] = _text((billing.get("address") or {}).get(name))
+        base[f"billing_{_ADDRESS_COLUMN[name]}"] = _text((billing.get("address") or {}).get(name))
     for role in ("rendering", "referring"):
         person = record.get(f"{role}_provider") or {}
         for name in _PERSON_PROVIDER:
@@ -341,7 +355,7 @@ def encounter_rows(record: Mapping[str, Any]) -> list[dict[str, str]]:
     for line in record.get("lines") or []:
         row = dict(base)
         for name in _LINE:
-            row[f"line_{name}"] = _text(line.get(name))
+            row[_line_column(name)] = _text(line.get(name))
         rows.append(row)
     return rows or [base]
 

@@ -34,6 +34,9 @@ REASONS: dict[str, str] = {
     "too_many_items": "more items than a claim can carry",
     "bad_value": "a value has the wrong form",
     "no_billable_services": "no service could be mapped to a billable code",
+    # Raised by the store when a value does not fit its column (rcm.store save_encounter).
+    "value_too_long": "a value is longer than the database can hold",
+    "bad_units": "a unit count has more than three decimals or is too large",
 }
 
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
