@@ -1,0 +1,17 @@
+"""277 loop tree to ``ClaimStatusReport`` (kind "277")."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rcm.x12.sets.status277 import ClaimStatusReport, parse_status
+
+if TYPE_CHECKING:
+    from rcm.x12.reader import Transaction
+
+__all__ = ["parse_277"]
+
+
+def parse_277(tx: Transaction) -> ClaimStatusReport:
+    """The typed 277 of a transaction."""
+    return parse_status(tx, "277")
