@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from rcm.x12.engine import LoopSpec
 from rcm.x12.errors import UnknownTransactionError
-from rcm.x12.sets import x276, x277, x277ca, x835, x837p, x999
+from rcm.x12.sets import x270, x271, x276, x277, x277ca, x835, x837p, x999
 
 if TYPE_CHECKING:
     from rcm.x12.reader import Transaction
@@ -37,6 +37,8 @@ _ENTRIES: tuple[TransactionSetEntry, ...] = (
     TransactionSetEntry("837", "005010X222", "837P", x837p.SPEC, x837p.parse_837p, ("004010X098",)),
     TransactionSetEntry("999", "005010X231", "999", x999.SPEC, x999.parse_999, ("00501",)),
     TransactionSetEntry("997", "004010", "997", x999.SPEC_997, x999.parse_999, ("00501", "00401")),
+    TransactionSetEntry("270", "005010X279", "270", x270.SPEC, x270.parse_270, ("004010X092",)),
+    TransactionSetEntry("271", "005010X279", "271", x271.SPEC, x271.parse_271, ("004010X092",)),
     TransactionSetEntry("277", "005010X214", "277CA", x277ca.SPEC, x277ca.parse_277ca),
     TransactionSetEntry("277", "005010X212", "277", x277.SPEC, x277.parse_277, ("004010X093",)),
     TransactionSetEntry("276", "005010X212", "276", x276.SPEC, x276.parse_276, ("004010X093",)),
