@@ -86,3 +86,19 @@ def test_an_unreachable_server_is_a_store_error_without_the_password() -> None:
     with pytest.raises(StoreError) as caught:
         upgrade(engine)
     assert "s3cret" not in str(caught.value)
+
+
+def test_downgrade_to_base_removes_every_table_and_upgrade_restores_them(tmp_path: Path) -> None:
+    from alembic import command
+
+    from rcm.store.database import alembic_config
+
+    with fresh_database(tmp_path) as engine:
+        config = alembic_config(engine)
+        with engine.begin() as conn:
+            config.attributes["connection"] = conn
+            command.downgrade(config, "base")
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        assert current_revision(engine) is None
+        upgrade(engine)
+        assert _differences(engine, Base.metadata) == []
