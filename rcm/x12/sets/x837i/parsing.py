@@ -1,0 +1,17 @@
+"""837I loop tree to ``ClaimBatch`` (kind "institutional")."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rcm.x12.sets.claim837 import ClaimBatch, parse_837
+
+if TYPE_CHECKING:
+    from rcm.x12.reader import Transaction
+
+__all__ = ["parse_837i"]
+
+
+def parse_837i(tx: Transaction) -> ClaimBatch:
+    """The typed institutional claims of a transaction."""
+    return parse_837(tx, "institutional")
