@@ -68,8 +68,8 @@ def record_file(
 def next_control_number(session: Session, name: str, *, start: int = 1) -> int:
     """The next value of counter ``name`` (``start`` the first time); unique even across concurrent sessions.
 
-    The increment is one ``UPDATE ... RETURNING``: PostgreSQL locks the counter row until the caller's
-    transaction ends (the same guarantee as SELECT ... FOR UPDATE), SQLite allows one writer at a time.
+    The increment is an ``UPDATE``: PostgreSQL locks the counter row until the caller's transaction ends (the
+    same guarantee as SELECT ... FOR UPDATE) and returns the new value; SQLite allows one writer at a time.
     Roll back and the number is handed out again; commit and it is gone for good.
     """
     dialect = session.get_bind().dialect.name
@@ -82,13 +82,19 @@ def next_control_number(session: Session, name: str, *, start: int = 1) -> int:
         session.execute(sqlite.insert(ControlCounter).values(values).on_conflict_do_nothing(index_elements=["name"]))
     else:  # pragma: no cover - make_engine refuses other backends
         raise StoreError(f"control numbers are not supported on {dialect}")
-    value = session.execute(
+    increment = (
         update(ControlCounter)
         .where(ControlCounter.name == name)
         .values(value=ControlCounter.value + 1)
-        .returning(ControlCounter.value)
         .execution_options(synchronize_session=False)
-    ).scalar_one()
+    )
+    if dialect == "postgresql":
+        value = session.execute(increment.returning(ControlCounter.value)).scalar_one()
+    else:
+        # SQLite before 3.35 has no RETURNING; after the UPDATE this transaction holds the write lock, so the
+        # value read back cannot have been changed by anybody else.
+        session.execute(increment)
+        value = session.execute(select(ControlCounter.value).where(ControlCounter.name == name)).scalar_one()
     return int(value)
 
 
