@@ -113,8 +113,9 @@ def billing_provider_segments(claim: Claim, *, institutional: bool) -> list[Segm
         raise ClaimBuildError(claim.claim_id, "billing_provider.address", "the billing provider address is missing")
     if not provider.tax_id:
         raise ClaimBuildError(claim.claim_id, "billing_provider.tax_id", "the billing provider tax id is missing")
-    if len(provider.address.zip.replace("-", "")) != 9:
-        # both guides require ZIP+4 for the billing provider; guessing the +4 would misroute payment mail
+    if institutional and len(provider.address.zip.replace("-", "")) != 9:
+        # X223A2 requires (and pyx12 checks) ZIP+4 for the billing provider; guessing the +4 would misroute mail.
+        # X222A1 asks for it too, but 837P validators accept five digits, so professional claims are not held.
         raise ClaimBuildError(claim.claim_id, "billing_provider.address.zip", "the billing provider needs a ZIP+4")
     segs: list[Segment] = []
     if provider.taxonomy:

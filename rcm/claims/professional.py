@@ -14,6 +14,16 @@ __all__ = ["diagnosis_segment", "drug_segments", "professional_claim_segments", 
 
 VERSION = "005010X222A1"
 
+# CMS place-of-service codes (the list rules/codesets/pos_codes.csv carries and pyx12 checks against).
+PLACES_OF_SERVICE = frozenset(
+    {
+        "01", "02", "03", "04", "05", "06", "07", "08", "09", "10", "11", "12", "13", "14", "15", "16", "17",
+        "18", "19", "20", "21", "22", "23", "24", "25", "26", "27", "31", "32", "33", "34", "41", "42", "49",
+        "50", "51", "52", "53", "54", "55", "56", "57", "58", "60", "61", "62", "65", "66", "71", "72", "81",
+        "99"
+    }
+)
+
 
 def diagnosis_segment(claim: Claim, *, principal: str = "ABK", other: str = "ABF") -> Segment:
     """HI with the principal diagnosis first and the others in pointer order (codes without the dot)."""
@@ -65,6 +75,8 @@ def claim_place_of_service(claim: Claim) -> str:
     pos = enc.place_of_service or next((ln.place_of_service for ln in enc.lines if ln.place_of_service), None)
     if pos is None:
         raise ClaimBuildError(claim.claim_id, "place_of_service", "the place of service is missing")
+    if pos not in PLACES_OF_SERVICE:
+        raise ClaimBuildError(claim.claim_id, "place_of_service", f"{pos} is not a place-of-service code")
     return pos
 
 
@@ -73,6 +85,8 @@ def _line_segments(claim: Claim, number: int, line: ServiceLine, claim_pos: str,
     if line.date_of_service is None:
         raise ClaimBuildError(claim.claim_id, f"line {line.line_id}", "the line has no date of service")
     pos = line.place_of_service if line.place_of_service and line.place_of_service != claim_pos else ""
+    if pos and pos not in PLACES_OF_SERVICE:
+        raise ClaimBuildError(claim.claim_id, f"line {line.line_id}", f"{pos} is not a place-of-service code")
     sv1 = trim(["SV1", ["HC", line.code, *line.modifiers], amount(line.charge), "UN", quantity(line.units),
                 pos, "", _pointers(claim, line)])
     fmt, value = date_period(line.date_of_service, line.date_of_service_end)

@@ -123,8 +123,9 @@ def _outgoing(session: Session, record: ClaimRecord, routes: dict[str, PayerRout
         claim = repositories.claim_as_domain(session, record)
     except RcmError as exc:
         raise ClaimBuildError(record.claim_number, "claim", str(exc).split(": ", 1)[-1]) from exc
-    adjudications = prior_adjudications(session, record)
-    earlier = earlier_claims(session, record)
+    primary = record.coverage_priority == "primary"
+    adjudications = () if primary else prior_adjudications(session, record)
+    earlier = [] if primary else earlier_claims(session, record)
     others = []
     for e in earlier:
         cov = next((c for c in claim.other_coverage if c.payer_id == e.payer_id), None)
