@@ -495,7 +495,7 @@ SEG STC Status Information
 .2 M AN 1-30 industry code
 .3 O ID 2-3 entity identifier code
 .4 O ID 1-3 code list qualifier code
-2 M DT 8-8 date
+2 O DT 8-8 date
 3 O ID 1-2 action code
 4 O R 1-18 monetary amount
 5 O R 1-18 monetary amount
@@ -535,6 +535,26 @@ SEG IK4 Implementation Data Element Note
 2 O N0 1-4 data element reference number
 3 M ID 1-3 implementation data element syntax error code = 1 2 3 4 5 6 7 8 9 10 12 13 I10 I11 I12 I13 I6 I9
 4 O AN 1-99 copy of bad data element
+SEG AK3 Data Segment Note
+1 M ID 2-3 segment id code
+2 M N0 1-10 segment position in transaction set
+3 O AN 1-4 loop identifier code
+4 O ID 1-3 segment syntax error code = 1 2 3 4 5 6 7 8
+SEG AK4 Data Element Note
+1 M C 0-0 position in segment
+.1 M N0 1-2 element position in segment
+.2 O N0 1-2 component data element position in composite
+.3 O N0 1-4 repeating data element position
+2 O N0 1-4 data element reference number
+3 M ID 1-3 data element syntax error code = 1 2 3 4 5 6 7 8 9 10 12 13
+4 O AN 1-99 copy of bad data element
+SEG AK5 Transaction Set Response Trailer
+1 M ID 1-1 transaction set acknowledgment code = A E M R W X
+2 O ID 1-3 transaction set syntax error code
+3 O ID 1-3 transaction set syntax error code
+4 O ID 1-3 transaction set syntax error code
+5 O ID 1-3 transaction set syntax error code
+6 O ID 1-3 transaction set syntax error code
 SEG IK5 Implementation Transaction Set Response Trailer
 1 M ID 1-1 transaction set acknowledgment code = A E M R W X
 2 O ID 1-3 implementation transaction set syntax error code

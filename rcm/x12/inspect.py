@@ -17,6 +17,7 @@ from rcm.errors import UnreadableFileError
 from rcm.x12.balancing import claims_837, summarize_835
 from rcm.x12.findings import Finding
 from rcm.x12.validation import sort_findings, validate_transaction
+from rcm.x12.validation.guide import check_envelope_elements
 
 __all__ = ["exit_code", "inspect_file", "inspect_or_report", "money_text"]
 
@@ -64,6 +65,7 @@ def inspect_file(path: str | Path) -> dict[str, Any]:
         transactions.append(_summary(tx))
         findings.extend(validate_transaction(tx))
     findings.extend(reader.findings)
+    findings.extend(check_envelope_elements(reader.interchanges))
     return {
         "file": str(path),
         "transactions": transactions,

@@ -16,7 +16,7 @@ from rcm.x12.balancing import check_835, check_837
 from rcm.x12.errors import UnknownTransactionError
 from rcm.x12.findings import Finding
 from rcm.x12.validation.elements import ElementProblem, checker_for, describe
-from rcm.x12.validation.guide import check_guide_rules
+from rcm.x12.validation.guide import check_envelope_elements, check_guide_rules
 
 if TYPE_CHECKING:
     from rcm.x12.engine import Loop
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 __all__ = ["CODE_CHECKED_SETS", "sort_findings", "validate_file", "validate_transaction"]
 
 # Sets whose guides' code lists the dictionary carries (other sets get type and length checks only).
-CODE_CHECKED_SETS = frozenset({"837", "835", "270", "271", "276", "277", "999"})
+CODE_CHECKED_SETS = frozenset({"837", "835", "270", "271", "276", "277", "999", "997"})
 
 _ELEMENT_CODES = {
     "1": "element_missing",
@@ -56,6 +56,7 @@ def _loop_index(tree: Loop) -> dict[int, str]:
 
 def _element_findings(tx: Transaction, codes: int) -> list[Finding]:
     problems: list[tuple[int, str, ElementProblem]] = []
+    trailing: dict[str, int] = {}  # first segment of each id that ends with empty elements
     last_id = ""
     checker = None
     for seg in tx.segments:
@@ -65,16 +66,30 @@ def _element_findings(tx: Transaction, codes: int) -> list[Finding]:
             last_id = sid
         if checker is None:
             continue
+        els = seg.elements
+        if els and not els[-1] and sid not in trailing:
+            trailing[sid] = seg.number
         d = seg.delimiters
-        found = checker.check(seg.elements, d.component, d.repetition, codes)
+        found = checker.check(els, d.component, d.repetition, codes)
         if found:
             problems.extend((seg.number, sid, p) for p in found)
+    notes = [
+        Finding(
+            "warning",
+            "trailing_separators",
+            f"{sid} ends with empty elements (trailing element separators should be suppressed)",
+            number,
+            transaction=tx.control_number,
+            segment_id=sid,
+        )
+        for sid, number in trailing.items()
+    ]
     if not problems:
-        return []
+        return notes
     loops: dict[int, str] = {}
     with contextlib.suppress(UnknownTransactionError):
         loops = _loop_index(tx.tree)
-    return [
+    return notes + [
         Finding(
             "error",
             _ELEMENT_CODES.get(p.ik4_code, "element_error"),
@@ -148,6 +163,7 @@ def validate_file(source: str | Path | bytes | BinaryIO, *, pyx12: bool = False)
     for tx in reader:
         out.extend(validate_transaction(tx))
     out.extend(reader.findings)  # envelope findings (those on transactions are dropped as duplicates)
+    out.extend(check_envelope_elements(reader.interchanges))
     if pyx12:
         out.extend(_pyx12(source))
     return sort_findings(out)

@@ -4,13 +4,18 @@ numbering, NPIs, the claim type each 837 guide requires, and ST/GS agreement.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from rcm.codes import npi_check_digit_ok
 from rcm.x12.findings import Finding
 from rcm.x12.tokenizer import Segment
+from rcm.x12.validation.values import check_time
 
-__all__ = ["FUNCTIONAL_IDS", "check_guide_rules"]
+if TYPE_CHECKING:
+    from rcm.x12.reader import Interchange
+
+__all__ = ["FUNCTIONAL_IDS", "check_envelope_elements", "check_guide_rules"]
 
 # GS01 functional identifier code for each transaction set.
 FUNCTIONAL_IDS: dict[str, str] = {
@@ -161,6 +166,56 @@ def check_guide_rules(
                         f"{sid}{at:02d}: not a valid NPI (10 digits, check digit)",
                         severity="warning",
                         element=at,
+                    )
+                )
+    return out
+
+
+def check_envelope_elements(interchanges: Sequence[Interchange]) -> list[Finding]:
+    """ISA10 and GS04/GS05/GS06/GS08 values (the envelope reader checks counts, control numbers and ISA09)."""
+    out: list[Finding] = []
+    for interchange in interchanges:
+        header = interchange.header
+        if header is not None and check_time(header.time):
+            out.append(
+                Finding(
+                    "error", "isa_time", "ISA10 is not a valid HHMM time", header.segment, segment_id="ISA", element=10
+                )
+            )
+        for group in interchange.groups:
+            gs = group.header
+            if gs is None:
+                continue
+            if gs.date is None:
+                out.append(
+                    Finding(
+                        "error", "gs_date", "GS04 is not a valid CCYYMMDD date", gs.segment, segment_id="GS", element=4
+                    )
+                )
+            if check_time(gs.time):
+                out.append(
+                    Finding("error", "gs_time", "GS05 is not a valid time", gs.segment, segment_id="GS", element=5)
+                )
+            if not (gs.control_number.isdigit() and len(gs.control_number) <= 9):
+                out.append(
+                    Finding(
+                        "error",
+                        "gs_control_number",
+                        "GS06 group control number is not 1-9 digits",
+                        gs.segment,
+                        segment_id="GS",
+                        element=6,
+                    )
+                )
+            if not gs.version:
+                out.append(
+                    Finding(
+                        "error",
+                        "gs_version",
+                        "GS08 version / release / industry identifier is missing",
+                        gs.segment,
+                        segment_id="GS",
+                        element=8,
                     )
                 )
     return out
