@@ -169,7 +169,8 @@ def test_a_failed_commit_withdraws_the_file(session: Session, settings: Settings
 
 
 def test_unbuildable_claim_goes_back_to_the_worklist(session: Session, settings: Settings) -> None:
-    enc = primary_encounter(16)
+    enc = primary_encounter(17)  # institutional: X223A2 needs the billing provider's ZIP+4
+    assert enc.claim_type.value == "institutional"
     assert enc.billing_provider is not None and enc.billing_provider.address is not None
     enc.billing_provider.address.zip = "02110"
     claim = ready_claim(session, enc)
