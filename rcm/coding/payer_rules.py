@@ -72,19 +72,25 @@ def _missing(value: object) -> bool:
 FieldCheck = Callable[[Encounter, "Coverage | None"], bool]
 
 
-def _missing_check(path: str) -> FieldCheck:
-    """A function telling whether a claim-level field is missing (built once per rule)."""
+def _missing_check(path: str, *, parent_checked: bool = False) -> FieldCheck:
+    """A function telling whether a claim-level field is missing (built once per rule).
+
+    ``parent_checked``: another rule already reports the parent (``billing_provider``) missing, so a rule on
+    one of its fields (``billing_provider.tax_id``) stays quiet when the parent is absent.
+    """
     root, _, rest = path.partition(".")
     if path == "place_of_service":
         return lambda e, c: e.place_of_service is None and any(ln.place_of_service is None for ln in e.lines)
     if root == "coverage":
-        return lambda e, c: c is None or (bool(rest) and _missing(getattr(c, rest)))
+        return lambda e, c: c is not None and bool(rest) and _missing(getattr(c, rest))  # no coverage: ELIG-NO-COVERAGE
     if not rest:
         return lambda e, c: _missing(getattr(e, root))
 
     def check(e: Encounter, c: Coverage | None) -> bool:
         obj = getattr(e, root)
-        return obj is None or _missing(getattr(obj, rest))
+        if obj is None:
+            return not parent_checked
+        return _missing(getattr(obj, rest))
 
     return check
 
@@ -116,7 +122,9 @@ class PayerRuleSet:
                 self.codes_of[rule.id] = CodeList(rule.codes)
                 self.code_rules.append((rule, self.codes_of[rule.id]))
             elif rule.kind == "required_field" and rule.field and not rule.field.startswith("lines."):
-                self.required.append((rule, _missing_check(rule.field)))
+                parent = rule.field.partition(".")[0]
+                parent_checked = any(r.kind == "required_field" and r.field == parent and not r.codes for r in rules)
+                self.required.append((rule, _missing_check(rule.field, parent_checked=parent_checked)))
             else:
                 self.claim_rules.append(rule)
             if rule.with_codes:

@@ -17,7 +17,7 @@ from rcm.coding.rulefiles import CodeList, RuleDef, load_rule_files, rule_files_
 from rcm.coding.tables import ServiceSetting, TableStore
 from rcm.errors import ConfigError
 
-__all__ = ["CodeInfo", "RuleBook", "load_rulebook"]
+__all__ = ["CodeInfo", "RuleBook", "default_rulebook", "load_rulebook"]
 
 _FALLBACK: dict[ServiceSetting, tuple[ServiceSetting, ...]] = {
     "practitioner": ("practitioner", "hospital"),
@@ -184,3 +184,11 @@ def load_rulebook(rules_dir: Path, data_dir: Path) -> RuleBook:
             *mue_sources,
         ],
     )
+
+
+def default_rulebook() -> RuleBook:
+    """The rule book named by the settings (``RCM_RULES_DIR``, ``RCM_DATA_DIR``)."""
+    from rcm.config import get_settings
+
+    settings = get_settings()
+    return load_rulebook(settings.rules_dir, settings.data_dir)
