@@ -18,6 +18,7 @@ from typing import Any
 from rcm.errors import RecordError, UnreadableFileError
 
 from .files import read_text
+from .normalize import field_name
 from .records import ExportReading, IntakeRecord, record_ref
 from .validation import validate_encounter
 
@@ -213,7 +214,7 @@ def read_csv(path: Path) -> ExportReading:
         raise UnreadableFileError(source, "the file is empty (no CSV header)") from None
     except csv.Error as exc:
         raise UnreadableFileError(source, f"the CSV header cannot be read ({exc})") from None
-    names = [h.strip().lower() for h in header]
+    names = [field_name(h) for h in header]
     missing = [c for c in REQUIRED_COLUMNS if c not in names]
     if missing:
         raise UnreadableFileError(source, f"the CSV header lacks the required column(s): {', '.join(missing)}")

@@ -16,6 +16,7 @@ from pydantic_core import ErrorDetails
 from rcm.domain import Encounter
 from rcm.errors import RecordError
 
+from .normalize import normalize_record
 from .records import IntakeRecord, PositionKind, record_ref
 
 __all__ = ["REASONS", "encounter_id_of", "validate_encounter"]
@@ -159,9 +160,10 @@ def _classify(err: ErrorDetails) -> tuple[str, str]:
     kind = err["type"]
     leaf = _leaf_name(loc)
     msg = err["msg"].removeprefix("Value error, ")
-    if loc == ("lines",) and kind in ("missing", "too_short"):
+    no_value = kind == "missing" or ("input" in err and err["input"] is None)
+    if loc == ("lines",) and (no_value or kind == "too_short"):
         return "no_service_lines", "there are no service lines to bill"
-    if kind == "missing" or (kind == "string_too_short" and err.get("input") in ("", None)):
+    if no_value or (kind == "string_too_short" and err.get("input") == ""):
         return "missing_field", "is missing"
     if kind.startswith("date") or leaf in _DATE_FIELDS:
         return "bad_date", "is not a real date in YYYY-MM-DD form"
@@ -190,7 +192,7 @@ def _precheck_dates(data: Mapping[str, Any], loc: tuple[int | str, ...] = ()) ->
     for key, value in data.items():
         here = (*loc, key)
         if key in _DATE_FIELDS and value not in (None, "") and not (isinstance(value, str) and _DATE_RE.match(value)):
-            found.append({"type": "date_format", "loc": here, "msg": "bad date", "input": None})
+            found.append({"type": "date_format", "loc": here, "msg": "bad date", "input": "<not YYYY-MM-DD>"})
         elif isinstance(value, Mapping):
             found.extend(_precheck_dates(value, here))
         elif isinstance(value, list):
@@ -220,6 +222,8 @@ def _record_error(errors: Sequence[ErrorDetails], *, source: str, ref: str) -> R
 
 def validate_encounter(data: object, *, source: str, position: int, kind: PositionKind, raw: str) -> IntakeRecord:
     """Validate one JSON-shaped record; the result carries either the Encounter or the quarantine reason."""
+    if isinstance(data, Mapping):
+        data = normalize_record(data)
     encounter_id = encounter_id_of(data)
     ref = record_ref(kind, position, encounter_id)
     if not isinstance(data, Mapping):

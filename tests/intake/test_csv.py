@@ -52,7 +52,7 @@ def _write_rows(path: Path, header: list[str], rows: list[list[str]]) -> Path:
 
 
 def test_columns_are_read_by_name_in_any_order_with_extra_columns(tmp_path: Path) -> None:
-    header = ["Line_Charge", "extra_note", "line_code", "patient_id", "date_of_service", "encounter_id", "line_id",
+    header = ["Line Charge", "extra_note", "lineCode", "patient_id", "date_of_service", "encounter_id", "line_id",
               "diagnoses", "line_diagnosis_pointers"]  # fmt: skip
     rows = [["125.00", "hello", "99213", "P1", "2026-03-02", "E1", "1", "J02.0|R50.9", "1|2"],
             ["32.00", "", "87880", "P1", "2026-03-02", "E1", "2", "", "1"]]  # fmt: skip
