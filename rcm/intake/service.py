@@ -44,6 +44,8 @@ def guess_format(path: Path) -> ExportFormat:
 def read_export(path: Path, export_format: ExportFormat | str, *, rules_dir: Path | None = None) -> ExportReading:
     """Read and validate a whole export without touching the database (UnreadableFileError if it cannot be read)."""
     fmt = ExportFormat(export_format)
+    # The absolute path names the file in the store, so re-ingesting from another folder is still a re-ingest.
+    path = path.expanduser().resolve()
     if fmt is ExportFormat.jsonl:
         return read_jsonl(path)
     if fmt is ExportFormat.csv:
