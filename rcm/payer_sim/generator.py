@@ -126,7 +126,7 @@ class _Practice:
         start = self.config.start - timedelta(days=rng.randint(30, 2000))
         end: date | None = None
         payers = []
-        if rng.random() < self.payers[payer].eligibility_churn * max(1.0, self.config.months / 6):
+        if rng.random() < self.payers[payer].eligibility_churn:
             end = self.config.start + timedelta(days=rng.randint(20, max(21, (self.end - self.config.start).days)))
         payers.append((payer, member, start, end))
         self.enrollment[(payer, member)] = (start, end)
@@ -432,6 +432,8 @@ def generate_history(config: SynthConfig, *, payers: dict[str, PayerRules] | Non
         day += timedelta(days=1)
     resends = [practice.resend(c) for c in claims if rng.random() < 0.008]
     claims.extend(resends)
+    # The history ends at the end of the last month: claims the office had not sent by then do not exist yet.
+    claims = [c for c in claims if c.submitted_on < practice.end]
     claims.sort(key=lambda c: (c.submitted_on, c.claim_id))
 
     payer_side = PayerSide(rules, practice.enrollment, seed=config.seed)
