@@ -21,9 +21,11 @@ from rcm.codes import npi_with_check_digit
 from .csv_format import write_csv
 from .jsonl import write_jsonl
 
-__all__ = ["DEFAULT_SEED", "SampleRecord", "generate_sample", "write_sample"]
+__all__ = ["DEFAULT_SEED", "SAMPLE_DIR", "SampleRecord", "generate_sample", "write_sample"]
 
 DEFAULT_SEED = 2026
+SAMPLE_DIR = Path(__file__).resolve().parents[2] / "samples"
+"""The repository's samples/ folder (encounters.jsonl, encounters.csv), found next to the package."""
 SampleRecord = dict[str, Any] | str
 """A record as written: a JSON-shaped dict, or a raw line for the deliberately unparseable ones."""
 

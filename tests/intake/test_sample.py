@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rcm.codes import npi_check_digit_ok
 from rcm.intake import read_jsonl
-from rcm.intake.sample import generate_sample, write_sample
+from rcm.intake.sample import SAMPLE_DIR, generate_sample, write_sample
 from rcm.intake.schema import encounter_json_schema, render_schema
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -20,6 +20,10 @@ def test_committed_sample_equals_the_generator(tmp_path: Path) -> None:
     assert jsonl.read_bytes() == (SAMPLES / "encounters.jsonl").read_bytes()
     assert csv_path.read_bytes() == (SAMPLES / "encounters.csv").read_bytes()
     assert generate_sample(7) != generate_sample(8)
+
+
+def test_the_package_finds_the_samples_folder() -> None:
+    assert SAMPLE_DIR == SAMPLES and (SAMPLE_DIR / "encounters.jsonl").is_file()
 
 
 def test_committed_schema_equals_the_generated_one() -> None:
