@@ -8,6 +8,7 @@ validate_file(source)      every transaction of a file, plus the envelope findin
 from __future__ import annotations
 
 import contextlib
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, BinaryIO
 from rcm.x12.balancing import check_835, check_837
 from rcm.x12.errors import UnknownTransactionError
 from rcm.x12.findings import Finding
-from rcm.x12.validation.elements import ElementProblem, checker_for, describe
+from rcm.x12.validation.elements import ElementProblem, SegmentChecker, checker_for, describe
 from rcm.x12.validation.guide import check_envelope_elements, check_guide_rules
 
 if TYPE_CHECKING:
@@ -57,20 +58,40 @@ def _loop_index(tree: Loop) -> dict[int, str]:
 def _element_findings(tx: Transaction, codes: int) -> list[Finding]:
     problems: list[tuple[int, str, ElementProblem]] = []
     trailing: dict[str, int] = {}  # first segment of each id that ends with empty elements
-    last_id = ""
-    checker = None
+    if not tx.segments:
+        return []
+    d = tx.segments[0].delimiters
+    element, component, repetition = d.element, d.component, d.repetition
+    # per segment id: (checker, fast pattern, whether anything remains to check after a fast match)
+    plans: dict[str, tuple[SegmentChecker, re.Pattern[str] | None, bool] | None] = {}
     for seg in tx.segments:
         sid = seg.id
-        if sid != last_id:
+        try:
+            plan = plans[sid]
+        except KeyError:
             checker = checker_for(sid)
-            last_id = sid
-        if checker is None:
+            plan = plans[sid] = (
+                None
+                if checker is None
+                else (
+                    checker,
+                    checker.fast_pattern(element, component, repetition, codes),
+                    bool(checker.rules) or checker.period is not None,
+                )
+            )
+        if plan is None:
             continue
         els = seg.elements
         if els and not els[-1] and sid not in trailing:
             trailing[sid] = seg.number
-        d = seg.delimiters
-        found = checker.check(els, d.component, d.repetition, codes)
+        checker, fast, more = plan
+        if fast is not None and seg.delimiters is d and fast.fullmatch(element.join(els)) is not None:
+            if not more:
+                continue
+            found = checker.post_checks(els)
+        else:
+            sd = seg.delimiters
+            found = checker.check_fast(els, sd.element, sd.component, sd.repetition, codes)
         if found:
             problems.extend((seg.number, sid, p) for p in found)
     notes = [

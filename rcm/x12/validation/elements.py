@@ -8,9 +8,12 @@ no strings built) so that the clean path costs a few comparisons per element.
 from __future__ import annotations
 
 import functools
+import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 from rcm.x12.dictionary import ElementDef, SegmentDef, segment_def
+from rcm.x12.validation.fastpath import segment_pattern
 from rcm.x12.validation.values import check_period, check_value
 
 __all__ = ["ElementProblem", "SegmentChecker", "checker_for", "describe"]
@@ -70,7 +73,17 @@ def _element_at(sdef: SegmentDef, position: int) -> ElementDef | None:
 class SegmentChecker:
     """The compiled checks for one segment id."""
 
-    __slots__ = ("by_index", "last", "period", "required", "rules", "segment_id")
+    __slots__ = (
+        "_fast",
+        "by_index",
+        "definition",
+        "last",
+        "period",
+        "required",
+        "rules",
+        "rules_check",
+        "segment_id",
+    )
 
     def __init__(self, sdef: SegmentDef) -> None:
         self.segment_id = sdef.id
@@ -81,7 +94,28 @@ class SegmentChecker:
         self.by_index = tuple(by_index)
         self.required = tuple(e.position for e in sdef.elements if e.usage == "M")
         self.rules = tuple((r.kind, r.positions) for r in sdef.rules)
+        self.rules_check = _compile_rules(self.rules)
         self.period = _PERIODS.get(sdef.id)
+        self.definition = sdef
+        self._fast: dict[tuple[str, str, str | None, int], re.Pattern[str] | None] = {}
+
+    def fast_pattern(self, element: str, component: str, repetition: str | None, codes: int) -> re.Pattern[str] | None:
+        """The fast-path pattern for these delimiters (None: this segment has no fast path)."""
+        key = (element, component, repetition, codes)
+        try:
+            return self._fast[key]
+        except KeyError:
+            fast = self._fast[key] = segment_pattern(self.definition, element, component, repetition, codes)
+            return fast
+
+    def check_fast(
+        self, els: list[str], element: str, component: str, repetition: str | None, codes: int
+    ) -> list[ElementProblem]:
+        """``check``, trying the segment's fast-path pattern first (clean segments cost one regex match)."""
+        fast = self.fast_pattern(element, component, repetition, codes)
+        if fast is None or fast.fullmatch(element.join(els)) is None:
+            return self.check(els, component, repetition, codes)
+        return self.post_checks(els)
 
     def check(self, els: list[str], component: str, repetition: str | None, codes: int) -> list[ElementProblem]:
         """Problems of one segment's elements.  ``codes``: 0 no code values, 1 the lists every version
@@ -152,25 +186,50 @@ class SegmentChecker:
                 out.append(ElementProblem(edef.position, 4, problem))
 
     def _syntax(self, els: list[str], out: list[ElementProblem]) -> None:
-        n = len(els)
-        for kind, positions in self.rules:
-            present = [p <= n and bool(els[p - 1]) for p in positions]
-            if kind == "P":
-                if any(present) and not all(present):
-                    out.extend(ElementProblem(p, None, "2") for p, h in zip(positions, present, strict=True) if not h)
-            elif kind == "R":
-                if not any(present):
-                    out.append(ElementProblem(positions[0], None, "2"))
-            elif kind == "E":
-                if sum(present) > 1:
-                    out.append(ElementProblem(positions[1], None, "10"))
-            elif kind == "C":
-                if present[0] and not all(present[1:]):
-                    out.extend(
-                        ElementProblem(p, None, "2") for p, h in zip(positions[1:], present[1:], strict=True) if not h
-                    )
-            elif kind == "L" and present[0] and not any(present[1:]):
-                out.append(ElementProblem(positions[1], None, "2"))
+        self.rules_check(els, out)
+
+    def post_checks(self, els: list[str]) -> list[ElementProblem]:
+        """What the fast-path pattern cannot see: syntax rules and a date written in its qualifier's format."""
+        out: list[ElementProblem] = []
+        if self.rules:
+            self.rules_check(els, out)
+        if self.period is not None:
+            q_at, v_at = self.period
+            if len(els) >= v_at and els[v_at - 1] and els[q_at - 1]:
+                problem = check_period(els[q_at - 1], els[v_at - 1])
+                if problem is not None:
+                    out.append(ElementProblem(v_at, None, problem))
+        return out
+
+
+def _compile_rules(rules: tuple[tuple[str, tuple[int, ...]], ...]) -> Callable[[list[str], list[ElementProblem]], None]:
+    """The syntax rules of one segment as one straight-line function (built once per segment id; the generic
+    loop over rules cost more than the rest of a clean segment's checks)."""
+    lines = ["def rules_check(els, out):", "    n = len(els)"]
+    for p in sorted({p for _, positions in rules for p in positions}):
+        lines.append(f"    p{p} = n >= {p} and els[{p - 1}] != ''")
+    for kind, ps in rules:
+        any_ = " or ".join(f"p{p}" for p in ps)
+        if kind == "P":
+            lines.append(f"    if ({any_}) and not ({' and '.join(f'p{p}' for p in ps)}):")
+            lines += [f"        if not p{p}: out.append(EP({p}, None, '2'))" for p in ps]
+        elif kind == "R":
+            lines.append(f"    if not ({any_}): out.append(EP({ps[0]}, None, '2'))")
+        elif kind == "E":
+            lines.append(f"    if sum(({', '.join(f'p{p}' for p in ps)},)) > 1: out.append(EP({ps[1]}, None, '10'))")
+        elif kind == "C":
+            lines.append(f"    if p{ps[0]}:")
+            lines += [f"        if not p{p}: out.append(EP({p}, None, '2'))" for p in ps[1:]]
+        elif kind == "L":
+            lines.append(f"    if p{ps[0]} and not ({' or '.join(f'p{p}' for p in ps[1:])}):")
+            lines.append(f"        out.append(EP({ps[1]}, None, '2'))")
+    if len(lines) == 2:
+        lines.append("    return None")
+    namespace: dict[str, object] = {"EP": ElementProblem}
+    exec("\n".join(lines), namespace)
+    function = namespace["rules_check"]
+    assert callable(function)
+    return function  # type: ignore[no-any-return]
 
 
 @functools.cache

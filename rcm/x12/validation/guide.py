@@ -24,6 +24,10 @@ FUNCTIONAL_IDS: dict[str, str] = {
 }  # fmt: skip
 
 
+# The segments these rules look at (everything else is skipped at the cost of one set lookup).
+_RULED = frozenset({"HL", "CLM", "LX", "NM1", "N1"})
+
+
 def _finding(
     tx_control: str,
     seg: Segment,
@@ -86,6 +90,8 @@ def check_guide_rules(
     expected_lx = 1
     for seg in segments:
         sid = seg.id
+        if sid not in _RULED:
+            continue
         if sid == "HL":
             hl_id, parent = seg.get(1), seg.get(2)
             if hl_id and hl_id != str(expected_hl):
