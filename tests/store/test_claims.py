@@ -203,3 +203,22 @@ def test_claim_as_domain(session: Session, make_encounter: MakeEncounter) -> Non
         claim_as_domain(session, claim)
     claim.payer_claim_number = "PCN123"
     assert claim_as_domain(session, claim).frequency_code is ClaimFrequency.replacement
+
+
+@pytest.mark.parametrize("sent", [False, True])
+def test_a_claim_whose_insurance_disappears_is_held_or_corrected(
+    session: Session, make_encounter: MakeEncounter, sent: bool
+) -> None:
+    claim = _claim(session, make_encounter)
+    if sent:
+        set_claim_status(session, claim, ClaimStatus.submitted, cause="sent", source_kind="build")
+    result = save_encounter(session, make_encounter(coverage=[]), source_file="emr2.jsonl", source_row=1)
+    session.commit()
+    assert result.status == "new_version"
+    assert claim.encounter_version_id != result.encounter_version_id
+    if sent:
+        assert claim.status is ClaimStatus.corrected
+    else:
+        assert claim.status is ClaimStatus.held
+        assert claim.hold_reason is not None and "no insurance" in claim.hold_reason
+    assert session.scalars(select(AuditLog.action)).all() == ["coverage_withdrawn"]

@@ -162,23 +162,52 @@ def _fill_from_encounter(claim: ClaimRecord, version: EncounterVersion, encounte
     claim.diagnoses = [ClaimDiagnosisRecord(position=d.position, code=d.code) for d in encounter.diagnosis_list]
 
 
-def ensure_claims(session: Session, encounter_version_id: int) -> list[ClaimRecord]:
-    """Create or update the primary claim for an encounter version; returns it (empty list for self-pay).
+def _coverage_withdrawn(session: Session, claim: ClaimRecord, version: EncounterVersion) -> None:
+    """The encounter's new version lists no insurance: a sent claim needs a correction, an unsent one is held."""
+    if claim.status in SUBMITTED_STATUSES:
+        set_claim_status(session, claim, ClaimStatus.corrected, cause=CHANGED_AFTER_SUBMISSION, source_kind="intake")
+    else:
+        set_claim_status(
+            session,
+            claim,
+            ClaimStatus.held,
+            cause=f"encounter version {version.version} lists no insurance: bill the patient or add the coverage",
+            source_kind="intake",
+        )
+    audit(
+        session,
+        actor="intake",
+        action="coverage_withdrawn",
+        entity_type="claim",
+        entity_id=claim.claim_number,
+        detail={"claim_version_id": claim.encounter_version_id, "new_version_id": version.id},
+    )
 
-    Not yet submitted: the claim is rebuilt from this version and goes back to ``ingested``; findings raised on
-    earlier versions are no longer active.
-    Already submitted: the claim keeps what was sent (lines, version) and is marked ``corrected`` (a replacement
-    is needed); the new version is the encounter's current one. Secondary/tertiary claims come from posting.
+
+def ensure_claims(session: Session, encounter_version_id: int) -> list[ClaimRecord]:
+    """Create or update the primary claim for an encounter version and return it (empty list for self-pay).
+
+    - No claim yet: one is built from this version, status ``ingested``.
+    - Not yet submitted: the claim is rebuilt from this version and goes back to ``ingested``; findings raised on
+      earlier versions are no longer active.
+    - Already submitted: the claim keeps what was sent (lines, version) and is marked ``corrected`` (a replacement
+      is needed); the new version is the encounter's current one.
+    - The version lists no insurance: no claim; an existing one is held (unsent) or marked ``corrected`` (sent).
+
+    Secondary and tertiary claims are created by remittance posting, not here.
     """
     version = session.get(EncounterVersion, encounter_version_id)
     if version is None:
         raise StoreError(f"encounter version {encounter_version_id} does not exist")
     encounter = Encounter.model_validate(version.payload)
     coverage = encounter.primary_coverage
-    if coverage is None:
-        return []  # self-pay: nothing to bill to a payer
     claim_number = encounter.encounter_id + CLAIM_NUMBER_SUFFIX[CoveragePriority.primary]
     claim = find_claim(session, claim_number)
+    if coverage is None:
+        if claim is not None and claim.encounter_version_id != version.id:
+            _coverage_withdrawn(session, claim, version)
+            return [claim]
+        return []  # self-pay: nothing to bill to a payer
     if claim is None:
         claim = ClaimRecord(claim_number=claim_number, status=ClaimStatus.ingested, status_changed_at=utcnow())
         _fill_from_encounter(claim, version, encounter, coverage)
