@@ -10,7 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rcm.claims.batching import TransactionPlan, plan_transactions
@@ -240,6 +240,15 @@ def _send(session: Session, settings: Settings, ch: Clearinghouse, blocks: Seque
 def _record_claims(session: Session, file_record: X12FileRecord, numbered: list[tuple[TransactionPlan, int, str]],
                    records: dict[str, ClaimRecord], name: str, icn: int) -> None:
     sent_at = datetime.now(UTC)  # when it really happened (``created`` may be a fixed envelope date)
+    ids = [r.id for r in records.values()]
+    last_numbers: dict[int, int] = {}
+    for start in range(0, len(ids), 500):
+        rows = session.execute(
+            select(ClaimSubmission.claim_id, func.max(ClaimSubmission.submission_number))
+            .where(ClaimSubmission.claim_id.in_(ids[start:start + 500]))
+            .group_by(ClaimSubmission.claim_id)
+        ).all()
+        last_numbers.update({claim_id: number for claim_id, number in rows})
     for plan, gs06, st02 in numbered:
         tx = X12TransactionRecord(file_id=file_record.id, set_id="837", group_control_number=str(gs06),
                                   transaction_control_number=st02, claim_count=len(plan.blocks))
@@ -249,7 +258,7 @@ def _record_claims(session: Session, file_record: X12FileRecord, numbered: list[
             record = records[block.claim.claim_id]
             session.add(ClaimSubmission(
                 claim_id=record.id, file_id=file_record.id, transaction_record_id=tx.id,
-                submission_number=repositories.next_submission_number(session, record.id), submitted_at=sent_at,
+                submission_number=last_numbers.get(record.id, 0) + 1, submitted_at=sent_at,
                 frequency_code=block.claim.frequency_code.value,
             ))
             kind = {"1": "claim", "7": "replacement claim", "8": "void"}[block.claim.frequency_code.value]
