@@ -16,7 +16,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from alembic.util.exc import CommandError
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
@@ -98,6 +98,14 @@ def _set_sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.close()
 
 
+def _begin_before_savepoint(conn: Connection, _name: str) -> None:
+    # pysqlite starts a transaction only before INSERT/UPDATE/DELETE. A SAVEPOINT issued first would open the
+    # transaction itself, and releasing it would commit: an outer rollback could no longer undo the work.
+    dbapi_connection = conn.connection.dbapi_connection
+    if dbapi_connection is not None and not dbapi_connection.in_transaction:
+        dbapi_connection.execute("BEGIN")
+
+
 def make_engine(url: str | URL | None = None, *, schema: str | None = None, echo: bool = False) -> Engine:
     """An engine for ``url`` (default: the configured RCM_DATABASE_URL or the SQLite file in the data directory).
 
@@ -134,6 +142,7 @@ def make_engine(url: str | URL | None = None, *, schema: str | None = None, echo
     )
     if backend == "sqlite":
         event.listen(engine, "connect", _set_sqlite_pragmas)
+        event.listen(engine, "savepoint", _begin_before_savepoint)
     return engine
 
 
