@@ -182,3 +182,35 @@ def test_a_file_without_acknowledgments_is_refused(session: Session, tmp_path: P
                   "\nST*837*0001*005010X222A1~\nSE*2*0001~\nGE*1*1~\nIEA*1*000000903~\n")
     with pytest.raises(InputError):
         ingest_ack_file(session, path)
+
+
+def test_a_999_from_the_clearinghouse_side_round_trips(session: Session, settings: Settings, tmp_path: Path) -> None:
+    """The clearinghouse reads our file (here: rcm.x12.acks playing its part) and answers with a 999: a clean file
+    is accepted; a copy without CLM02 (the claim's total) is rejected and the claim's reason names the element."""
+    from rcm.x12.acks import OurIds, acknowledge_file
+
+    a, b = _sent(session, settings, [46, 48])
+    sent = session.scalars(select(X12FileRecord).where(X12FileRecord.direction == "out")).one()
+    them = OurIds(qualifier="ZZ", interchange_id="CLEARINGHOUSE", application_id="CLEARINGHOUSE")
+    clean = acknowledge_file(sent.path, ours=them, control_number=500)
+    assert clean.ack_999 is not None
+    report = ingest_ack_file(session, _write(tmp_path, "clean.999", clean.ack_999.decode()))
+    session.commit()
+    assert (report.accepted, report.rejected, report.unmatched) == (2, 0, [])
+    session.refresh(a)
+    assert a.status is ClaimStatus.acknowledged
+
+    text = Path(sent.path).read_text()
+    broken_clm = next(line for line in text.splitlines() if line.startswith(f"CLM*{b.claim_number}*"))
+    elements = broken_clm.split("*")
+    elements[2] = ""
+    tampered = _write(tmp_path, "tampered.837", text.replace(broken_clm, "*".join(elements)))
+    answer = acknowledge_file(tampered, ours=them, control_number=501)
+    assert answer.ack_999 is not None
+    report = ingest_ack_file(session, _write(tmp_path, "reject.999", answer.ack_999.decode()))
+    session.commit()
+    assert report.rejected == 1 and report.accepted == 1
+    session.refresh(b)
+    assert b.status is ClaimStatus.rejected
+    cause = repositories.claim_timeline(session, b.claim_number)[-1].cause
+    assert "CLM02" in cause and "CLM (Health Claim)" in cause and "missing" in cause

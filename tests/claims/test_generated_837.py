@@ -89,16 +89,16 @@ def test_pyx12_oracle_notices_a_broken_claim(blocks: list[ClaimBlock], clearingh
     assert any(f.segment_id == "HI" or "HI" in f.message for f in report.findings)
 
 
-def test_generated_professional_files_pass_our_validator_and_balancing(blocks: list[ClaimBlock],
-                                                                       clearinghouse: Clearinghouse) -> None:
-    """rcm.x12.validation (structure, elements, guide rules, 837 balancing) finds nothing in what we write.
-    (837I is checked by pyx12 above; rcm.x12 describes the X222A1 loops so far.)"""
-    chosen = [b for b in blocks if b.claim.claim_type is ClaimType.professional]
+@pytest.mark.parametrize("claim_type", [ClaimType.professional, ClaimType.institutional])
+def test_generated_files_pass_our_validator_and_balancing(blocks: list[ClaimBlock], clearinghouse: Clearinghouse,
+                                                          claim_type: ClaimType) -> None:
+    """rcm.x12.validation (structure, elements, guide rules, 837 balancing) finds nothing in what we write."""
+    chosen = [b for b in blocks if b.claim.claim_type is claim_type]
     plans = plan_transactions(chosen, max_claims_per_transaction=60)
     created = datetime(2024, 6, 1, 12, 0, tzinfo=UTC)
     bodies = [transaction_segments(p.blocks, clearinghouse=clearinghouse, reference=f"B{n}", created=created)
               for n, p in enumerate(plans)]
-    findings = validate_file(envelope(clearinghouse, ClaimType.professional, bodies))
+    findings = validate_file(envelope(clearinghouse, claim_type, bodies))
     assert [f"{f.segment}:{f.code}:{f.message}" for f in findings] == []
 
 
