@@ -10,22 +10,33 @@ from __future__ import annotations
 import copy
 import random
 import sys
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from rcm.codes import npi_with_check_digit
-
 from .csv_format import write_csv
 from .jsonl import write_jsonl
+from .sample_catalog import (
+    FEES,
+    FIRST_F,
+    FIRST_M,
+    LAST,
+    PRACTICES,
+    PREVENTIVE_BY_AGE,
+    RENDERING,
+    SAMPLE_DIR,
+    STREETS,
+    TOWNS,
+    VISITS,
+    Line,
+    Visit,
+    bad_check_digit,
+)
 
 __all__ = ["DEFAULT_SEED", "SAMPLE_DIR", "SampleRecord", "generate_sample", "write_sample"]
 
 DEFAULT_SEED = 2026
-SAMPLE_DIR = Path(__file__).resolve().parents[2] / "samples"
-"""The repository's samples/ folder (encounters.jsonl, encounters.csv), found next to the package."""
 SampleRecord = dict[str, Any] | str
 """A record as written: a JSON-shaped dict, or a raw line for the deliberately unparseable ones."""
 
@@ -46,204 +57,6 @@ class _Delete:
 
 _DELETE = _Delete()
 
-_FEES = {
-    "99202": "110.00",
-    "99203": "165.00",
-    "99204": "245.00",
-    "99212": "75.00",
-    "99213": "125.00",
-    "99214": "185.00",
-    "99215": "250.00",
-    "99392": "160.00",
-    "99393": "160.00",
-    "99394": "175.00",
-    "99395": "190.00",
-    "99396": "210.00",
-    "99397": "225.00",
-    "G0439": "175.00",
-    "36415": "15.00",
-    "80053": "38.00",
-    "80061": "42.00",
-    "83036": "30.00",
-    "85025": "24.00",
-    "80048": "30.00",
-    "84443": "45.00",
-    "81002": "12.00",
-    "87086": "28.00",
-    "87880": "32.00",
-    "11102": "145.00",
-    "17110": "135.00",
-    "20610": "120.00",
-    "69210": "85.00",
-    "J3301": "4.50",
-    "J1030": "12.00",
-    "J3420": "8.00",
-    "96372": "35.00",
-    "90471": "28.00",
-    "90686": "32.00",
-    "90715": "55.00",
-    "90460": "30.00",
-    "90707": "95.00",
-    "97161": "140.00",
-    "97110": "45.00",
-    "97140": "42.00",
-    "97530": "48.00",
-    "96127": "20.00",
-    "73610": "65.00",
-    "29540": "45.00",
-    "93000": "40.00",
-}
-
-
-@dataclass(frozen=True)
-class _Line:
-    code: str
-    modifiers: tuple[str, ...] = ()
-    units: int = 1
-    pointers: tuple[int, ...] = (1,)
-
-
-@dataclass(frozen=True)
-class _Visit:
-    """A realistic visit pattern: diagnoses (ICD-10-CM) and the lines billed for them."""
-
-    name: str
-    diagnoses: tuple[str, ...]
-    lines: tuple[_Line, ...]
-    ages: tuple[int, int] = (0, 120)
-    pos: str = "11"
-    needs_auth: bool = False
-
-
-_VISITS: tuple[_Visit, ...] = (
-    _Visit("sore throat", ("J02.0", "R50.9"), (_Line("99213", pointers=(1, 2)), _Line("87880", ("QW",)))),
-    _Visit("sinusitis", ("J01.90",), (_Line("99213"),)),
-    _Visit("bronchitis", ("J20.9", "R05.9"), (_Line("99214", pointers=(1, 2)),)),
-    _Visit(
-        "skin lesion biopsy",
-        ("L82.1", "D48.5"),
-        (_Line("99213", ("25",), pointers=(2,)), _Line("11102", pointers=(2, 1))),
-    ),
-    _Visit("warts", ("B07.8",), (_Line("99213", ("25",)), _Line("17110"))),
-    _Visit(
-        "knee injection",
-        ("M17.11",),
-        (_Line("99214", ("25",)), _Line("20610", ("RT",)), _Line("J3301", units=4)),
-        ages=(40, 95),
-        needs_auth=True,
-    ),
-    _Visit("cerumen", ("H61.23",), (_Line("99212", ("25",)), _Line("69210", ("50",)))),
-    _Visit(
-        "diabetes follow-up",
-        ("E11.9", "I10", "E78.5"),
-        (_Line("99214", pointers=(1, 2, 3)), _Line("83036"), _Line("80048", pointers=(1, 2)), _Line("36415")),
-        ages=(30, 95),
-    ),
-    _Visit("hypertension follow-up", ("I10",), (_Line("99213"), _Line("93000")), ages=(35, 95)),
-    _Visit("depression follow-up", ("F32.1",), (_Line("99214"), _Line("96127"))),
-    _Visit("telehealth follow-up", ("F41.1",), (_Line("99213", ("95",)),), ages=(18, 80), pos="10"),
-    _Visit("urinary infection", ("N39.0", "R30.0"), (_Line("99213", pointers=(1, 2)), _Line("81002"), _Line("87086"))),
-    _Visit(
-        "ankle sprain", ("S93.401A",), (_Line("99203"), _Line("73610", ("RT",)), _Line("29540", ("RT",))), ages=(8, 70)
-    ),
-    _Visit("back pain injection", ("M54.16",), (_Line("99213", ("25",)), _Line("96372"), _Line("J1030"))),
-    _Visit("B12 deficiency", ("D51.0",), (_Line("96372"), _Line("J3420"))),
-    _Visit("flu shot", ("Z23",), (_Line("90471"), _Line("90686"))),
-    _Visit(
-        "therapy evaluation",
-        ("M54.50", "M62.81"),
-        (_Line("97161", ("GP",), pointers=(1, 2)), _Line("97110", ("GP",), units=2)),
-        ages=(18, 90),
-        needs_auth=True,
-    ),
-    _Visit(
-        "therapy session",
-        ("M54.50",),
-        (_Line("97110", ("GP",), units=3), _Line("97140", ("GP", "59"), units=2), _Line("97530", ("GP",))),
-        ages=(18, 90),
-        needs_auth=True,
-    ),
-    _Visit("thyroid check", ("E03.9",), (_Line("99213"), _Line("84443"), _Line("36415")), ages=(20, 95)),
-)
-
-_PREVENTIVE_BY_AGE = (
-    (1, 4, "99392"),
-    (5, 11, "99393"),
-    (12, 17, "99394"),
-    (18, 39, "99395"),
-    (40, 64, "99396"),
-    (65, 120, "99397"),
-)
-
-_FIRST_F = ("Ava", "Maya", "Lena", "Nora", "Iris", "June", "Ruth", "Alma", "Vera", "Edith", "Cora", "Hazel")
-_FIRST_M = ("Owen", "Ezra", "Milo", "Hugo", "Amos", "Felix", "Jude", "Otto", "Silas", "Abel", "Rhys", "Leon")
-_LAST = (
-    "Testwell",
-    "Samplesen",
-    "Fakeley",
-    "Mockford",
-    "Demoson",
-    "Placeholt",
-    "Synthetica",
-    "Examplar",
-    "Notreal",
-    "Trialby",
-    "Fixturo",
-    "Stubbins",
-    "Draftwood",
-    "Pseudon",
-)
-_STREETS = ("Maple Ave", "Harbor St", "Elm Row", "Quarry Rd", "Mill Lane", "Orchard Way", "Beacon Ct")
-_TOWNS = (
-    ("Lowell", "01852"),
-    ("Quincy", "02169"),
-    ("Salem", "01970"),
-    ("Worcester", "01608"),
-    ("Cambridge", "02139"),
-    ("Framingham", "01702"),
-)
-
-
-def _npi(stem: int) -> str:
-    return npi_with_check_digit(f"{stem:09d}")
-
-
-def _bad_check_digit(npi: str) -> str:
-    return npi[:9] + str((int(npi[9]) + 1) % 10)
-
-
-_PRACTICES: tuple[dict[str, Any], ...] = (
-    {
-        "npi": _npi(112_345_670),
-        "name": "Riverbend Family Medicine",
-        "tax_id": "041234567",
-        "taxonomy": "207Q00000X",
-        "address": {"line1": "100 Riverbend Pkwy", "city": "Lowell", "state": "MA", "zip": "01852"},
-    },
-    {
-        "npi": _npi(198_765_430),
-        "name": "Harborview Internal Medicine Group",
-        "tax_id": "046543210",
-        "taxonomy": "207R00000X",
-        "address": {"line1": "22 Harbor St Ste 3", "city": "Quincy", "state": "MA", "zip": "02169"},
-    },
-    {
-        "npi": _npi(145_678_900),
-        "name": "Northshore Physical Therapy",
-        "tax_id": "047777123",
-        "taxonomy": "225100000X",
-        "address": {"line1": "7 Beacon Ct", "city": "Salem", "state": "MA", "zip": "01970"},
-    },
-)
-_RENDERING: tuple[tuple[int, dict[str, Any]], ...] = (  # (practice index, provider)
-    (0, {"npi": _npi(123_456_780), "first_name": "Dana", "last_name": "Okafor", "taxonomy": "207Q00000X"}),
-    (0, {"npi": _npi(134_567_890), "first_name": "Luis", "last_name": "Brandt", "taxonomy": "208000000X"}),
-    (0, {"npi": _npi(156_789_010), "first_name": "Priya", "last_name": "Halvorsen", "taxonomy": "363LF0000X"}),
-    (1, {"npi": _npi(167_890_120), "first_name": "Samuel", "last_name": "Ikeda", "taxonomy": "207R00000X"}),
-    (1, {"npi": _npi(178_901_230), "first_name": "Grace", "last_name": "Moreau", "taxonomy": "207RE0101X"}),
-    (2, {"npi": _npi(189_012_340), "first_name": "Tomas", "last_name": "Reyes", "taxonomy": "225100000X"}),
-)
-
 
 class _Generator:
     def __init__(self, seed: int) -> None:
@@ -254,9 +67,9 @@ class _Generator:
 
     # --- people and plans -----------------------------------------------------------------------------
     def _address(self) -> dict[str, str]:
-        town, zip_code = self.rng.choice(_TOWNS)
+        town, zip_code = self.rng.choice(TOWNS)
         return {
-            "line1": f"{self.rng.randint(1, 999)} {self.rng.choice(_STREETS)}",
+            "line1": f"{self.rng.randint(1, 999)} {self.rng.choice(STREETS)}",
             "city": town,
             "state": "MA",
             "zip": zip_code,
@@ -291,8 +104,8 @@ class _Generator:
         return cov
 
     def _person(self, birth: date, sex: str) -> dict[str, Any]:
-        first = self.rng.choice(_FIRST_F if sex == "F" else _FIRST_M)
-        return {"first_name": first, "last_name": self.rng.choice(_LAST), "birth_date": birth.isoformat(), "sex": sex}
+        first = self.rng.choice(FIRST_F if sex == "F" else FIRST_M)
+        return {"first_name": first, "last_name": self.rng.choice(LAST), "birth_date": birth.isoformat(), "sex": sex}
 
     def make_patients(self, count: int) -> None:
         for n in range(1, count + 1):
@@ -346,33 +159,33 @@ class _Generator:
             day += timedelta(days=1)
         return day
 
-    def _encounter(self, patient: dict[str, Any], visit: _Visit | None) -> dict[str, Any]:
+    def _encounter(self, patient: dict[str, Any], visit: Visit | None) -> dict[str, Any]:
         age = 2026 - int(patient["birth_date"][:4])
         dos = self._service_date()
         encounter_id = f"E26{self.next_encounter:05d}"
         self.next_encounter += 1
         if visit is None:  # preventive visit, coded by age
-            code = next(c for lo, hi, c in _PREVENTIVE_BY_AGE if lo <= age <= hi)
+            code = next(c for lo, hi, c in PREVENTIVE_BY_AGE if lo <= age <= hi)
             payer = self.coverages[patient["id"]][0]["payer_id"]
             if code == "99397" and payer == "MCR01":
                 code = "G0439"  # Medicare pays the annual wellness visit, not the preventive E/M
-            lines = [_Line(code)]
+            lines = [Line(code)]
             diagnoses: tuple[str, ...] = ("Z00.129",) if age < 18 else ("Z00.00",)
             if age >= 18:
                 diagnoses += ("Z13.220",)
-                lines += [_Line("80061", pointers=(2,)), _Line("36415", pointers=(2,))]
+                lines += [Line("80061", pointers=(2,)), Line("36415", pointers=(2,))]
             elif age <= 6:
                 diagnoses += ("Z23",)
-                lines += [_Line("90460", pointers=(2,)), _Line("90707", pointers=(2,))]
-            visit = _Visit("preventive", diagnoses, tuple(lines))
+                lines += [Line("90460", pointers=(2,)), Line("90707", pointers=(2,))]
+            visit = Visit("preventive", diagnoses, tuple(lines))
         therapy = any(line.code.startswith("97") for line in visit.lines)
         practice_index = 2 if therapy else self.rng.choice((0, 0, 1))
-        renderers = [p for i, p in _RENDERING if i == practice_index]
+        renderers = [p for i, p in RENDERING if i == practice_index]
         if age < 18 and practice_index == 0:
-            renderers = [_RENDERING[1][1]]
+            renderers = [RENDERING[1][1]]
         lines_out: list[dict[str, Any]] = []
         for number, line in enumerate(visit.lines, start=1):
-            charge = Decimal(_FEES[line.code]) * line.units
+            charge = Decimal(FEES[line.code]) * line.units
             lines_out.append(
                 {
                     "line_id": str(number),
@@ -394,7 +207,7 @@ class _Generator:
             "place_of_service": visit.pos,
             "patient": patient,
             "coverage": coverage,
-            "billing_provider": _PRACTICES[practice_index],
+            "billing_provider": PRACTICES[practice_index],
             "rendering_provider": self.rng.choice(renderers),
             "referring_provider": None,
             "prior_authorization": auth,
@@ -407,7 +220,7 @@ class _Generator:
         age = 2026 - int(patient["birth_date"][:4])
         if self.rng.random() < 0.22:
             return self._encounter(patient, None)
-        visits = [v for v in _VISITS if v.ages[0] <= age <= v.ages[1]]
+        visits = [v for v in VISITS if v.ages[0] <= age <= v.ages[1]]
         return self._encounter(patient, self.rng.choice(visits))
 
 
@@ -460,8 +273,8 @@ def generate_sample(seed: int = DEFAULT_SEED, *, encounters: int = 300) -> list[
         bad(set_path("diagnoses", 0, value="123.4")),
         bad(set_path("lines", 0, "code", value="9921")),
         bad(set_path("lines", 0, "modifiers", value=["255"])),
-        bad(set_path("billing_provider", value={**_PRACTICES[0], "npi": "123456789"})),
-        bad(set_path("rendering_provider", value={**_RENDERING[0][1], "npi": "3123456789"})),
+        bad(set_path("billing_provider", value={**PRACTICES[0], "npi": "123456789"})),
+        bad(set_path("rendering_provider", value={**RENDERING[0][1], "npi": "3123456789"})),
         bad(set_path("lines", 0, "charge", value="one twenty")),
         bad(set_path("lines", 0, "units", value="two")),
         bad(set_path("lines", value=[])),
@@ -486,10 +299,8 @@ def generate_sample(seed: int = DEFAULT_SEED, *, encounters: int = 300) -> list[
     scrubber_cases: list[SampleRecord] = [
         bad(header_icd),
         bad(header_icd),
-        bad(set_path("billing_provider", value={**_PRACTICES[1], "npi": _bad_check_digit(_PRACTICES[1]["npi"])})),
-        bad(
-            set_path("rendering_provider", value={**_RENDERING[3][1], "npi": _bad_check_digit(_RENDERING[3][1]["npi"])})
-        ),
+        bad(set_path("billing_provider", value={**PRACTICES[1], "npi": bad_check_digit(PRACTICES[1]["npi"])})),
+        bad(set_path("rendering_provider", value={**RENDERING[3][1], "npi": bad_check_digit(RENDERING[3][1]["npi"])})),
         bad(pointer_out_of_range),
         bad(pointer_out_of_range),
         bad(set_path("place_of_service", value="88")),

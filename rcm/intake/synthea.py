@@ -9,11 +9,9 @@ claims_transactions.csv (Synthea before 3.0) are priced from encounters/procedur
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -25,13 +23,12 @@ from rcm.codes import icd10_shape, npi_with_check_digit
 from rcm.errors import RecordError, UnreadableFileError
 
 from .crosswalk import Crosswalk, load_crosswalk
-from .files import read_text
 from .records import ExportReading, IntakeRecord, record_ref
+from .synthea_export import SyntheaExport, int_or, parse_day
 from .validation import validate_encounter
 
 __all__ = ["read_synthea", "synthetic_npi"]
 
-_ENCOUNTER_COLUMNS = ("ID", "START", "PATIENT")
 _ZIP = re.compile(r"^[0-9]{5}(?:-?[0-9]{4})?$")
 _STATES = {
     "alabama": "AL", "alaska": "AK", "arizona": "AZ", "arkansas": "AR", "california": "CA", "colorado": "CO",
@@ -71,63 +68,6 @@ def _synthetic_ein(synthea_id: str) -> str:
     return f"90{digest % 10**7:07d}"
 
 
-@dataclass
-class _Table:
-    """One Synthea CSV file: rows with upper-cased column names and the line each row starts on."""
-
-    name: str
-    rows: list[tuple[int, dict[str, str], str]] = field(default_factory=list)
-    present: bool = False
-
-    def by(self, column: str) -> dict[str, list[dict[str, str]]]:
-        index: dict[str, list[dict[str, str]]] = defaultdict(list)
-        for _, row, _ in self.rows:
-            index[row.get(column, "")].append(row)
-        return index
-
-
-def _read_table(folder: Path, name: str, *, required: tuple[str, ...] = ()) -> _Table:
-    path = folder / name
-    table = _Table(name)
-    if not path.exists():
-        if required:
-            raise UnreadableFileError(str(folder), f"this is not a Synthea CSV export: {name} is missing")
-        return table
-    text = read_text(path)
-    lines = text.splitlines(keepends=True)
-    reader = csv.reader(io.StringIO(text, newline=""))
-    try:
-        header = [h.strip().upper() for h in next(reader)]
-    except StopIteration:
-        header = []
-    except csv.Error as exc:
-        raise UnreadableFileError(str(path), f"the CSV header cannot be read ({exc})") from None
-    missing = [c for c in required if c not in header]
-    if missing:
-        raise UnreadableFileError(str(path), f"the CSV header lacks the required column(s): {', '.join(missing)}")
-    table.present = True
-    while True:
-        start = reader.line_num + 1
-        try:
-            values = next(reader)
-        except StopIteration:
-            break
-        except csv.Error:
-            values = []  # an unparseable row in a side table is simply not used
-        if not values:
-            continue
-        row = {h: v.strip() for h, v in zip(header, values, strict=False)}
-        table.rows.append((start, row, "".join(lines[start - 1 : reader.line_num])))
-    return table
-
-
-def _day(value: str) -> date | None:
-    try:
-        return date.fromisoformat(value[:10]) if value else None
-    except ValueError:
-        return None
-
-
 def _age(birth: date | None, on: date) -> int | None:
     if birth is None:
         return None
@@ -146,19 +86,6 @@ def _address(line1: str, city: str, state: str, zip_code: str) -> dict[str, str]
     if not (line1 and city and state_code and _ZIP.match(zip_code)):
         return None
     return {"line1": line1, "city": city, "state": state_code, "zip": zip_code}
-
-
-@dataclass
-class _Charge:
-    system: str  # SNOMED, CVX, RXNORM
-    code: str
-    description: str
-    amount: str
-    units: str
-    start: date | None
-    end: date | None
-    dx_refs: list[str]
-    modifiers: list[str]
 
 
 @dataclass
@@ -197,84 +124,6 @@ class _Report:
         }
 
 
-class _Export:
-    """The tables of one export folder, indexed for per-encounter lookups."""
-
-    def __init__(self, folder: Path) -> None:
-        self.encounters = _read_table(folder, "encounters.csv", required=_ENCOUNTER_COLUMNS)
-        self.patients = {r["ID"]: r for _, r, _ in _read_table(folder, "patients.csv", required=("ID",)).rows}
-        self.organizations = {r.get("ID", ""): r for _, r, _ in _read_table(folder, "organizations.csv").rows}
-        self.providers = {r.get("ID", ""): r for _, r, _ in _read_table(folder, "providers.csv").rows}
-        self.payers = {r.get("ID", ""): r for _, r, _ in _read_table(folder, "payers.csv").rows}
-        self.transitions = _read_table(folder, "payer_transitions.csv").by("PATIENT")
-        self.conditions = _read_table(folder, "conditions.csv").by("ENCOUNTER")
-        self.procedures = _read_table(folder, "procedures.csv").by("ENCOUNTER")
-        self.immunizations = _read_table(folder, "immunizations.csv").by("ENCOUNTER")
-        self.medications = _read_table(folder, "medications.csv").by("ENCOUNTER")
-        claims = _read_table(folder, "claims.csv")
-        transactions = _read_table(folder, "claims_transactions.csv")
-        self.priced_by_claims = claims.present and transactions.present
-        self.claims = claims.by("APPOINTMENTID")
-        self.charges: dict[str, list[dict[str, str]]] = defaultdict(list)
-        for _, row, _ in transactions.rows:
-            if row.get("TYPE", "").upper() == "CHARGE":
-                self.charges[row.get("CLAIMID", "")].append(row)
-
-    def charges_for(self, encounter: dict[str, str]) -> tuple[list[_Charge], list[str], str | None]:
-        """(charges, diagnosis SNOMED codes in claim order, secondary payer id) for one encounter."""
-        eid = encounter["ID"]
-        cvx = {r.get("CODE", "") for r in self.immunizations.get(eid, [])}
-        rxnorm = {r.get("CODE", "") for r in self.medications.get(eid, [])}
-        charges: list[_Charge] = []
-        dx_codes: list[str] = []
-        secondary: str | None = None
-        if self.priced_by_claims:
-            for claim in self.claims.get(eid, []):
-                claim_dx = [claim.get(f"DIAGNOSIS{i}", "") for i in range(1, 9)]
-                dx_codes += [c for c in claim_dx if c]
-                secondary = secondary or claim.get("SECONDARYPATIENTINSURANCEID") or None
-                rows = sorted(self.charges.get(claim.get("ID", ""), []), key=lambda r: _int_or(r.get("CHARGEID", "")))
-                for row in rows:
-                    code = row.get("PROCEDURECODE", "")
-                    refs = [_int_or(row.get(f"DIAGNOSISREF{i}", ""), 0) for i in range(1, 5)]
-                    system = "RXNORM" if code in rxnorm else "CVX" if code in cvx else "SNOMED"
-                    charges.append(
-                        _Charge(
-                            system, code, row.get("NOTES", ""), row.get("AMOUNT", ""), row.get("UNITS", "") or "1",
-                            _day(row.get("FROMDATE", "")), _day(row.get("TODATE", "")),
-                            [claim_dx[r - 1] for r in refs if 0 < r <= 8 and claim_dx[r - 1]],
-                            [m for m in (row.get("MODIFIER1", ""), row.get("MODIFIER2", "")) if m],
-                        )
-                    )  # fmt: skip
-            return charges, dx_codes, secondary
-        # Older exports: price the visit from the encounter, procedures and immunizations tables.
-        start = _day(encounter.get("START", ""))
-        reason = encounter.get("REASONCODE", "")
-        charges.append(
-            _Charge("SNOMED", encounter.get("CODE", ""), encounter.get("DESCRIPTION", ""),
-                    encounter.get("BASE_ENCOUNTER_COST", ""), "1", start, None, [reason] if reason else [], [])
-        )  # fmt: skip
-        for row in self.procedures.get(eid, []):
-            reasons = [row["REASONCODE"]] if row.get("REASONCODE") else ([reason] if reason else [])
-            charges.append(
-                _Charge("SNOMED", row.get("CODE", ""), row.get("DESCRIPTION", ""), row.get("BASE_COST", ""), "1",
-                        _day(row.get("START", "")), _day(row.get("STOP", "")), reasons, [])
-            )  # fmt: skip
-        for row in self.immunizations.get(eid, []):
-            charges.append(
-                _Charge("CVX", row.get("CODE", ""), row.get("DESCRIPTION", ""), row.get("BASE_COST", ""), "1",
-                        _day(row.get("DATE", "")), None, [reason] if reason else [], [])
-            )  # fmt: skip
-        return charges, [reason] if reason else [], None
-
-
-def _int_or(value: str, default: int = 0) -> int:
-    try:
-        return int(value)
-    except ValueError:
-        return default
-
-
 def _money(amount: str) -> str:
     # Synthea writes amounts like 85.55 or 136.0; round to cents only when it is exact money already.
     try:
@@ -286,7 +135,7 @@ def _money(amount: str) -> str:
 
 
 class _Mapper:
-    def __init__(self, export: _Export, crosswalk: Crosswalk, report: _Report) -> None:
+    def __init__(self, export: SyntheaExport, crosswalk: Crosswalk, report: _Report) -> None:
         self.export = export
         self.crosswalk = crosswalk
         self.report = report
@@ -341,8 +190,8 @@ class _Mapper:
 
         def covering(payer: str) -> dict[str, str] | None:
             for span in spans:
-                start = _day(span.get("START_DATE", "")) or _year_start(span.get("START_YEAR", ""))
-                end = _day(span.get("END_DATE", "")) or _year_end(span.get("END_YEAR", ""))
+                start = parse_day(span.get("START_DATE", "")) or _year_start(span.get("START_YEAR", ""))
+                end = parse_day(span.get("END_DATE", "")) or _year_end(span.get("END_YEAR", ""))
                 if span.get("PAYER") == payer and (start is None or start <= day) and (end is None or day <= end):
                     return span
             return None
@@ -381,7 +230,7 @@ class _Mapper:
         """The JSON-shaped record for one encounters.csv row, or the reason it cannot become one."""
         eid = row.get("ID", "")
         patient_row = self.export.patients.get(row.get("PATIENT", ""))
-        day = _day(row.get("START", ""))
+        day = parse_day(row.get("START", ""))
         if not eid:
             return None, RecordError("missing_field", "The encounter has no Id", field="Id"), ""
         if not row.get("PATIENT"):
@@ -392,7 +241,7 @@ class _Mapper:
         if day is None:
             reason = "missing_field" if not row.get("START") else "bad_date"
             return None, RecordError(reason, "The encounter's START is not a date", field="START"), eid
-        birth = _day(patient_row.get("BIRTHDATE", ""))
+        birth = parse_day(patient_row.get("BIRTHDATE", ""))
         age = _age(birth, day)
         charges, claim_dx, secondary = self.export.charges_for(row)
         diagnoses: list[str] = []
@@ -431,7 +280,7 @@ class _Mapper:
                 icd = target_dx.icd10cm if target_dx else None
                 if icd in diagnoses and diagnoses.index(icd) + 1 not in pointers:
                     pointers.append(diagnoses.index(icd) + 1)
-            units = _int_or(charge.units, 1) * target.units
+            units = int_or(charge.units, 1) * target.units
             line: dict[str, Any] = {
                 "line_id": str(len(lines) + 1),
                 "code": target.code,
@@ -476,7 +325,7 @@ class _Mapper:
                 "birth_date": birth.isoformat() if birth else None,
                 "sex": sex if sex in ("F", "M") else "U",
                 "address": address,
-                "deceased_date": (d := _day(patient_row.get("DEATHDATE", ""))) and d.isoformat(),
+                "deceased_date": (d := parse_day(patient_row.get("DEATHDATE", ""))) and d.isoformat(),
             },
             "coverage": self._coverage(row, day, secondary),
             "billing_provider": self._organization(row.get("ORGANIZATION", "")),
@@ -514,7 +363,7 @@ def read_synthea(path: Path, *, crosswalk: Crosswalk | None = None, rules_dir: P
 
             rules_dir = get_settings().rules_dir
         crosswalk = load_crosswalk(rules_dir / "crosswalk")
-    export = _Export(folder)
+    export = SyntheaExport(folder)
     source = str(folder / "encounters.csv")
     report = _Report()
     mapper = _Mapper(export, crosswalk, report)
