@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rcm.x12.dictionary import segment_def, segment_ids
 from rcm.x12.errors import NotX12Error
@@ -230,3 +232,84 @@ def test_not_x12_raises(tmp_path: Path) -> None:
     path.write_text("just some prose, nothing to see\n")
     with pytest.raises(NotX12Error):
         validate_file(path)
+
+
+# ------------------------------------------------------------------ the fast path agrees with the full checks
+
+_VALUES = st.sampled_from(
+    [
+        "",
+        "A",
+        "AB",
+        "XX",
+        "85",
+        "D8",
+        "RD8",
+        "20250101",
+        "20250230",
+        "19461301",
+        "12.5",
+        "-3",
+        "1.2.3",
+        "HC:99213",
+        "HC:99213:25",
+        "11:B:1",
+        "ABK:E119",
+        "1^2",
+        "CO",
+        "45",
+        "PR",
+        "Y",
+        "123456789012345678901234567890",
+        "0",
+        "1",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    segment_id=st.sampled_from(["NM1", "CLM", "SV1", "CAS", "DTP", "DMG", "PER", "N4", "HI", "EB", "PLB", "BPR"]),
+    elements=st.lists(_VALUES, max_size=21),
+    codes_level=st.sampled_from([0, 1, 2]),
+)
+def test_fast_path_agrees_with_full_checks(segment_id: str, elements: list[str], codes_level: int) -> None:
+    checker = checker_for(segment_id)
+    assert checker is not None
+    full = checker.check(elements, ":", "^", codes_level)
+    fast = checker.check_fast(elements, "*", ":", "^", codes_level)
+    assert sorted(fast) == sorted(full)
+
+
+def _reference_rules(kind: str, positions: tuple[int, ...], present: dict[int, bool]) -> set[tuple[int, str]]:
+    flags = [present[p] for p in positions]
+    if kind == "P" and any(flags) and not all(flags):
+        return {(p, "2") for p in positions if not present[p]}
+    if kind == "R" and not any(flags):
+        return {(positions[0], "2")}
+    if kind == "E" and sum(flags) > 1:
+        return {(positions[1], "10")}
+    if kind == "C" and flags[0]:
+        return {(p, "2") for p in positions[1:] if not present[p]}
+    if kind == "L" and flags[0] and not any(flags[1:]):
+        return {(positions[1], "2")}
+    return set()
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    segment_id=st.sampled_from(["NM1", "N4", "PER", "REF", "DTM", "CAS", "BPR", "PLB", "DMG", "INS", "QTY"]),
+    filled=st.lists(st.booleans(), min_size=0, max_size=21),
+)
+def test_compiled_syntax_rules_match_their_definition(segment_id: str, filled: list[bool]) -> None:
+    sdef = segment_def(segment_id)
+    checker = checker_for(segment_id)
+    assert sdef is not None and checker is not None
+    elements = ["X" if f else "" for f in filled]
+    present = {p: p <= len(elements) and bool(elements[p - 1]) for p in range(1, 30)}
+    expected: set[tuple[int, str]] = set()
+    for rule in sdef.rules:
+        expected |= _reference_rules(rule.kind, rule.positions, present)
+    out: list = []  # type: ignore[type-arg]
+    checker.rules_check(elements, out)
+    assert {(p.element, p.ik4_code) for p in out} == expected

@@ -206,22 +206,24 @@ def _compile_rules(rules: tuple[tuple[str, tuple[int, ...]], ...]) -> Callable[[
     """The syntax rules of one segment as one straight-line function (built once per segment id; the generic
     loop over rules cost more than the rest of a clean segment's checks)."""
     lines = ["def rules_check(els, out):", "    n = len(els)"]
-    for p in sorted({p for _, positions in rules for p in positions}):
-        lines.append(f"    p{p} = n >= {p} and els[{p - 1}] != ''")
+
+    def present(p: int) -> str:
+        return f"(n >= {p} and els[{p - 1}] != '')"
+
     for kind, ps in rules:
-        any_ = " or ".join(f"p{p}" for p in ps)
         if kind == "P":
-            lines.append(f"    if ({any_}) and not ({' and '.join(f'p{p}' for p in ps)}):")
-            lines += [f"        if not p{p}: out.append(EP({p}, None, '2'))" for p in ps]
+            lines.append(f"    flags = ({', '.join(present(p) for p in ps)},)")
+            lines.append("    if True in flags and False in flags:")
+            lines += [f"        if not flags[{i}]: out.append(EP({p}, None, '2'))" for i, p in enumerate(ps)]
         elif kind == "R":
-            lines.append(f"    if not ({any_}): out.append(EP({ps[0]}, None, '2'))")
+            lines.append(f"    if not ({' or '.join(present(p) for p in ps)}): out.append(EP({ps[0]}, None, '2'))")
         elif kind == "E":
-            lines.append(f"    if sum(({', '.join(f'p{p}' for p in ps)},)) > 1: out.append(EP({ps[1]}, None, '10'))")
+            lines.append(f"    if ({' + '.join(present(p) for p in ps)}) > 1: out.append(EP({ps[1]}, None, '10'))")
         elif kind == "C":
-            lines.append(f"    if p{ps[0]}:")
-            lines += [f"        if not p{p}: out.append(EP({p}, None, '2'))" for p in ps[1:]]
+            lines.append(f"    if {present(ps[0])}:")
+            lines += [f"        if not {present(p)}: out.append(EP({p}, None, '2'))" for p in ps[1:]]
         elif kind == "L":
-            lines.append(f"    if p{ps[0]} and not ({' or '.join(f'p{p}' for p in ps[1:])}):")
+            lines.append(f"    if {present(ps[0])} and not ({' or '.join(present(p) for p in ps[1:])}):")
             lines.append(f"        out.append(EP({ps[1]}, None, '2'))")
     if len(lines) == 2:
         lines.append("    return None")
