@@ -18,7 +18,7 @@ from rcm.x12.tokenizer import Segment
 __all__ = ["Loop", "LoopSpec", "SegmentSpec", "build_tree", "seg"]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True, slots=True, eq=False)  # identity equality: specs are dict keys in the hot loop
 class SegmentSpec:
     """One segment position in a loop: id, usage (R required, S situational), max use (None: unbounded),
     and optionally the element (1-based) whose values identify it (NM1*85 vs NM1*87)."""
@@ -67,6 +67,8 @@ class LoopSpec:
     _kids: dict[str, list[LoopSpec]] = field(default_factory=dict, repr=False)
     _deep: dict[str, list[tuple[LoopSpec, tuple[LoopSpec, ...]]]] = field(default_factory=dict, repr=False)
     _ids: frozenset[str] = field(default=frozenset(), repr=False)
+    _required: tuple[SegmentSpec, ...] = field(default=(), repr=False)
+    _required_kids: tuple[LoopSpec, ...] = field(default=(), repr=False)
     _compiled: bool = field(default=False, repr=False)
 
     @property
@@ -101,6 +103,8 @@ class LoopSpec:
                 for target, skipped in chains:
                     deep.setdefault(sid, []).append((target, (child, *skipped)))
         self._own, self._tail, self._kids, self._deep = own, tail, kids, deep
+        self._required = tuple(x for x in self.segments[1:] + self.trailer if x.usage == "R")
+        self._required_kids = tuple(c for c in self.children if c.usage == "R")
         self._ids = frozenset(ids)
         self._compiled = True
 
@@ -215,23 +219,30 @@ def build_tree(
 
     def close(frame: _Frame, at: Segment) -> None:
         loop_spec = frame.spec
+        if not loop_spec._required and not loop_spec._required_kids:
+            return
         start = frame.loop.segments[0] if frame.loop.segments else at
-        for s in loop_spec.segments[1:] + loop_spec.trailer:
-            if s.usage == "R" and not frame.counts.get(s):
+        counts = frame.counts
+        for s in loop_spec._required:
+            if s not in counts:
                 findings.append(_finding(
                     "missing_segment",
                     f"required {s.id}{_qual(s)} ({s.name or 'segment'}) missing in loop {loop_spec.id} "
                     f"starting at segment {start.number}",
                     start, loop=loop_spec.id, ik3="3", transaction=transaction, segment_id=s.id,
                 ))
-        for child in loop_spec.children:
-            if child.usage == "R" and not frame.child_counts.get(child.id):
+        for child in loop_spec._required_kids:
+            if child.id not in frame.child_counts:
                 findings.append(_finding(
                     "missing_loop",
                     f"required loop {child.id} ({child.name}) missing in loop {loop_spec.id} "
                     f"starting at segment {start.number}",
                     start, loop=child.id, ik3="3", transaction=transaction, segment_id=child.start.id,
                 ))
+
+    def unwind(level: int, at: Segment) -> None:
+        while len(stack) > level + 1:
+            close(stack.pop(), at)
 
     def count(frame: _Frame, s: SegmentSpec, segment: Segment) -> None:
         n = frame.counts.get(s, 0) + 1
@@ -245,9 +256,8 @@ def build_tree(
 
     def open_child(level: int, child: LoopSpec, segment: Segment) -> None:
         parent = stack[level]
-        for fr in stack[level + 1 :]:
-            close(fr, segment)
-        del stack[level + 1 :]
+        if len(stack) > level + 1:
+            unwind(level, segment)
         n = parent.child_counts.get(child.id, 0) + 1
         parent.child_counts[child.id] = n
         parent.kids_started = True
@@ -265,9 +275,8 @@ def build_tree(
         stack.append(frame)
 
     def accept(level: int, s: SegmentSpec, segment: Segment, order: int | None) -> None:
-        for fr in stack[level + 1 :]:
-            close(fr, segment)
-        del stack[level + 1 :]
+        if len(stack) > level + 1:
+            unwind(level, segment)
         frame = stack[level]
         frame.loop.segments.append(segment)
         if order is not None:
@@ -278,6 +287,27 @@ def build_tree(
     for idx in range(1, len(segments)):
         segment = segments[idx]
         sid = segment.id
+        # Fast path (most segments): the next segment of the loop we are in, in guide order.
+        top = stack[-1]
+        own = top.spec._own.get(sid)
+        if own is not None and not top.kids_started:
+            hit: SegmentSpec | None = None
+            for order, s in own:
+                q = s.qualifier
+                if q is None or (q[0] <= len(segment.elements) and segment.elements[q[0] - 1] in q[1]):
+                    if order >= top.pos:
+                        hit = s
+                        top.pos = order
+                    break
+            if hit is not None:
+                top.loop.segments.append(segment)
+                n = top.counts.get(hit, 0) + 1
+                top.counts[hit] = n
+                if hit.max_use is not None and n > hit.max_use:
+                    n -= 1
+                    top.counts[hit] = n
+                    count(top, hit, segment)
+                continue
         matched = False
         fallback: tuple[int, SegmentSpec] | None = None
         level = len(stack) - 1

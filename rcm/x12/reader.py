@@ -280,6 +280,15 @@ class TransactionReader:
                     interchange=interchange.header if interchange else None,
                     group=group.header,
                 )
+                if group.header is not None and seg.get(3) and group.header.version and (
+                    seg.get(3) != group.header.version
+                ):
+                    tx.findings.append(self._note(
+                        "version_mismatch",
+                        f"ST03 {seg.get(3)!r} differs from GS08 {group.header.version!r} "
+                        f"(segment {group.header.segment})",
+                        seg, severity="warning", transaction=tx.control_number,
+                    ))
                 group.transaction_count += 1
                 if self.keep:
                     group.transactions.append(tx)
