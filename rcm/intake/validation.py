@@ -165,6 +165,8 @@ def _classify(err: ErrorDetails) -> tuple[str, str]:
         return "no_service_lines", "there are no service lines to bill"
     if no_value or (kind == "string_too_short" and err.get("input") == ""):
         return "missing_field", "is missing"
+    if kind == "nul_character":
+        return "bad_value", "contains a NUL character, which cannot be stored"
     if kind.startswith("date") or leaf in _DATE_FIELDS:
         return "bad_date", "is not a real date in YYYY-MM-DD form"
     if leaf == "npi":
@@ -186,19 +188,24 @@ def _classify(err: ErrorDetails) -> tuple[str, str]:
     return "bad_value", "has the wrong form"
 
 
-def _precheck_dates(data: Mapping[str, Any], loc: tuple[int | str, ...] = ()) -> list[ErrorDetails]:
-    """Dates must be written YYYY-MM-DD; pydantic alone would read 20260203 as seconds since 1970."""
+def _precheck(data: Mapping[str, Any], loc: tuple[int | str, ...] = ()) -> list[ErrorDetails]:
+    """Dates must be written YYYY-MM-DD (pydantic alone would read 20260203 as seconds since 1970), and no text
+    may hold a NUL character (no database column can store it)."""
     found: list[ErrorDetails] = []
     for key, value in data.items():
         here = (*loc, key)
         if key in _DATE_FIELDS and value not in (None, "") and not (isinstance(value, str) and _DATE_RE.match(value)):
             found.append({"type": "date_format", "loc": here, "msg": "bad date", "input": "<not YYYY-MM-DD>"})
         elif isinstance(value, Mapping):
-            found.extend(_precheck_dates(value, here))
+            found.extend(_precheck(value, here))
         elif isinstance(value, list):
             for i, item in enumerate(value):
                 if isinstance(item, Mapping):
-                    found.extend(_precheck_dates(item, (*here, i)))
+                    found.extend(_precheck(item, (*here, i)))
+                elif isinstance(item, str) and "\x00" in item:
+                    found.append({"type": "nul_character", "loc": (*here, i), "msg": "NUL", "input": "<NUL>"})
+        elif isinstance(value, str) and "\x00" in value:
+            found.append({"type": "nul_character", "loc": here, "msg": "NUL", "input": "<NUL>"})
     return found
 
 
@@ -229,7 +236,7 @@ def validate_encounter(data: object, *, source: str, position: int, kind: Positi
     if not isinstance(data, Mapping):
         error = RecordError("malformed_line", "The record is not a JSON object", source=source, record=ref)
         return IntakeRecord(position, kind, raw, encounter_id, error=error)
-    errors = _precheck_dates(data)
+    errors = _precheck(data)
     encounter: Encounter | None = None
     try:
         encounter = Encounter.model_validate(data)

@@ -61,3 +61,11 @@ def test_ambiguous_values_are_not_guessed(tmp_path: Path) -> None:
     results = _read(tmp_path, slash_date, bad_pointer)
     assert [r.error.reason for r in results] == ["bad_date", "bad_value"]
     assert json.dumps(normalize_record({"zip": "123456"})) == '{"zip": "123456"}'
+
+
+def test_text_with_a_nul_character_is_quarantined(tmp_path: Path) -> None:
+    item = record("E5")
+    item["patient"]["last_name"] = "Smi\x00th"
+    (result,) = _read(tmp_path, item)
+    assert result.error.reason == "bad_value" and result.error.field == "patient.last_name"
+    assert "NUL" in result.error.detail and "Smi" not in str(result.error)
