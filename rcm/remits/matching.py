@@ -9,16 +9,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rcm.remits.remittance import PaidClaim, PaidService
+from rcm.remits.remittance import ZERO, PaidClaim, PaidService
 from rcm.store.tables import ClaimLineRecord, ClaimRecord, ClaimStatus
 
-__all__ = ["ClaimBook", "ClaimState", "LineState", "load_claims", "match_lines"]
+__all__ = ["ClaimBook", "ClaimState", "LineState", "add_follow_ups", "load_claims", "match_lines"]
 
 NO_CLAIM = "no claim with this patient control number or payer claim number"
 NO_LINE = "no line of the claim has this line id, or this procedure, modifiers and date"
@@ -28,7 +29,7 @@ _CHUNK = 500
 
 @dataclass(slots=True)
 class LineState:
-    """A claim line as posting changes it."""
+    """A claim line as posting changes it: what matching needs, and the amounts this file moves it by."""
 
     id: int
     line_id: str
@@ -36,29 +37,33 @@ class LineState:
     modifiers: tuple[str, ...]
     date_from: date | None
     date_to: date | None
-    charge: Decimal
-    paid: Decimal
-    adjusted: Decimal
-    balance: Decimal
+    paid_delta: Decimal = ZERO
+    adjusted_delta: Decimal = ZERO
     changed: bool = False
 
 
 @dataclass(slots=True)
 class ClaimState:
-    """A claim as posting changes it: totals, status and lines."""
+    """A claim as posting changes it: status, balance, lines, and the amounts this file moves it by.
+
+    The deltas are applied in SQL (``paid_amount = paid_amount + :delta``), so totals stay right whatever
+    else changed the row; ``balance`` is the balance as loaded minus this file's deltas.
+    """
 
     id: int
     claim_number: str
     payer_claim_number: str | None
     encounter_version_id: int
     coverage_priority: str
-    total_charge: Decimal
-    paid: Decimal
-    patient_responsibility: Decimal
     balance: Decimal
     status: ClaimStatus
+    status_changed_at: datetime
     lines: list[LineState] = field(default_factory=list)
+    paid_delta: Decimal = ZERO
+    patient_delta: Decimal = ZERO
+    balance_delta: Decimal = ZERO
     changed: bool = False
+    status_changed: bool = False
 
 
 @dataclass(slots=True)
@@ -78,90 +83,70 @@ class ClaimBook:
     def claim_ids(self) -> dict[str, int]:
         return {number: state.id for number, state in self.by_number.items()}
 
-    def changed(self) -> list[ClaimState]:
-        return [c for c in self.by_number.values() if c.changed]
+
+_CLAIMS = ClaimRecord.__table__
+_LINES = ClaimLineRecord.__table__
 
 
-def _chunks(values: list[str]) -> Iterable[list[str]]:
-    for start in range(0, len(values), _CHUNK):
-        yield values[start : start + _CHUNK]
+def _load_chunk(session: Session, where: Any, lock: bool) -> list[ClaimState]:
+    c = _CLAIMS.c
+    query = (
+        select(c.id, c.claim_number, c.payer_claim_number, c.encounter_version_id, c.coverage_priority, c.balance,
+               c.status, c.status_changed_at)
+        .where(where)
+        .order_by(c.id)
+    )
+    if lock:
+        query = query.with_for_update()
+    states = [
+        ClaimState(id=row[0], claim_number=row[1], payer_claim_number=row[2], encounter_version_id=row[3],
+                   coverage_priority=row[4], balance=row[5], status=row[6], status_changed_at=row[7])
+        for row in session.connection().execute(query)
+    ]
+    if not states:
+        return states
+    by_id = {state.id: state for state in states}
+    ln = _LINES.c
+    lines = (
+        select(ln.claim_id, ln.id, ln.line_id, ln.code, ln.modifier1, ln.modifier2, ln.modifier3, ln.modifier4,
+               ln.date_from, ln.date_to)
+        .where(ln.claim_id.in_(list(by_id)))
+        .order_by(ln.claim_id, ln.line_number)
+    )
+    for row in session.connection().execute(lines):
+        by_id[row[0]].lines.append(
+            LineState(id=row[1], line_id=row[2], code=row[3], modifiers=tuple(m for m in row[4:8] if m),
+                      date_from=row[8], date_to=row[9])
+        )
+    return states
 
 
-def load_claims(session: Session, numbers: Iterable[str], payer_numbers: Iterable[str] = ()) -> ClaimBook:
-    """Load (and lock, on PostgreSQL) the claims named by patient control number or payer claim number."""
+def load_claims(session: Session, numbers: Iterable[str]) -> ClaimBook:
+    """Load (and lock, on PostgreSQL) the claims with these patient control numbers."""
     wanted = sorted({n.strip() for n in numbers if n and n.strip()})
-    wanted_payer = sorted({n.strip() for n in payer_numbers if n and n.strip()})
     lock = session.get_bind().dialect.name == "postgresql"
-    ids: set[int] = set()
-    for column, values in ((ClaimRecord.claim_number, wanted), (ClaimRecord.payer_claim_number, wanted_payer)):
-        for chunk in _chunks(values):
-            ids.update(session.scalars(select(ClaimRecord.id).where(column.in_(chunk))))
     book = ClaimBook()
-    if not ids:
-        return book
-    states: dict[int, ClaimState] = {}
-    ordered = sorted(ids)
-    for start in range(0, len(ordered), _CHUNK):
-        chunk_ids = ordered[start : start + _CHUNK]
-        query = (
-            select(
-                ClaimRecord.id,
-                ClaimRecord.claim_number,
-                ClaimRecord.payer_claim_number,
-                ClaimRecord.encounter_version_id,
-                ClaimRecord.coverage_priority,
-                ClaimRecord.total_charge,
-                ClaimRecord.paid_amount,
-                ClaimRecord.patient_responsibility,
-                ClaimRecord.balance,
-                ClaimRecord.status,
-            )
-            .where(ClaimRecord.id.in_(chunk_ids))
-            .order_by(ClaimRecord.id)
-        )
-        if lock:
-            query = query.with_for_update()
-        for row in session.execute(query):
-            states[row.id] = ClaimState(
-                id=row.id,
-                claim_number=row.claim_number,
-                payer_claim_number=row.payer_claim_number,
-                encounter_version_id=row.encounter_version_id,
-                coverage_priority=row.coverage_priority,
-                total_charge=row.total_charge,
-                paid=row.paid_amount,
-                patient_responsibility=row.patient_responsibility,
-                balance=row.balance,
-                status=row.status,
-            )
-        lines = select(ClaimLineRecord).where(ClaimLineRecord.claim_id.in_(chunk_ids)).order_by(
-            ClaimLineRecord.claim_id, ClaimLineRecord.line_number
-        )
-        for line in session.execute(lines.with_only_columns(
-            ClaimLineRecord.id, ClaimLineRecord.claim_id, ClaimLineRecord.line_id, ClaimLineRecord.code,
-            ClaimLineRecord.modifier1, ClaimLineRecord.modifier2, ClaimLineRecord.modifier3,
-            ClaimLineRecord.modifier4, ClaimLineRecord.date_from, ClaimLineRecord.date_to, ClaimLineRecord.charge,
-            ClaimLineRecord.paid, ClaimLineRecord.adjusted, ClaimLineRecord.balance,
-        )):
-            states[line.claim_id].lines.append(
-                LineState(
-                    id=line.id,
-                    line_id=line.line_id,
-                    code=line.code,
-                    modifiers=tuple(m for m in (line.modifier1, line.modifier2, line.modifier3, line.modifier4) if m),
-                    date_from=line.date_from,
-                    date_to=line.date_to,
-                    charge=line.charge,
-                    paid=line.paid,
-                    adjusted=line.adjusted,
-                    balance=line.balance,
-                )
-            )
-    for state in states.values():
-        book.by_number[state.claim_number] = state
+    for start in range(0, len(wanted), _CHUNK):
+        for state in _load_chunk(session, _CLAIMS.c.claim_number.in_(wanted[start : start + _CHUNK]), lock):
+            book.by_number[state.claim_number] = state
+    for state in book.by_number.values():
         if state.payer_claim_number:
             book.by_payer_number.setdefault(state.payer_claim_number, state)
     return book
+
+
+def add_follow_ups(session: Session, book: ClaimBook, claims: Iterable[PaidClaim]) -> None:
+    """Claims the payer names only by its own claim number (CLP07): add those not found by CLP01 to the book."""
+    wanted = sorted(
+        {c.payer_claim_number.strip() for c in claims if c.payer_claim_number and book.find(c) is None}
+        - {""}
+    )
+    lock = session.get_bind().dialect.name == "postgresql"
+    for start in range(0, len(wanted), _CHUNK):
+        where = _CLAIMS.c.payer_claim_number.in_(wanted[start : start + _CHUNK])
+        for state in _load_chunk(session, where, lock):
+            state = book.by_number.setdefault(state.claim_number, state)
+            book.by_payer_number.setdefault(state.payer_claim_number or "", state)
 
 
 def _same_date(service: PaidService, claim: PaidClaim, line: LineState) -> bool:

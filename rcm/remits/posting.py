@@ -15,13 +15,23 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import Table, bindparam, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, func, insert, select, text, tuple_, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from rcm.remits.balancing import balancing_findings
+from rcm.remits.bulk import bulk_insert, bulk_update
 from rcm.remits.denials import Adjudication, adjudicate
-from rcm.remits.matching import NO_CLAIM, NO_LINE, ClaimBook, ClaimState, LineState, load_claims, match_lines
+from rcm.remits.matching import (
+    NO_CLAIM,
+    NO_LINE,
+    ClaimBook,
+    ClaimState,
+    LineState,
+    add_follow_ups,
+    load_claims,
+    match_lines,
+)
 from rcm.remits.provider_adjustments import plb_rows
 from rcm.remits.remittance import ZERO, PaidClaim, ReceivedRemittance
 from rcm.remits.report import TransactionResult
@@ -89,7 +99,7 @@ def _stored_keys(session: Session, keys: list[tuple[str, str]]) -> set[tuple[str
         query = select(Remittance.trace_number, Remittance.payer_key).where(
             tuple_(Remittance.trace_number, Remittance.payer_key).in_(chunk)
         )
-        found.update((row[0], row[1]) for row in session.execute(query))
+        found.update((row[0], row[1]) for row in session.connection().execute(query))
     return found
 
 
@@ -113,33 +123,55 @@ def _insert_remittance(
     unique = ["trace_number", "payer_key"]
     if dialect == "postgresql":
         pg = postgresql.insert(table).values(values).on_conflict_do_nothing(index_elements=unique)
-        found = session.execute(pg.returning(table.c.id)).scalar_one_or_none()
+        found = session.connection().execute(pg.returning(table.c.id)).scalar_one_or_none()
     elif dialect == "sqlite":
         lite = sqlite.insert(table).values(values).on_conflict_do_nothing(index_elements=unique)
-        found = session.execute(lite.returning(table.c.id)).scalar_one_or_none()
+        found = session.connection().execute(lite.returning(table.c.id)).scalar_one_or_none()
     else:
-        found = session.execute(insert(table).values(values).returning(table.c.id)).scalar_one()
+        found = session.connection().execute(insert(table).values(values).returning(table.c.id)).scalar_one()
     return None if found is None else int(found)
 
 
+def _reserve_ids(session: Session, table: Table, count: int) -> list[int]:
+    """``count`` new primary keys for ``table``, so children can point at rows inserted in one executemany.
+
+    PostgreSQL hands them out from the table's sequence (safe under concurrency); on SQLite this transaction
+    already holds the write lock (it inserted the payment row first), so nobody else can take the next ids.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        query = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)")
+        return [int(v) for v in session.connection().execute(query, {"table": table.name, "count": count}).scalars()]
+    last = session.connection().execute(select(func.max(table.c.id))).scalar_one_or_none() or 0
+    return list(range(int(last) + 1, int(last) + 1 + count))
+
+
 def _insert_many(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert rows in one executemany with ids taken beforehand; returns the ids in row order."""
     if not rows:
         return []
     table = _table(model)
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    return list(session.execute(statement, rows).scalars())
+    ids = _reserve_ids(session, table, len(rows))
+    for row, new_id in zip(rows, ids, strict=True):
+        row["id"] = new_id
+    _insert_rows(session, model, rows)
+    return ids
 
 
 def _insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
+    """One executemany for rows that all have the same keys."""
     if rows:
-        session.execute(insert(_table(model)), rows)
+        columns = list(rows[0])
+        bulk_insert(session, _table(model), columns, [tuple(row[c] for c in columns) for row in rows])
 
 
 def _apply_to_claim(state: ClaimState, claim: PaidClaim, lines: list[LineState | None]) -> None:
     """Move the claim's and its lines' totals by this payment (reversals carry negative amounts)."""
-    state.paid += _money(claim.paid)
-    state.patient_responsibility += _money(claim.patient_responsibility)
-    state.balance -= _money(claim.paid + claim.written_off)
+    paid = _money(claim.paid)
+    closed = paid + _money(claim.written_off)
+    state.paid_delta += paid
+    state.patient_delta += _money(claim.patient_responsibility)
+    state.balance_delta -= closed
+    state.balance -= closed
     if claim.payer_claim_number and not claim.is_reversal:
         state.payer_claim_number = claim.payer_claim_number.strip()[:50]
     state.changed = True
@@ -147,9 +179,8 @@ def _apply_to_claim(state: ClaimState, claim: PaidClaim, lines: list[LineState |
         if line is None:
             continue
         written_off = sum((a.amount for a in service.adjustments if not a.is_patient_responsibility), ZERO)
-        line.paid += _money(service.paid)
-        line.adjusted += _money(written_off)
-        line.balance -= _money(service.paid + written_off)
+        line.paid_delta += _money(service.paid)
+        line.adjusted_delta += _money(written_off)
         line.changed = True
 
 
@@ -238,7 +269,7 @@ def _write_payments(session: Session, staged: list[_Staged], now: datetime) -> N
                     "claim_payment_id": payment_id,
                     "claim_line_id": line.id if line else None,
                     "code": service.code[:48],
-                    "modifiers": list(service.modifiers),
+                    "modifiers": list(service.modifiers) or None,
                     "charge": _money(service.charge),
                     "paid": _money(service.paid),
                     "allowed": None if service.allowed is None else _money(service.allowed),
@@ -327,6 +358,7 @@ def _write_claims(
                 }
             )
             state.status = outcome[0]
+            state.status_changed = True
     wanted = {
         (s.encounter_version_id, NEXT_PRIORITY[s.coverage_priority])
         for s in touched.values()
@@ -351,52 +383,31 @@ def _write_claims(
             queue.append({"claim_id": claim_id, "reason": reason, "created_at": now, "built": False})
             item.result.queued_for_next_payer += 1
     claims = _table(ClaimRecord)
-    session.execute(
-        update(claims)
-        .where(claims.c.id == bindparam("b_id"))
-        .values(
-            paid_amount=bindparam("b_paid"),
-            patient_responsibility=bindparam("b_pr"),
-            balance=bindparam("b_balance"),
-            status=bindparam("b_status"),
-            payer_claim_number=bindparam("b_payer_claim"),
-            updated_at=bindparam("b_now"),
-        ),
+    states = list(touched.values())
+    bulk_update(
+        session,
+        claims,
         [
-            {
-                "b_id": s.id,
-                "b_paid": s.paid,
-                "b_pr": s.patient_responsibility,
-                "b_balance": s.balance,
-                "b_status": s.status,
-                "b_payer_claim": s.payer_claim_number,
-                "b_now": now,
-            }
-            for s in touched.values()
+            (s.id, s.paid_delta, s.patient_delta, s.balance_delta, s.status, s.payer_claim_number, now,
+             now if s.status_changed else s.status_changed_at)
+            for s in states
         ],
+        add=["paid_amount", "patient_responsibility", "balance"],
+        assign=["status", "payer_claim_number", "updated_at", "status_changed_at"],
     )
-    if changes:
-        changed_ids = [{"b_id": c["claim_id"], "b_now": now} for c in changes]
-        session.execute(
-            update(claims).where(claims.c.id == bindparam("b_id")).values(status_changed_at=bindparam("b_now")),
-            changed_ids,
-        )
     _insert_rows(session, ClaimStatusChange, changes)
     _insert_rows(session, SecondaryClaimQueue, queue)
-    lines = _table(ClaimLineRecord)
-    line_rows = [
-        {"b_id": line.id, "b_paid": line.paid, "b_adjusted": line.adjusted, "b_balance": line.balance}
-        for state in touched.values()
-        for line in state.lines
-        if line.changed
-    ]
-    if line_rows:
-        session.execute(
-            update(lines)
-            .where(lines.c.id == bindparam("b_id"))
-            .values(paid=bindparam("b_paid"), adjusted=bindparam("b_adjusted"), balance=bindparam("b_balance")),
-            line_rows,
-        )
+    bulk_update(
+        session,
+        _table(ClaimLineRecord),
+        [
+            (line.id, line.paid_delta, line.adjusted_delta, -(line.paid_delta + line.adjusted_delta))
+            for state in states
+            for line in state.lines
+            if line.changed
+        ],
+        add=["paid", "adjusted", "balance"],
+    )
 
 
 def post_remittances(
@@ -447,8 +458,8 @@ def post_remittances(
         session,
         [c.patient_control_number for r in remittances for c in r.claims]
         + [p.reference for r in remittances for p in r.provider_adjustments if p.reference],
-        [c.payer_claim_number for r in remittances for c in r.claims if c.payer_claim_number],
     )
+    add_follow_ups(session, book, (c for r in remittances for c in r.claims))
     for remittance, result in zip(remittances, results, strict=True):
         result.matched = sum(1 for c in remittance.claims if book.find(c) is not None)
         result.unmatched = result.claims - result.matched
@@ -459,7 +470,7 @@ def post_remittances(
     updates = history.reverses_updates()
     if updates:
         payments = _table(ClaimPayment)
-        session.execute(
+        session.connection().execute(
             update(payments).where(payments.c.id == bindparam("b_id")).values(reverses_id=bindparam("b_rev")),
             [{"b_id": u["id"], "b_rev": u["reverses_id"]} for u in updates],
         )

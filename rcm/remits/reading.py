@@ -166,6 +166,7 @@ def read_remittances(content: bytes, *, name: str) -> ReceivedFile:
         found = f"it holds {', '.join(kinds)}" if kinds else "it holds no transaction set"
         raise UnreadableFileError(name, f"not an 835 remittance file ({found})")
     findings = list(x12file.findings)
+    seen = {id(f) for f in findings}
     for tx in x12file.transactions:
-        findings.extend(f for f in tx.findings if f not in findings)
+        findings.extend(f for f in tx.findings if id(f) not in seen)
     return ReceivedFile(remittances, x12file, findings)

@@ -44,11 +44,11 @@ class PaymentHistory:
     """Every payment of the claims a file touches, in posting order, with reversal pairs."""
 
     def __init__(self, entries: Iterable[PaymentEntry] = ()) -> None:
-        self._entries: list[PaymentEntry] = []
+        self._by_claim: dict[int | None, list[PaymentEntry]] = defaultdict(list)
         self._by_key: dict[tuple[str, str], list[PaymentEntry]] = defaultdict(list)
         self.new_pairs: list[tuple[PaymentEntry, PaymentEntry]] = []  # (reversal, payment) paired in this run
         for entry in entries:
-            self._entries.append(entry)
+            self._by_claim[entry.claim_id].append(entry)
             self._by_key[entry.key].append(entry)
 
     @staticmethod
@@ -73,13 +73,13 @@ class PaymentHistory:
             partner.partner = entry
             pair = (entry, partner) if entry.is_reversal else (partner, entry)
             self.new_pairs.append(pair)
-        self._entries.append(entry)
+        self._by_claim[entry.claim_id].append(entry)
         same.append(entry)
         return partner
 
     def outcome(self, claim_id: int) -> tuple[ClaimStatus, str] | None:
         """The claim's status after its payments: the latest payment still standing, else reversed."""
-        mine = [e for e in self._entries if e.claim_id == claim_id]
+        mine = self._by_claim.get(claim_id, [])
         standing = [e for e in mine if not e.is_reversal and e.partner is None]
         if standing:
             last = standing[-1]
