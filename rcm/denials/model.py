@@ -135,6 +135,8 @@ class TrainedModel:
     rows: dict[str, int]
     data_hash: str
     random_state: int
+    holdout_frame: pd.DataFrame | None = None  # kept in memory to compare models on the same months
+    holdout_labels: list[int] | None = None
 
     def predict(self, frame: pd.DataFrame) -> np.ndarray:
         with model_threads():
@@ -212,4 +214,6 @@ def _train(
         rows={"fit": len(fit_idx), "calibration": len(cal_idx), "holdout": len(test_idx)},
         data_hash=data_hash(frame.iloc[train_idx], [y[i] for i in train_idx]),
         random_state=random_state,
+        holdout_frame=frame.iloc[test_idx].reset_index(drop=True),
+        holdout_labels=test_y,
     )

@@ -44,6 +44,7 @@ def write_history(
     *,
     payers: dict[str, PayerRules] | None = None,
     claim_files: ClaimFileWriter | None = None,
+    remits: bool = True,
 ) -> dict[str, Any]:
     """Write every month's files; returns the manifest (also written as manifest.json)."""
     rules = payers or load_payer_rules()
@@ -59,22 +60,22 @@ def write_history(
     claims = {c.claim_id: c for c in history.claims}
     months = sorted(set(by_dos) | set(by_sent) | set(by_remit))
     x12_written = 0
-    x12_missing: str | None = None
+    x12_missing: str | None = None if remits else "835 files not asked for"
     control = 1
     for month in months:
         folder = out_dir / month
         folder.mkdir(exist_ok=True)
         _write_jsonl(folder / "emr_export.jsonl", by_dos.get(month, []))
         _write_jsonl(folder / "submissions.jsonl", [c.to_json() for c in by_sent.get(month, [])])
-        remits = sorted(by_remit.get(month, []), key=lambda a: (a.payer_id, a.adjudicated_on, a.claim_id))
-        _write_jsonl(folder / "adjudications.jsonl", [a.to_json() for a in remits])
+        paid = sorted(by_remit.get(month, []), key=lambda a: (a.payer_id, a.adjudicated_on, a.claim_id))
+        _write_jsonl(folder / "adjudications.jsonl", [a.to_json() for a in paid])
         if claim_files is not None and by_sent.get(month):
             for name, content in claim_files(month, by_sent[month]).items():
                 (folder / name).write_bytes(content)
                 x12_written += 1
         if x12_missing is None:
             per_payer: dict[str, list[Adjudication]] = defaultdict(list)
-            for adj in remits:
+            for adj in paid:
                 per_payer[adj.payer_id].append(adj)
             for payer_id, items in sorted(per_payer.items()):
                 pay_day = max(a.adjudicated_on for a in items)
@@ -98,7 +99,7 @@ def write_history(
         "month_folders": months,
         "x12_files": x12_written,
     }
-    if x12_missing:
+    if x12_missing and remits:
         manifest["note"] = x12_missing
     (out_dir / "manifest.json").write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     return manifest
