@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -24,7 +24,7 @@ from rcm.errors import RecordError, UnreadableFileError
 
 from .crosswalk import Crosswalk, load_crosswalk
 from .records import ExportReading, IntakeRecord, record_ref
-from .synthea_export import SyntheaExport, int_or, parse_day
+from .synthea_export import SyntheaExport, parse_day
 from .validation import validate_encounter
 
 __all__ = ["read_synthea", "synthetic_npi"]
@@ -125,13 +125,22 @@ class _Report:
 
 
 def _money(amount: str) -> str:
-    # Synthea writes amounts like 85.55 or 136.0; round to cents only when it is exact money already.
+    # Synthea prices in floating point (85.55, 136.0, sometimes 129.16000000000003): a charge is that, in cents.
     try:
         value = Decimal(amount)
     except InvalidOperation:
         return amount  # left as is: validation quarantines it as bad_amount
-    quantized = value.quantize(Decimal("0.01"))
-    return f"{quantized:.2f}" if quantized == value else amount
+    if not value.is_finite():
+        return amount
+    return f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):.2f}"
+
+
+def _units(value: str) -> Decimal:
+    try:
+        units = Decimal(value)
+    except InvalidOperation:
+        return Decimal(1)
+    return units if units.is_finite() and units > 0 else Decimal(1)
 
 
 class _Mapper:
@@ -280,7 +289,7 @@ class _Mapper:
                 icd = target_dx.icd10cm if target_dx else None
                 if icd in diagnoses and diagnoses.index(icd) + 1 not in pointers:
                     pointers.append(diagnoses.index(icd) + 1)
-            units = int_or(charge.units, 1) * target.units
+            units = _units(charge.units) * target.units
             line: dict[str, Any] = {
                 "line_id": str(len(lines) + 1),
                 "code": target.code,

@@ -39,7 +39,7 @@ def export(tmp_path: Path) -> Path:
         _enc("e-nobody", "2025-06-03", "ghost", MEDICARE, "ambulatory", "185345009", "1"),
         _enc("e-baddate", "2025-13-40", P1, MEDICARE, "ambulatory", "185345009", "1"),
         _enc("e-death", "2025-06-04", P1, MEDICARE, "outpatient", "308646001", "0"),
-        _enc("e-space", "2025-06-05", P1, MEDICARE, "spaceship", "185345009", "85.55"),
+        _enc("e-space", "2025-06-05", P1, MEDICARE, "spaceship", "185345009", "129.16000000000003"),
     ])  # fmt: skip
     _write(tmp_path, "patients.csv", ["Id", "BIRTHDATE", "DEATHDATE", "FIRST", "MIDDLE", "LAST", "GENDER", "ADDRESS",
                                       "CITY", "STATE", "ZIP", "NEW_COLUMN"], [
@@ -104,6 +104,7 @@ def test_every_outcome_of_a_small_export(export: Path) -> None:
 
     assert found["e-selfpay"] is not None and found["e-selfpay"].coverage == []
     assert found["e-space"] is not None and found["e-space"].place_of_service is None
+    assert str(found["e-space"].lines[0].charge) == "129.16"  # Synthea prices in floating point
 
     unmapped = reading.mapping["unmapped"]
     assert unmapped == {
