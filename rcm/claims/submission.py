@@ -25,7 +25,7 @@ from rcm.claims.posted_adjudication import earlier_claims, prior_adjudications
 from rcm.claims.transaction import ClaimBlock, OutgoingClaim, build_claim_block, transaction_segments, version_for
 from rcm.config import Settings
 from rcm.domain import ClaimType
-from rcm.errors import ConfigError, RcmError, StoreError
+from rcm.errors import ConfigError, RcmError, StateError, StoreError
 from rcm.store import repositories
 from rcm.store.tables import (
     ClaimRecord,
@@ -142,9 +142,11 @@ def build_claims(session: Session, settings: Settings, *, clearinghouse: str | N
                  now: datetime | None = None) -> BuildReport:
     """Send every `ready` claim: one file per clearinghouse, written atomically, recorded in the same commit.
 
-    This function commits (once per file, together with the file drop) because the file and its records must
-    stand or fall together: if the commit fails the dropped file is removed; if the write fails nothing is
-    recorded. Claims that cannot be expressed in the guide go back to `held` with the reason (committed too).
+    This function commits, once, together with the file drops, because files and records must stand or fall
+    together: if the commit fails the dropped files are removed; if a write fails nothing is recorded (and files
+    already dropped in this run are removed). Claims that cannot be expressed in the guide go back to `held` with
+    the reason. Runs are serialized by a database lock taken first (a counter row), so two concurrent runs never
+    send the same claim.
     """
     created = (now or datetime.now(UTC)).astimezone(UTC)
     houses = load_clearinghouses(settings.rules_dir)
@@ -152,8 +154,11 @@ def build_claims(session: Session, settings: Settings, *, clearinghouse: str | N
     if clearinghouse is not None and clearinghouse not in houses:
         raise ConfigError(f"unknown clearinghouse {clearinghouse!r}; configured: {sorted(houses)}")
     report = BuildReport()
+    if session.new or session.dirty or session.deleted:
+        raise StateError("build_claims needs a session without pending changes (commit them first)")
+    session.rollback()  # end any read transaction: the run lock must be the first statement of ours
+    repositories.next_control_number(session, "claims-build-run")  # held until our commit (row lock / writer)
     create_next_payer_claims(session)
-    session.commit()
     by_house: dict[str, list[ClaimBlock]] = {}
     records: dict[str, ClaimRecord] = {}
     for record in repositories.claims_with_status(session, [ClaimStatus.ready]):
@@ -178,10 +183,25 @@ def build_claims(session: Session, settings: Settings, *, clearinghouse: str | N
             continue
         records[record.claim_number] = record
         by_house.setdefault(house, []).append(block)
-    session.commit()  # the holds above stand on their own
-    for house, blocks in by_house.items():
-        written = _send(session, settings, houses[house], blocks, records, created)
-        report.files.append(written)
+    dropped: list[Path] = []
+    try:
+        for house, blocks in by_house.items():
+            written = _send(session, settings, houses[house], blocks, records, created)
+            dropped.append(Path(written.path))
+            report.files.append(written)
+    except BaseException:
+        session.rollback()
+        for path in dropped:
+            remove_dropped(path)
+        raise
+    try:
+        session.commit()
+    except BaseException as exc:
+        session.rollback()
+        for path in dropped:
+            remove_dropped(path)
+        names = ", ".join(p.name for p in dropped) or "no file"
+        raise StoreError(f"the submission could not be recorded; withdrawn: {names}") from exc
     return report
 
 
@@ -223,17 +243,7 @@ def _send(session: Session, settings: Settings, ch: Clearinghouse, blocks: Seque
     if not fresh:  # pragma: no cover - ISA13 and the timestamp make every file's bytes new
         raise StoreError(f"interchange {icn:09d}: identical bytes were already sent")
     _record_claims(session, file_record, numbered, records, name, icn)
-    try:
-        path = write_atomically(folder, name, content)
-    except BaseException:
-        session.rollback()
-        raise
-    try:
-        session.commit()
-    except BaseException as exc:
-        session.rollback()
-        remove_dropped(path)
-        raise StoreError(f"{name}: the submission could not be recorded, the file was withdrawn") from exc
+    path = write_atomically(folder, name, content)
     return WrittenFile(str(path), ch.name, f"{icn:09d}", len(plans), len(blocks), charges)
 
 

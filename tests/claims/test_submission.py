@@ -205,3 +205,31 @@ def _amount(primary: object) -> str:
 
     lines = primary.lines  # type: ignore[attr-defined]
     return amount(sum(((ln.charge * Decimal("0.7")).quantize(Decimal("0.01")) for ln in lines), Decimal("0")))
+
+
+def test_concurrent_runs_send_each_claim_once(session: Session, settings: Settings) -> None:
+    import threading
+
+    from rcm.store.database import session_factory
+
+    for i in (60, 62, 64):
+        ready_claim(session, primary_encounter(i))
+    engine = session.get_bind()
+    reports: list[int] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        with session_factory(engine)() as own:  # type: ignore[arg-type]
+            try:
+                reports.append(len(build_claims(own, settings, now=NOW).files))
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert sorted(reports) == [0, 1]
+    assert session.scalar(select(func.count()).select_from(ClaimSubmission)) == 3
