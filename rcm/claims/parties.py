@@ -1,5 +1,5 @@
-"""The people and organisations on an 837, shared by 837P and 837I: submitter, receiver, billing and pay-to
-provider (2000A/2010AA/2010AB), subscriber and payer (2000B/2010BA/2010BB), patient (2000C/2010CA)."""
+"""The people and organisations on an 837, shared by 837P and 837I: submitter, receiver, billing provider
+(2000A/2010AA), subscriber and payer (2000B/2010BA/2010BB), patient (2000C/2010CA)."""
 
 from __future__ import annotations
 
@@ -124,11 +124,6 @@ def billing_provider_segments(claim: Claim, *, institutional: bool) -> list[Segm
     segs += address_segments(provider.address)
     segs.append(["REF", "EI", provider.tax_id])
     return segs
-
-
-def pay_to_segments(address: Address) -> list[Segment]:
-    """2010AB: where the payer should send the money when it is not the billing provider's address."""
-    return [["NM1", "87", "2"], *address_segments(address)]
 
 
 def _is_dependent(coverage: Coverage) -> bool:
