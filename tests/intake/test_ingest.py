@@ -83,6 +83,7 @@ def test_a_changed_encounter_becomes_a_new_version(
         assert sorted((r.version, r.is_current) for r in rows) == [(1, False), (2, True)]
 
 
+@pytest.mark.slow
 def test_the_sample_export_in_both_forms(new_session: Callable[[], Session], engine: Engine) -> None:
     jsonl = _ingest(new_session, SAMPLE)
     _adds_up(jsonl)
@@ -181,6 +182,7 @@ def test_cli_unreadable_file_exits_2_and_writes_nothing(
 
 
 @pytest.mark.shared
+@pytest.mark.slow
 def test_synthea_ingest_is_idempotent(new_session: Callable[[], Session], shared_dir: Path) -> None:
     folder = shared_dir / "synthea" / "us_small"
     if not folder.is_dir():
@@ -192,3 +194,12 @@ def test_synthea_ingest_is_idempotent(new_session: Callable[[], Session], shared
     again = _ingest(new_session, folder, "synthea")
     _adds_up(again)
     assert again.new == again.new_versions == 0 and again.duplicates == first.new
+
+
+def test_the_rcm_command_has_ingest(cli_database: Engine, tmp_path: Path) -> None:
+    from rcm.cli import app
+
+    path = write_jsonl(tmp_path / "export.jsonl", [record("E1")])
+    result = CliRunner().invoke(app, ["ingest", str(path), "--json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout)["new"] == 1
