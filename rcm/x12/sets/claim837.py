@@ -23,6 +23,7 @@ from rcm.x12.sets.common import (
     money,
     money_or_zero,
     number,
+    padded,
     party_of,
 )
 from rcm.x12.sets.x835.segments import Adjustment, Procedure, adjustments_of
@@ -69,12 +70,18 @@ class CodeEntry:
 def code_entries_of(s: Segment) -> list[CodeEntry]:
     out: list[CodeEntry] = []
     comp = s.delimiters.component
+    number_ = s.number
     for value in s.elements:
         if not value:
             continue
         p = value.split(comp)
-        p += [""] * (9 - len(p))
-        out.append(CodeEntry(p[0], p[1], p[2], p[3], money(p[4]), number(p[5]), p[8], s.number))
+        n = len(p)
+        if n == 2:
+            out.append(CodeEntry(p[0], p[1], "", "", None, None, "", number_))
+            continue
+        if n < 9:
+            p += [""] * (9 - n)
+        out.append(CodeEntry(p[0], p[1], p[2], p[3], money(p[4]), number(p[5]), p[8], number_))
     return out
 
 
@@ -423,34 +430,38 @@ def _patient(loop: Loop) -> Patient:
 def _claim(loop: Loop, provider: BillingProvider | None, subscriber: Subscriber | None,
            patient: Patient | None) -> SubmittedClaim:
     clm = loop.segments[0]
-    g = clm.get
-    facility = clm.components(5)
-    facility += [""] * (3 - len(facility))
+    e = padded(clm, 20)
+    comp = clm.delimiters.component
+    facility = e[4].split(comp) if e[4] else []
+    if len(facility) < 3:
+        facility += [""] * (3 - len(facility))
     claim = SubmittedClaim(
-        patient_control_number=g(1), charge=money_or_zero(g(2)), facility_code=facility[0],
-        facility_qualifier=facility[1], frequency=facility[2], provider_signature=g(6), assignment=g(7),
-        benefits_assigned=g(8), release_of_information=g(9), related_causes=[c for c in clm.components(11) if c],
-        special_program=g(12), delay_reason=g(20), segment=clm.number, billing_provider=provider,
-        subscriber=subscriber, patient=patient,
+        e[0], money_or_zero(e[1]), facility[0], facility[1], facility[2], e[5], e[6], e[7], e[8],
+        [c for c in e[10].split(comp) if c] if e[10] else [], e[11], e[19], clm.number, provider, subscriber,
+        patient,
     )
+    codes = claim.codes
+    dates = claim.dates
+    references = claim.references
     for s in loop.segments[1:]:
         sid = s.id
         if sid == "HI":
-            claim.codes.extend(code_entries_of(s))
+            codes += code_entries_of(s)
         elif sid == "DTP":
-            claim.dates.append(DateValue.of_dtp(s))
+            dates.append(DateValue.of_dtp(s))
         elif sid == "REF":
-            claim.references.append(Reference.of(s))
+            references.append(Reference.of(s))
         elif sid == "AMT":
             claim.amounts.append(Amount.of(s))
         elif sid == "NTE":
             claim.notes.append(s.get(2))
         elif sid == "CL1":
             claim.institutional = list(s.elements)
+    lines = claim.lines
     for child in loop.children:
         cid = child.id
         if cid == "2400":
-            claim.lines.append(_line(child))
+            lines.append(_line(child))
         elif cid == "2320":
             claim.other_payers.append(_other_payer(child))
         elif child.segments and child.segments[0].id == "NM1":
@@ -489,38 +500,44 @@ def _other_payer(loop: Loop) -> OtherPayer:
 
 def _line(loop: Loop) -> ServiceLine:
     lx = loop.segments[0]
-    line = ServiceLine(lx.get(1), None, ZERO, "", None, "", [], "", None, lx.number)
+    line = ServiceLine(lx.elements[0] if lx.elements else "", None, ZERO, "", None, "", [], "", None, lx.number)
+    dates = line.dates
+    references = line.references
     for s in loop.segments[1:]:
         sid = s.id
-        if sid == "SV1":
-            line.procedure = Procedure.of(s.components(1))
-            line.charge = money_or_zero(s.get(2))
-            line.unit_basis = s.get(3)
-            line.units = number(s.get(4))
-            line.place_of_service = s.get(5)
-            line.diagnosis_pointers = [int(p) for p in s.components(7) if p.isdigit()]
-            line.emergency = s.get(9)
+        if sid == "DTP":
+            dates.append(DateValue.of_dtp(s))
+        elif sid == "REF":
+            references.append(Reference.of(s))
+        elif sid == "SV1":
+            e = padded(s, 9)
+            comp = s.delimiters.component
+            line.procedure = Procedure.of(e[0].split(comp))
+            line.charge = money_or_zero(e[1])
+            line.unit_basis = e[2]
+            line.units = number(e[3])
+            line.place_of_service = e[4]
+            line.diagnosis_pointers = [int(p) for p in e[6].split(comp) if p.isdigit()] if e[6] else []
+            line.emergency = e[8]
         elif sid == "SV2":
-            line.revenue_code = s.get(1)
-            parts = s.components(2)
-            line.procedure = Procedure.of(parts) if parts else None
-            line.charge = money_or_zero(s.get(3))
-            line.unit_basis = s.get(4)
-            line.units = number(s.get(5))
-            line.non_covered_charge = money(s.get(7))
+            e = padded(s, 7)
+            line.revenue_code = e[0]
+            line.procedure = Procedure.of(e[1].split(s.delimiters.component)) if e[1] else None
+            line.charge = money_or_zero(e[2])
+            line.unit_basis = e[3]
+            line.units = number(e[4])
+            line.non_covered_charge = money(e[6])
         elif sid == "SV3":
-            line.procedure = Procedure.of(s.components(1))
-            line.charge = money_or_zero(s.get(2))
-            line.place_of_service = s.get(3)
-            line.oral_cavity = [c for c in s.components(4) if c]
-            line.units = number(s.get(6))
-            line.diagnosis_pointers = [int(p) for p in s.components(11) if p.isdigit()]
+            e = padded(s, 11)
+            comp = s.delimiters.component
+            line.procedure = Procedure.of(e[0].split(comp))
+            line.charge = money_or_zero(e[1])
+            line.place_of_service = e[2]
+            line.oral_cavity = [c for c in e[3].split(comp) if c] if e[3] else []
+            line.units = number(e[5])
+            line.diagnosis_pointers = [int(p) for p in e[10].split(comp) if p.isdigit()] if e[10] else []
         elif sid == "TOO":
             line.teeth.append([s.get(2), *s.components(3)])
-        elif sid == "DTP":
-            line.dates.append(DateValue.of_dtp(s))
-        elif sid == "REF":
-            line.references.append(Reference.of(s))
         elif sid == "AMT":
             line.amounts.append(Amount.of(s))
         elif sid == "QTY":

@@ -27,6 +27,7 @@ __all__ = [
     "money",
     "money_or_zero",
     "number",
+    "padded",
     "party_of",
     "references_of",
 ]
@@ -34,15 +35,31 @@ __all__ = [
 ZERO = Decimal("0.00")
 
 
+# Amounts and dates repeat a lot in a file (same fees, same service dates); Decimal and date are immutable,
+# so converted values are shared through small caches, cleared when they grow.
+_MONEY_CACHE: dict[str, Decimal | None] = {}
+_DATE_CACHE: dict[str, date | None] = {}
+_CACHE_LIMIT = 8192
+
+
 def money(value: str) -> Decimal | None:
     """An X12 decimal amount ("125", "125.5", "-10.00") as Decimal; None when empty or malformed."""
     if not value:
         return None
     try:
-        d = Decimal(value)
+        return _MONEY_CACHE[value]
+    except KeyError:
+        pass
+    try:
+        d: Decimal | None = Decimal(value)
     except (InvalidOperation, ValueError):
-        return None
-    return d if d.is_finite() else None
+        d = None
+    if d is not None and not d.is_finite():
+        d = None
+    if len(_MONEY_CACHE) >= _CACHE_LIMIT:
+        _MONEY_CACHE.clear()
+    _MONEY_CACHE[value] = d
+    return d
 
 
 def money_or_zero(value: str) -> Decimal:
@@ -56,12 +73,26 @@ number = money  # quantities and percentages are X12 decimals too
 
 def date_of(value: str) -> date | None:
     """A CCYYMMDD date, None when empty or not a real date."""
-    if len(value) != 8 or not value.isdigit():
-        return None
     try:
-        return date(int(value[:4]), int(value[4:6]), int(value[6:8]))
-    except ValueError:
-        return None
+        return _DATE_CACHE[value]
+    except KeyError:
+        pass
+    d: date | None = None
+    if len(value) == 8 and value.isdigit():
+        try:
+            d = date(int(value[:4]), int(value[4:6]), int(value[6:8]))
+        except ValueError:
+            d = None
+    if len(_DATE_CACHE) >= _CACHE_LIMIT:
+        _DATE_CACHE.clear()
+    _DATE_CACHE[value] = d
+    return d
+
+
+def padded(s: Segment, n: int) -> list[str]:
+    """The segment's elements padded with "" to at least ``n`` (index 0 is element 1)."""
+    e = s.elements
+    return e if len(e) >= n else e + [""] * (n - len(e))
 
 
 @dataclass(slots=True)
@@ -75,7 +106,8 @@ class Reference:
 
     @classmethod
     def of(cls, s: Segment) -> Reference:
-        return cls(s.get(1), s.get(2), s.get(3), s.number)
+        e = padded(s, 3)
+        return cls(e[0], e[1], e[2], s.number)
 
 
 @dataclass(slots=True)
@@ -90,18 +122,19 @@ class DateValue:
 
     @classmethod
     def of_dtm(cls, s: Segment) -> DateValue:
-        raw = s.get(2)
-        d = date_of(raw)
-        return cls(s.get(1), d, d, raw, s.number)
+        e = padded(s, 2)
+        d = date_of(e[1])
+        return cls(e[0], d, d, e[1], s.number)
 
     @classmethod
     def of_dtp(cls, s: Segment) -> DateValue:
-        raw = s.get(3)
-        if s.get(2) == "RD8" and "-" in raw:
+        e = padded(s, 3)
+        raw = e[2]
+        if e[1] == "RD8" and "-" in raw:
             a, _, b = raw.partition("-")
-            return cls(s.get(1), date_of(a), date_of(b), raw, s.number)
+            return cls(e[0], date_of(a), date_of(b), raw, s.number)
         d = date_of(raw)
-        return cls(s.get(1), d, d, raw, s.number)
+        return cls(e[0], d, d, raw, s.number)
 
 
 @dataclass(slots=True)
@@ -204,29 +237,33 @@ class Party:
 
     @classmethod
     def of_nm1(cls, s: Segment) -> Party:
-        return cls(s.get(1), s.get(2), s.get(3), s.get(4), s.get(5), s.get(7), s.get(8), s.get(9), s.number)
+        e = padded(s, 9)
+        return cls(e[0], e[1], e[2], e[3], e[4], e[6], e[7], e[8], s.number)
 
     @classmethod
     def of_n1(cls, s: Segment) -> Party:
-        return cls(s.get(1), "2", s.get(2), "", "", "", s.get(3), s.get(4), s.number)
+        e = padded(s, 4)
+        return cls(e[0], "2", e[1], "", "", "", e[2], e[3], s.number)
 
 
 def party_of(loop: Loop) -> Party | None:
     """The party a name loop describes (NM1 or N1 first, then N3/N4, REF and PER of the same loop)."""
-    start = loop.segments[0] if loop.segments else None
-    if start is None:
+    segments = loop.segments
+    if not segments:
         return None
+    start = segments[0]
     party = Party.of_n1(start) if start.id == "N1" else Party.of_nm1(start)
+    if len(segments) == 1:
+        return party
     n3: Segment | None = None
-    for s in loop.segments[1:]:
+    for s in segments[1:]:
         sid = s.id
         if sid == "N3":
             n3 = s
         elif sid == "N4":
-            party.address = Address(
-                n3.get(1) if n3 else "", n3.get(2) if n3 else "", s.get(1), s.get(2), s.get(3), s.get(4),
-                n3.number if n3 else s.number,
-            )
+            e = padded(s, 4)
+            n3e = padded(n3, 2) if n3 is not None else ["", ""]
+            party.address = Address(n3e[0], n3e[1], e[0], e[1], e[2], e[3], n3.number if n3 else s.number)
         elif sid == "REF":
             party.references.append(Reference.of(s))
         elif sid == "PER":

@@ -15,10 +15,19 @@ from rcm.x12.sets.common import (
     money,
     money_or_zero,
     number,
+    padded,
     party_of,
 )
 from rcm.x12.sets.x835.loops import ClaimPayment, ProviderAdjustment, ServicePayment
-from rcm.x12.sets.x835.segments import Payment, Procedure, Remark, Trace, adjustments_of, plb_adjustments_of
+from rcm.x12.sets.x835.segments import (
+    Adjustment,
+    Payment,
+    Procedure,
+    Remark,
+    Trace,
+    adjustments_of,
+    plb_adjustments_of,
+)
 from rcm.x12.sets.x835.transaction_set import Remittance
 from rcm.x12.tokenizer import Segment
 
@@ -89,60 +98,70 @@ def _collect(loop: Loop, remit: Remittance, header_number: str) -> None:
 
 def _claim(loop: Loop, header_number: str) -> ClaimPayment:
     clp = loop.segments[0]
-    g = clp.get
-    claim = ClaimPayment(
-        patient_control_number=g(1), status=g(2), charge=money_or_zero(g(3)), paid=money_or_zero(g(4)),
-        patient_responsibility=money(g(5)), filing_indicator=g(6), payer_claim_control_number=g(7),
-        facility_type=g(8), frequency=g(9), drg_code=g(11), drg_weight=number(g(12)),
-        discharge_fraction=number(g(13)), segment=clp.number, header_number=header_number,
-    )
+    e = padded(clp, 13)
+    adjustments: list[Adjustment] = []
+    references: list[Reference] = []
+    dates: list[DateValue] = []
+    amounts: list[Amount] = []
+    quantities: list[Quantity] = []
+    parties: dict[str, Party] = {}
+    inpatient: list[str] | None = None
+    outpatient: list[str] | None = None
     for s in loop.segments[1:]:
         sid = s.id
         if sid == "CAS":
-            claim.adjustments.extend(adjustments_of(s))
+            adjustments += adjustments_of(s)
         elif sid == "NM1":
-            attr = _CLAIM_PARTIES.get(s.get(1))
-            if attr is not None and getattr(claim, attr) is None:
-                setattr(claim, attr, Party.of_nm1(s))
+            entity = s.elements[0] if s.elements else ""
+            if entity in _CLAIM_PARTIES and entity not in parties:
+                parties[entity] = Party.of_nm1(s)
         elif sid == "REF":
-            claim.references.append(Reference.of(s))
+            references.append(Reference.of(s))
         elif sid == "DTM":
-            claim.dates.append(DateValue.of_dtm(s))
+            dates.append(DateValue.of_dtm(s))
         elif sid == "AMT":
-            claim.amounts.append(Amount.of(s))
+            amounts.append(Amount.of(s))
         elif sid == "QTY":
-            claim.quantities.append(Quantity.of(s))
+            quantities.append(Quantity.of(s))
         elif sid == "MIA":
-            claim.inpatient = list(s.elements)
+            inpatient = list(s.elements)
         elif sid == "MOA":
-            claim.outpatient = list(s.elements)
-    for child in loop.children:
-        if child.id == "2110":
-            claim.services.append(_service(child))
-    return claim
+            outpatient = list(s.elements)
+    get = parties.get
+    return ClaimPayment(
+        e[0], e[1], money_or_zero(e[2]), money_or_zero(e[3]), money(e[4]), e[5], e[6], e[7], e[8], e[10],
+        number(e[11]), number(e[12]), clp.number, header_number, adjustments, get("QC"), get("IL"), get("74"),
+        get("82"), get("TT"), get("PR"), get("GB"), inpatient, outpatient, references, dates, amounts, quantities,
+        [_service(child) for child in loop.children if child.id == "2110"],
+    )
 
 
 def _service(loop: Loop) -> ServicePayment:
     svc: Segment = loop.segments[0]
-    g = svc.get
-    original = svc.components(6)
-    line = ServicePayment(
-        procedure=Procedure.of(svc.components(1)), charge=money_or_zero(g(2)), paid=money_or_zero(g(3)),
-        revenue_code=g(4), units=number(g(5)), original_procedure=Procedure.of(original) if original else None,
-        original_units=number(g(7)), segment=svc.number,
-    )
+    e = padded(svc, 7)
+    comp = svc.delimiters.component
+    dates: list[DateValue] = []
+    adjustments: list[Adjustment] = []
+    references: list[Reference] = []
+    amounts: list[Amount] = []
+    quantities: list[Quantity] = []
+    remarks: list[Remark] = []
     for s in loop.segments[1:]:
         sid = s.id
         if sid == "CAS":
-            line.adjustments.extend(adjustments_of(s))
+            adjustments += adjustments_of(s)
         elif sid == "DTM":
-            line.dates.append(DateValue.of_dtm(s))
+            dates.append(DateValue.of_dtm(s))
         elif sid == "REF":
-            line.references.append(Reference.of(s))
+            references.append(Reference.of(s))
         elif sid == "AMT":
-            line.amounts.append(Amount.of(s))
+            amounts.append(Amount.of(s))
         elif sid == "QTY":
-            line.quantities.append(Quantity.of(s))
+            quantities.append(Quantity.of(s))
         elif sid == "LQ":
-            line.remarks.append(Remark(s.get(1), s.get(2), s.number))
-    return line
+            remarks.append(Remark(s.get(1), s.get(2), s.number))
+    return ServicePayment(
+        Procedure.of(e[0].split(comp)), money_or_zero(e[1]), money_or_zero(e[2]), e[3], number(e[4]),
+        Procedure.of(e[5].split(comp)) if e[5] else None, number(e[6]), svc.number,
+        dates, adjustments, references, amounts, quantities, remarks,
+    )

@@ -63,16 +63,19 @@ class Adjustment:
 
 def adjustments_of(s: Segment) -> list[Adjustment]:
     """The up-to-six reason/amount/quantity triples of one CAS segment."""
-    group = s.get(1)
-    out: list[Adjustment] = []
     els = s.elements
-    for i in range(1, min(len(els), 19), 3):
+    n = len(els)
+    if n < 3:
+        return [Adjustment(els[0] if els else "", els[1] if n > 1 else "", money_or_zero(""), None, s.number)]
+    group = els[0]
+    out: list[Adjustment] = []
+    for i in range(1, min(n, 19), 3):
         reason = els[i]
-        amount = els[i + 1] if i + 1 < len(els) else ""
+        amount = els[i + 1] if i + 1 < n else ""
         if not reason and not amount:
             continue
-        qty = els[i + 2] if i + 2 < len(els) else ""
-        out.append(Adjustment(group, reason, money_or_zero(amount), number(qty), s.number))
+        qty = els[i + 2] if i + 2 < n else ""
+        out.append(Adjustment(group, reason, money_or_zero(amount), number(qty) if qty else None, s.number))
     return out
 
 
@@ -88,7 +91,10 @@ class Procedure:
 
     @classmethod
     def of(cls, parts: list[str]) -> Procedure:
-        p = parts + [""] * (7 - len(parts)) if len(parts) < 7 else parts
+        n = len(parts)
+        if n <= 2:
+            return cls(parts[0] if n else "", parts[1] if n == 2 else "", [], "")
+        p = parts if n >= 7 else parts + [""] * (7 - n)
         return cls(p[0], p[1], [m for m in p[2:6] if m], p[6])
 
 
