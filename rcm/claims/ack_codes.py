@@ -46,8 +46,11 @@ CATEGORIES: dict[str, str] = {
     "F2": "finalized: denied",
     "F3": "finalized: revised",
 }
-ACCEPTED_CATEGORIES = frozenset({"A0", "A1", "A2", "A5", "DR01", "DR02", "P0", "P1", "P2", "F0", "F1", "F3"})
-REJECTED_CATEGORIES = frozenset({"A3", "A4", "A6", "A7", "A8", "DR03", "E0", "F2"})
+# Anything not rejected counts as accepted (received, pending, finalized: it is in the payer's hands).
+ACCEPTED_CATEGORIES = frozenset(
+    {"A0", "A1", "A2", "A5", "DR01", "DR02", "P0", "P1", "P2", "P3", "P4", "F0", "F1", "F2", "F3"}
+)
+REJECTED_CATEGORIES = frozenset({"A3", "A4", "A6", "A7", "A8", "DR03", "E0"})
 
 # Claim status codes (code source 508) most often seen on 277CA rejections.
 STATUS_CODES: dict[str, str] = {

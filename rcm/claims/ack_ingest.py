@@ -152,11 +152,11 @@ class _Acker:
 
     def _sent_files(self, icn: str) -> list[X12FileRecord]:
         key = _digits_key(icn)
-        candidates = self.session.scalars(
+        spellings = {icn.strip(), key, key.zfill(9)}
+        matches = list(self.session.scalars(
             select(X12FileRecord).where(X12FileRecord.direction == "out",
-                                        X12FileRecord.interchange_control_number.is_not(None))
-        ).all()
-        matches = [f for f in candidates if _digits_key(f.interchange_control_number or "") == key]
+                                        X12FileRecord.interchange_control_number.in_(spellings))
+        ))
         own = [f for f in matches if f.sender_id == self.acks.receiver_id]
         return own or matches
 
@@ -220,11 +220,11 @@ class _Acker:
         rows = self.session.execute(
             select(X12TransactionRecord, X12FileRecord)
             .join(X12FileRecord, X12FileRecord.id == X12TransactionRecord.file_id)
-            .where(X12FileRecord.direction == "out")
+            .where(X12FileRecord.direction == "out",
+                   X12TransactionRecord.group_control_number.in_({group_control_number.strip(), key}))
         ).all()
-        matches = [(t, f) for t, f in rows if _digits_key(t.group_control_number) == key]
-        own = [t for t, f in matches if f.sender_id == self.acks.receiver_id]
-        return own or [t for t, _ in matches]
+        own = [t for t, f in rows if f.sender_id == self.acks.receiver_id]
+        return own or [t for t, _ in rows]
 
     def _transaction_claims(self, tx: X12TransactionRecord, status: str, summary: str,
                             errors: Iterable[SegmentError]) -> None:

@@ -112,7 +112,7 @@ class AckFile:
     @property
     def kind(self) -> str:
         """999, TA1, 277CA, or the kinds joined with '+' for a mixed file ('' when none)."""
-        order = ("TA1", "999", "277CA")
+        order = ("TA1", "999", "277CA", "277")
         return "+".join(k for k in order if k in self.kinds)
 
 
@@ -159,7 +159,8 @@ def read_acks(source: str | Path | bytes) -> AckFile:
             if set_id == "999":
                 result.kinds.add("999")
             elif set_id == "277":
-                result.kinds.add("277CA")
+                # X214 is the claim acknowledgment; X212 a claim status response read the same way
+                result.kinds.add("277" if "X212" in seg.get(3) else "277CA")
         elif set_id == "999":
             if sid == "AK1":
                 group = GroupAck(seg.get(1).strip(), seg.get(2).strip(), seg.get(3).strip(), segment=seg.number)
@@ -193,7 +194,7 @@ def read_acks(source: str | Path | bytes) -> AckFile:
             if sid == "HL":
                 hl_level = seg.get(3)
                 claim = None
-            elif sid == "TRN" and seg.get(1) == "2" and hl_level in ("21", "PT"):
+            elif sid == "TRN" and seg.get(1) == "2" and hl_level in ("21", "PT", "22", "23"):
                 claim = ClaimAck("batch" if hl_level == "21" else "claim", seg.get(2), segment=seg.number)
                 result.claim_acks.append(claim)
             elif sid == "STC" and claim is not None:
