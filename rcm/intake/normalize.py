@@ -11,19 +11,20 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["field_name", "normalize_record"]
+__all__ = ["DATE_FIELDS", "field_name", "normalize_record"]
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 _DATETIME = re.compile(
     r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?$"
 )
 _LIST_SPLIT = re.compile(r"[|,;:\s]+")
-_DATE_KEYS = frozenset(
+DATE_FIELDS = frozenset(
     {"date_of_service", "date_of_service_end", "birth_date", "deceased_date", "start_date", "end_date",
      "admission_date", "discharge_date"}
 )  # fmt: skip
+"""The fields of the encounter model that hold a date (at any depth)."""
 _PRIORITY = {"p": "primary", "1": "primary", "s": "secondary", "2": "secondary", "t": "tertiary", "3": "tertiary"}
-_RELATIONSHIP = {"18": "self", "01": "spouse", "1": "spouse", "19": "child", "g8": "other", "dependent": "child",
+_RELATIONSHIP = {"18": "self", "01": "spouse", "19": "child", "g8": "other", "dependent": "child",
                  "insured": "self", "subscriber": "self"}  # fmt: skip
 
 
@@ -79,7 +80,7 @@ def _value(key: str, value: Any) -> Any:
         value = _pointers(value)
     if isinstance(value, list):
         return [normalize_record(v) if isinstance(v, Mapping) else v for v in value]
-    if key in _DATE_KEYS and isinstance(value, str) and (match := _DATETIME.match(value.strip())):
+    if key in DATE_FIELDS and isinstance(value, str) and (match := _DATETIME.match(value.strip())):
         return match.group(1)
     if key == "zip":
         return _zip(value)

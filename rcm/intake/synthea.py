@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -391,11 +390,3 @@ def read_synthea(path: Path, *, crosswalk: Crosswalk | None = None, rules_dir: P
     reading.mapping = report.as_dict()
     reading.mapping["priced_from"] = "claims_transactions.csv" if export.priced_by_claims else "encounter base costs"
     return reading
-
-
-def unmapped_codes(reading: ExportReading) -> Iterable[str]:
-    """The unmapped procedure and diagnosis keys of a reading (for tests and reports)."""
-    unmapped = reading.mapping.get("unmapped", {})
-    if isinstance(unmapped, dict):
-        for group in ("procedures", "diagnoses"):
-            yield from unmapped.get(group, {})

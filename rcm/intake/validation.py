@@ -16,7 +16,7 @@ from pydantic_core import ErrorDetails
 from rcm.domain import Encounter
 from rcm.errors import RecordError
 
-from .normalize import normalize_record
+from .normalize import DATE_FIELDS, normalize_record
 from .records import IntakeRecord, PositionKind, record_ref
 
 __all__ = ["REASONS", "encounter_id_of", "validate_encounter"]
@@ -41,18 +41,6 @@ REASONS: dict[str, str] = {
 }
 
 _DATE_RE = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$")
-_DATE_FIELDS = frozenset(
-    {
-        "date_of_service",
-        "date_of_service_end",
-        "birth_date",
-        "deceased_date",
-        "start_date",
-        "end_date",
-        "admission_date",
-        "discharge_date",
-    }
-)
 _OWNERS = {
     "patient": "the patient's",
     "billing_provider": "the billing provider's",
@@ -167,7 +155,7 @@ def _classify(err: ErrorDetails) -> tuple[str, str]:
         return "missing_field", "is missing"
     if kind == "nul_character":
         return "bad_value", "contains a NUL character, which cannot be stored"
-    if kind.startswith("date") or leaf in _DATE_FIELDS:
+    if kind.startswith("date") or leaf in DATE_FIELDS:
         return "bad_date", "is not a real date in YYYY-MM-DD form"
     if leaf == "npi":
         return "bad_npi_format", "is not 10 digits starting with 1 or 2"
@@ -194,7 +182,7 @@ def _precheck(data: Mapping[str, Any], loc: tuple[int | str, ...] = ()) -> list[
     found: list[ErrorDetails] = []
     for key, value in data.items():
         here = (*loc, key)
-        if key in _DATE_FIELDS and value not in (None, "") and not (isinstance(value, str) and _DATE_RE.match(value)):
+        if key in DATE_FIELDS and value not in (None, "") and not (isinstance(value, str) and _DATE_RE.match(value)):
             found.append({"type": "date_format", "loc": here, "msg": "bad date", "input": "<not YYYY-MM-DD>"})
         elif isinstance(value, Mapping):
             found.extend(_precheck(value, here))
