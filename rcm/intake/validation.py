@@ -70,7 +70,7 @@ _LEAVES = {
     "line_id": "line id",
     "code": "procedure code",
     "modifiers": "modifier list",
-    "units": "units",
+    "units": "unit count",
     "charge": "charge",
     "diagnosis_pointers": "diagnosis pointers",
     "revenue_code": "revenue code",
@@ -84,6 +84,11 @@ _LEAVES = {
 _INDEXED = {"modifiers": "modifier", "diagnosis_pointers": "diagnosis pointer"}
 _CODE_LEAVES = frozenset({"code", "modifiers", "diagnoses", "place_of_service", "revenue_code", "type_of_bill"})
 _AMOUNT_LEAVES = frozenset({"charge", "units"})
+_AMOUNT_WORDS = {  # rcm.codes / rcm.domain messages, said the way a biller would
+    "not an amount of money": "is not an amount of money",
+    "money has at most two decimal places": "has more than two decimal places",
+    "units must be a non-negative number": "is negative",
+}
 
 
 def encounter_id_of(data: object) -> str | None:
@@ -164,7 +169,9 @@ def _classify(err: ErrorDetails) -> tuple[str, str]:
     if leaf in _CODE_LEAVES:
         return "bad_code_format", f"has the wrong shape ({msg})" if kind == "value_error" else "has the wrong shape"
     if leaf in _AMOUNT_LEAVES:
-        return "bad_amount", f"is not usable ({msg})" if kind == "value_error" else "is not a number"
+        return "bad_amount", _AMOUNT_WORDS.get(
+            msg, f"is not usable ({msg})" if kind == "value_error" else "is not a number"
+        )
     if leaf == "diagnosis_pointers":
         return "bad_value", "is not a whole number"
     if kind == "value_error":
