@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 __all__ = ["run_builtin_edits"]
 
+_ZERO = Decimal(0)
 _X_MODIFIERS = frozenset({"XE", "XS", "XP", "XU"})
 _DISTINCT_MODIFIERS = frozenset({"59", "XE", "XS", "XP", "XU"})
 _REPEAT_MODIFIERS = frozenset({"76", "77", "91"})
@@ -136,11 +137,11 @@ def lines(run: ClaimRun) -> None:
         modifiers = line.modifiers
         if modifiers:
             _modifiers(run, line, info.is_em, info.shape_ok)
-        if line.charge <= 0:
+        if line.charge <= _ZERO:
             run.emit(
                 "CHARGE-NOT-POSITIVE", line=lid, field=f"lines[{lid}].charge", code=code, charge=f"{line.charge:.2f}"
             )
-        if line.units == 0:
+        if line.units == _ZERO:
             run.emit("UNITS-ZERO", line=lid, field=f"lines[{lid}].units", code=code)
         if professional:
             pointers = line.diagnosis_pointers
@@ -154,7 +155,11 @@ def lines(run: ClaimRun) -> None:
                         count=dx_count,
                     )
             else:
-                bad = next((p for p in pointers if p < 1 or p > dx_count), None)
+                bad = None
+                for pointer in pointers:
+                    if pointer < 1 or pointer > dx_count:
+                        bad = pointer
+                        break
                 if bad is not None:
                     run.emit(
                         "DX-POINTER-RANGE",
@@ -222,8 +227,10 @@ def _line_day(line: ServiceLine, default: date) -> date:
 def same_day_pairs(run: ClaimRun) -> None:
     """Modifier 25, NCCI PTP and MUE: edits that look at the lines of one date of service together."""
     all_lines = run.encounter.lines
-    mue = run.book.mue_for(run.setting)
-    if len(all_lines) == 1 and not mue:
+    mue = run.book.mue_by_setting[run.setting]
+    if len(all_lines) == 1:
+        if mue:
+            _mue(run, _line_day(all_lines[0], run.dos), all_lines, mue)
         return
     first_day = _line_day(all_lines[0], run.dos)
     if all(line.date_of_service == first_day for line in all_lines):
@@ -242,17 +249,22 @@ def same_day_pairs(run: ClaimRun) -> None:
 
 def _ncci(run: ClaimRun, day: date, group: list[ServiceLine]) -> dict[str, str]:
     """PTP edits between the lines of one day; returns E/M lines that an edit wants modifier 25 on."""
-    table = run.book.ptp_for(run.setting)
+    table = run.book.ptp_by_setting[run.setting]
     needs_25: dict[str, str] = {}
     if table is None:
         return needs_25
     ncci_modifiers = run.book.codes.ncci_modifiers
     number = day_number(day)
+    column1_edits = [(line, table.edits_of(line.code)) for line in group]
     for column2 in group:
-        for column1 in group:
-            if column1 is column2 or column1.code == column2.code:
+        code2 = column2.code
+        for column1, edits in column1_edits:
+            if not edits:
                 continue
-            indicator = table.indicator(column1.code, column2.code, number)
+            found = edits.get(code2)
+            if found is None or column1 is column2 or column1.code == code2:
+                continue
+            indicator = table.in_force(found, number)
             if indicator is None or indicator == 9:
                 continue
             if indicator == 1:
@@ -260,14 +272,14 @@ def _ncci(run: ClaimRun, day: date, group: list[ServiceLine]) -> dict[str, str]:
                     column1.modifiers
                 ):
                     continue
-                if run.book.code_info(column2.code).is_em and not run.book.code_info(column1.code).is_em:
+                if run.book.code_info(code2).is_em and not run.book.code_info(column1.code).is_em:
                     needs_25.setdefault(column2.line_id, column1.code)  # reported once, as modifier 25 missing
                     continue
             run.emit(
                 f"NCCI-PTP-{indicator}",
                 line=column2.line_id,
                 field=f"lines[{column2.line_id}].code",
-                code=column2.code,
+                code=code2,
                 other=column1.code,
             )
             break  # one edit per column 2 line is enough to act on
@@ -276,12 +288,16 @@ def _ncci(run: ClaimRun, day: date, group: list[ServiceLine]) -> dict[str, str]:
 
 def _modifier_25(run: ClaimRun, group: list[ServiceLine], needs_25: dict[str, str]) -> None:
     book = run.book
-    procedure = next((line.code for line in group if book.code_info(line.code).needs_25_with_em), None)
-    if procedure is None and not needs_25:
-        return
+    procedure: str | None = None
+    visits: list[ServiceLine] = []
     for line in group:
-        if not book.code_info(line.code).is_em or book.em_distinct.intersection(line.modifiers):
-            continue
+        info = book.code_info(line.code)
+        if info.is_em:
+            if not book.em_distinct.intersection(line.modifiers):
+                visits.append(line)
+        elif procedure is None and info.needs_25_with_em:
+            procedure = line.code
+    for line in visits:
         other = needs_25.get(line.line_id) or procedure
         if other is not None:
             run.emit(
@@ -332,11 +348,10 @@ def history(run: ClaimRun) -> None:
         return
     encounter = run.encounter
     days = [_line_day(line, run.dos) for line in encounter.lines]
-    past = [
-        s
-        for s in source.services(run.patient_id, min(days), max(days))
-        if s.claim_id != run.claim_id and s.encounter_id != encounter.encounter_id
-    ]
+    found = source.services(run.patient_id, min(days), max(days))
+    if not found:
+        return
+    past = [s for s in found if s.claim_id != run.claim_id and s.encounter_id != encounter.encounter_id]
     if not past:
         return
     mine = {(day, line.code) for day, line in zip(days, encounter.lines, strict=True)}
@@ -374,13 +389,10 @@ def _same_claim_duplicates(run: ClaimRun) -> None:
 
 def deadline(run: ClaimRun) -> None:
     """Timely filing from rules/payers.yaml (a payer `filing_limit` rule, when present, takes over)."""
-    if run.frequency_code != "1" or "TIMELY-FILING" not in run.rules or run.payer_rules.has_filing_limit:
-        return
-    days = run.book.filing_days.get(run.payer_id)
-    if not days:
-        return
-    last_day = run.dos + timedelta(days=days)
-    if run.context.as_of > last_day:
+    earliest = run.filing_cutoff  # the oldest date of service still in time (None: rule-based or no limit)
+    if earliest is not None and run.dos < earliest and run.frequency_code == "1":
+        days = run.book.filing_days[run.payer_id]
+        last_day = run.dos + timedelta(days=days)
         run.emit("TIMELY-FILING", field="date_of_service", limit=days, deadline=last_day.isoformat())
 
 

@@ -9,13 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from rcm.coding import edits, payer_rules
 from rcm.coding.findings import ScrubFinding, Severity
 from rcm.coding.history import ClaimHistory, EligibilityFacts
-from rcm.coding.ncci import day_number
 from rcm.coding.rulebook import RuleBook
 from rcm.coding.rulefiles import RuleDef
 from rcm.coding.tables import ServiceSetting
@@ -37,6 +36,16 @@ class ScrubContext:
     history: ClaimHistory | None = None
     eligibility: EligibilityFacts | None = None
     _scrubber: Scrubber | None = field(default=None, init=False, repr=False, compare=False)
+    _cutoffs: dict[str, date | None] = field(default_factory=dict, init=False, repr=False, compare=False)
+
+    def filing_cutoff(self, payer_id: str) -> date | None:
+        """The oldest date of service still inside the payer's filing limit on ``as_of`` (None: no limit)."""
+        if payer_id in self._cutoffs:
+            return self._cutoffs[payer_id]
+        days = self.book.filing_days.get(payer_id)
+        cutoff = self.as_of - timedelta(days=days) if days else None
+        self._cutoffs[payer_id] = cutoff
+        return cutoff
 
     def scrubber(self) -> Scrubber:
         """The context's scrubber (its per-payer rule indexes are kept between claims)."""
@@ -61,8 +70,8 @@ class ClaimRun:
         "context",
         "coverage",
         "dos",
-        "dos_day",
         "encounter",
+        "filing_cutoff",
         "findings",
         "frequency_code",
         "overrides",
@@ -97,12 +106,14 @@ class ClaimRun:
         self.setting: ServiceSetting = "hospital" if self.claim_type is ClaimType.institutional else "practitioner"
         self.frequency_code = frequency_code
         self.dos = encounter.date_of_service
-        self.dos_day = day_number(self.dos)
         self.patient_id = encounter.patient.id
         self.age = encounter.patient.age_on(self.dos)
         self.sex = encounter.patient.sex
         self.overrides = overrides
         self.findings: list[ScrubFinding] = []
+        self.filing_cutoff = (
+            None if rule_set.has_filing_limit or not self.payer_id else context.filing_cutoff(self.payer_id)
+        )
 
     def active(self, rule_id: str) -> RuleDef | None:
         """The rule if it is switched on for this claim's payer, claim type and date of service."""

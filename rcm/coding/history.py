@@ -67,13 +67,17 @@ class InMemoryHistory:
 
     def __init__(self, services: Iterable[tuple[str, PastService]] = ()) -> None:
         self._by_patient: dict[str, list[PastService]] = defaultdict(list)
+        self._by_day: dict[tuple[str, date], list[PastService]] = defaultdict(list)
         for patient_id, service in services:
-            self._by_patient[patient_id].append(service)
+            self.add(patient_id, service)
 
     def add(self, patient_id: str, service: PastService) -> None:
         self._by_patient[patient_id].append(service)
+        self._by_day[(patient_id, service.day)].append(service)
 
     def services(self, patient_id: str, start: date, end: date) -> Sequence[PastService]:
+        if start == end:  # most claims are one date of service
+            return self._by_day.get((patient_id, start), ())
         found = self._by_patient.get(patient_id)
         if not found:
             return ()

@@ -224,7 +224,12 @@ class PtpTable:
     def column1_codes(self) -> int:
         return len(self._ranges)
 
-    def _edits_of(self, column1: str) -> dict[str, int | tuple[int, ...]]:
+    def column1_list(self) -> list[str]:
+        """Every column 1 code with at least one edit, sorted."""
+        return sorted(self._ranges)
+
+    def edits_of(self, column1: str) -> dict[str, int | tuple[int, ...]]:
+        """The edits with this column 1 code: column 2 code -> packed row(s) (see ``in_force``)."""
         edits = self._by_column1.get(column1)
         if edits is None:
             edits = {}
@@ -243,11 +248,19 @@ class PtpTable:
             self._by_column1[column1] = edits
         return edits
 
+    @staticmethod
+    def in_force(found: int | tuple[int, ...], day: int) -> int | None:
+        """The indicator of the row of ``found`` (from ``edits_of``) in force on ``day``, or None."""
+        for packed in (found,) if isinstance(found, int) else found:
+            if (packed >> 20) <= day <= ((packed >> 4) & 0xFFFF):
+                return packed & 0xF
+        return None
+
     def indicator(self, column1: str, column2: str, day: int) -> int | None:
         """The modifier indicator (0, 1 or 9) of the edit in force on ``day`` for the pair, or None."""
         edits = self._by_column1.get(column1)
         if edits is None:
-            edits = self._edits_of(column1)
+            edits = self.edits_of(column1)
         found = edits.get(column2)
         if found is None:
             return None
@@ -258,7 +271,7 @@ class PtpTable:
 
     def window(self, column1: str, column2: str) -> list[tuple[date, date | None, int]]:
         """Every row of a pair as (effective, last day or None, indicator): for messages and tests."""
-        found = self._edits_of(column1).get(column2)
+        found = self.edits_of(column1).get(column2)
         if found is None:
             return []
         out: list[tuple[date, date | None, int]] = []

@@ -95,6 +95,19 @@ def _missing_check(path: str, *, parent_checked: bool = False) -> FieldCheck:
     return check
 
 
+_TOP, _SUB, _COVERAGE, _POS = 0, 1, 2, 3
+
+
+def _spec(rule: RuleDef, parent_checked: bool) -> tuple[RuleDef, int, str, str, bool]:
+    path = rule.field or ""
+    root, _, rest = path.partition(".")
+    if path == "place_of_service":
+        return rule, _POS, root, rest, parent_checked
+    if root == "coverage":
+        return rule, _COVERAGE, root, rest or "payer_id", parent_checked
+    return rule, (_SUB if rest else _TOP), root, rest, parent_checked
+
+
 def _fmt_units(units: Decimal) -> str:
     return f"{units.normalize():f}"
 
@@ -105,7 +118,9 @@ class PayerRuleSet:
     def __init__(self, rules: list[RuleDef], book: RuleBook) -> None:
         self.book = book
         self.claim_rules: list[RuleDef] = []
-        self.required: list[tuple[RuleDef, FieldCheck]] = []
+        self.required_specs: list[tuple[RuleDef, int, str, str, bool]] = []
+        self._procedure_rules: dict[str, tuple[RuleDef, ...]] = {}
+        self._diagnosis_rules: dict[str, tuple[RuleDef, ...]] = {}
         self.code_rules: list[tuple[RuleDef, CodeList]] = []
         self.not_in_list: list[tuple[RuleDef, CodeList]] = []
         self.with_codes: dict[str, CodeList] = {}
@@ -124,7 +139,7 @@ class PayerRuleSet:
             elif rule.kind == "required_field" and rule.field and not rule.field.startswith("lines."):
                 parent = rule.field.partition(".")[0]
                 parent_checked = any(r.kind == "required_field" and r.field == parent and not r.codes for r in rules)
-                self.required.append((rule, _missing_check(rule.field, parent_checked=parent_checked)))
+                self.required_specs.append(_spec(rule, parent_checked))
             else:
                 self.claim_rules.append(rule)
             if rule.with_codes:
@@ -140,11 +155,39 @@ class PayerRuleSet:
             self._by_code[key] = found
         return found
 
+    def procedure_rules(self, code: str) -> tuple[RuleDef, ...]:
+        found = self._procedure_rules.get(code)
+        if found is None:
+            found = self._procedure_rules[code] = self.rules_for(code, "procedure")
+        return found
+
+    def diagnosis_rules(self, code: str) -> tuple[RuleDef, ...]:
+        found = self._diagnosis_rules.get(code)
+        if found is None:
+            found = self._diagnosis_rules[code] = self.rules_for(code, "diagnosis")
+        return found
+
     def apply(self, run: ClaimRun) -> None:
         encounter = run.encounter
         coverage = run.coverage
-        for rule, missing in self.required:
-            if missing(encounter, coverage) and rule.in_force(run.dos):
+        # Required fields, inlined: this runs for every claim, and almost every claim has every field.
+        for rule, how, root, rest, parent_checked in self.required_specs:
+            if how == _TOP:
+                missing = not getattr(encounter, root)
+            elif how == _SUB:
+                parent = getattr(encounter, root)
+                if parent is None:
+                    missing = not parent_checked
+                else:
+                    value = getattr(parent, rest)
+                    missing = not value or value == "U"
+            elif how == _COVERAGE:
+                missing = coverage is not None and not getattr(coverage, rest)
+            else:
+                missing = encounter.place_of_service is None and any(
+                    ln.place_of_service is None for ln in encounter.lines
+                )
+            if missing and rule.in_force(run.dos):
                 run.emit(rule.id, field=rule.field)
         for rule in self.claim_rules:
             if rule.in_force(run.dos):
@@ -152,11 +195,11 @@ class PayerRuleSet:
         if self.code_rules:
             fired: set[str] = set()
             for line in encounter.lines:
-                for rule in self.rules_for(line.code, "procedure"):
+                for rule in self.procedure_rules(line.code):
                     if rule.in_force(run.dos):
                         self._line_rule(run, rule, line, fired)
             for position, code in enumerate(encounter.diagnoses, start=1):
-                for rule in self.rules_for(code, "diagnosis"):
+                for rule in self.diagnosis_rules(code):
                     if rule.in_force(run.dos):
                         self._dx_rule(run, rule, position, code)
         for rule, codes in self.not_in_list:

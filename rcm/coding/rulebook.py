@@ -80,6 +80,8 @@ class RuleBook:
         self.extra_modifiers = frozenset(str(m).upper() for m in self.settings.get("extra_modifiers", []) or [])
         self._pos_only = _pos_map(self.settings, "pos_only")
         self._pos_never = _pos_map(self.settings, "pos_never")
+        self.ptp_by_setting: dict[ServiceSetting, PtpTable | None] = {s: self.ptp_for(s) for s in _FALLBACK}
+        self.mue_by_setting: dict[ServiceSetting, dict[str, MueEntry]] = {s: self.mue_for(s) for s in _FALLBACK}
         wanted_settings: tuple[ServiceSetting, ...] = ("practitioner", "hospital")
         for kind, tables in (("NCCI PTP", self.ptp), ("MUE", self.mue)):
             for wanted in wanted_settings:
