@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from rcm.coding import (
     CoverageFact,
@@ -184,7 +185,12 @@ def test_required_field_for_listed_codes(scrub: Scrub) -> None:
 
 def test_frequency_rule_reads_history(book: RuleBook) -> None:
     older = {**encounter_data()["patient"], "birth_date": "1950-01-01"}
-    awv = {"coverage": MEDICARE, "patient": older, "diagnoses": ["Z00.00"], "lines": [line("1", "G0439")]}
+    awv: dict[str, Any] = {
+        "coverage": MEDICARE,
+        "patient": older,
+        "diagnoses": ["Z00.00"],
+        "lines": [line("1", "G0439")],
+    }
     recent = InMemoryHistory([("P-TEST-1", PastService("E-OLD", "MCR01", date(2025, 6, 1), "G0439"))])
     assert _scrub(book, history=recent, **awv) == {"MCR-AWV-FREQUENCY"}
     long_ago = InMemoryHistory([("P-TEST-1", PastService("E-OLD", "MCR01", date(2025, 3, 1), "G0439"))])
