@@ -310,14 +310,17 @@ class _Acker:
             self.move(claim, ClaimStatus.acknowledged, f"277CA: {words}", sent_file_id=None)
 
     def _batch_status(self, ack: ClaimAck, status: str, words: str) -> None:
-        """HL 21 TRN*2 carries our BHT03 (ISA13 + ST02): a batch-level rejection rejects every claim in it."""
-        rows = self.session.execute(
-            select(X12TransactionRecord, X12FileRecord)
-            .join(X12FileRecord, X12FileRecord.id == X12TransactionRecord.file_id)
-            .where(X12FileRecord.direction == "out")
-        ).all()
-        tx = next((t for t, f in rows if f"{int(f.interchange_control_number or 0)}{t.transaction_control_number}"
-                   == ack.reference), None)
+        """HL 21 TRN*2 carries our BHT03 (ISA13-ST02): a batch-level rejection rejects every claim in it."""
+        icn, _, st02 = ack.reference.partition("-")
+        tx = None
+        if icn.isdigit() and st02:
+            tx = self.session.scalars(
+                select(X12TransactionRecord)
+                .join(X12FileRecord, X12FileRecord.id == X12TransactionRecord.file_id)
+                .where(X12FileRecord.direction == "out",
+                       X12FileRecord.interchange_control_number == f"{int(icn):09d}",
+                       X12TransactionRecord.transaction_control_number == st02)
+            ).first()
         if tx is None:
             self.report.unmatched.append({"ack": "277CA", "batch": ack.reference,
                                           "reason": "no transaction we sent carries this reference"})

@@ -22,7 +22,14 @@ from rcm.claims.next_payer import create_next_payer_claims
 from rcm.claims.outbound import remove_dropped, write_atomically
 from rcm.claims.parties import filing_indicator
 from rcm.claims.posted_adjudication import earlier_claims, prior_adjudications
-from rcm.claims.transaction import ClaimBlock, OutgoingClaim, build_claim_block, transaction_segments, version_for
+from rcm.claims.transaction import (
+    ClaimBlock,
+    OutgoingClaim,
+    batch_reference,
+    build_claim_block,
+    transaction_segments,
+    version_for,
+)
 from rcm.config import Settings
 from rcm.domain import ClaimType
 from rcm.errors import ConfigError, RcmError, StateError, StoreError
@@ -219,7 +226,8 @@ def _send(session: Session, settings: Settings, ch: Clearinghouse, blocks: Seque
         transactions: list[TransactionOut] = []
         for plan in typed:
             st02 = next_transaction_number(session, ch.sender_id)
-            body = transaction_segments(plan.blocks, clearinghouse=ch, reference=f"{icn}{st02}", created=created)
+            body = transaction_segments(plan.blocks, clearinghouse=ch, reference=batch_reference(icn, st02),
+                                        created=created)
             transactions.append(TransactionOut("837", st02, cast("list[list[ElementValue]]", body)))
             numbered.append((plan, gs06, st02))
         groups.append(GroupOut("HC", ch.sender_id, ch.receiver_id, gs06, version_for(claim_type),

@@ -24,7 +24,19 @@ from rcm.claims.professional import VERSION as PROFESSIONAL_VERSION
 from rcm.claims.professional import professional_claim_segments
 from rcm.domain import Claim, ClaimType
 
-__all__ = ["ClaimBlock", "OutgoingClaim", "build_claim_block", "transaction_segments", "version_for"]
+__all__ = [
+    "ClaimBlock",
+    "OutgoingClaim",
+    "batch_reference",
+    "build_claim_block",
+    "transaction_segments",
+    "version_for",
+]
+
+
+def batch_reference(interchange_control_number: int, transaction_control_number: str) -> str:
+    """BHT03 of a transaction we send: a 277CA echoes it (HL 21 TRN*2) to name the batch it answers."""
+    return f"{interchange_control_number}-{transaction_control_number}"
 
 
 def version_for(claim_type: ClaimType) -> str:

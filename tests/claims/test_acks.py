@@ -214,3 +214,24 @@ def test_a_999_from_the_clearinghouse_side_round_trips(session: Session, setting
     assert b.status is ClaimStatus.rejected
     cause = repositories.claim_timeline(session, b.claim_number)[-1].cause
     assert "CLM02" in cause and "CLM (Health Claim)" in cause and "missing" in cause
+
+
+def test_277ca_batch_rejection_rejects_the_transaction(session: Session, settings: Settings, tmp_path: Path) -> None:
+    (a,) = _sent(session, settings, [54])
+    tx = _tx_of(session, a)
+    sent = session.get(X12FileRecord, tx.file_id)
+    assert sent is not None and sent.interchange_control_number is not None
+    reference = f"{int(sent.interchange_control_number)}-{tx.transaction_control_number}"
+    bht03 = next(s.get(3) for s in iter_segments(Path(sent.path)) if s.id == "BHT")
+    assert bht03 == reference
+    body = (ISA.format(icn="000000904") + "GS*HN*CLEARINGHOUSE*RCMSUBMITTER*20240802*1200*904*X*005010X214~\n"
+            "ST*277*0001*005010X214~\nBHT*0085*08*1*20240802*1200*TH~\nHL*1**20*1~\nNM1*PR*2*PAYER*****PI*X~\n"
+            "TRN*1*1~\nDTP*050*D8*20240802~\nDTP*009*D8*20240802~\nHL*2*1*21*0~\nNM1*41*2*US*****46*RCM~\n"
+            f"TRN*2*{reference}~\nSTC*A3:24:41*20240802*U*10~\nSE*12*0001~\nGE*1*904~\nIEA*1*000000904~\n")
+    report = ingest_ack_file(session, _write(tmp_path, "batch.277", body))
+    session.commit()
+    assert report.unmatched == []
+    session.refresh(a)
+    assert a.status is ClaimStatus.rejected
+    cause = repositories.claim_timeline(session, a.claim_number)[-1].cause
+    assert "returned as unprocessable" in cause and "not approved as an electronic submitter" in cause
