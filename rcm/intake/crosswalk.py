@@ -64,10 +64,17 @@ class Crosswalk:
 
     def procedure(self, system: str, code: str, age: int | None) -> ProcedureTarget | None:
         """The target for this code at this age; None when the crosswalk does not know the code (or the age)."""
-        for target in self.procedures.get((system, code), []):
+        for target in self.procedures.get(_procedure_key(system, code), []):
             if target.fits_age(age):
                 return target
         return None
+
+
+def _procedure_key(system: str, code: str) -> tuple[str, str]:
+    system = system.strip().upper()
+    code = code.strip()
+    # CVX codes are two digits or more; exports write "8" as well as "08".
+    return system, (code.lstrip("0").zfill(2) if system == "CVX" and code.isdigit() else code)
 
 
 def _rows(path: Path, required: tuple[str, ...]) -> list[tuple[int, dict[str, str]]]:
@@ -115,7 +122,7 @@ def load_crosswalk(folder: Path) -> Crosswalk:
             age_max=_int(row.get("age_max", ""), path, line),
             note=row.get("note", ""),
         )
-        crosswalk.procedures.setdefault((row["system"].upper(), row["source_code"]), []).append(target)
+        crosswalk.procedures.setdefault(_procedure_key(row["system"], row["source_code"]), []).append(target)
     path = folder / POS_FILE
     for _, row in _rows(path, ("encounter_class", "place_of_service")):
         crosswalk.place_of_service[row["encounter_class"].lower()] = row["place_of_service"]
