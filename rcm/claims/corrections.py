@@ -26,21 +26,25 @@ def _line(number: int, line: ServiceLine, encounter: Encounter) -> ClaimLineReco
     )
 
 
-def repoint_to_current_version(session: Session, claim: ClaimRecord) -> bool:
+def repoint_to_current_version(session: Session, claim: ClaimRecord, *, never_adjudicated: bool = False) -> bool:
     """Point a sent claim at its encounter's current version as a replacement or void; False when it already is.
 
     The frequency is the encounter's when it says 7 or 8, otherwise 7 (a changed claim replaces the one sent).
-    Raises ClaimBuildError when the payer's claim number (needed in REF*F8) is unknown.
+    A claim whose last submission was rejected before adjudication (``never_adjudicated``) has nothing at the
+    payer to replace: it goes out again as an original (1). Raises ClaimBuildError when a replacement or void
+    lacks the payer's claim number (needed in REF*F8).
     """
     current = repositories.current_encounter_version(session, claim.encounter_id)
     if current is None or current.id == claim.encounter_version_id:
         return False
     encounter = Encounter.model_validate(current.payload)
     frequency = encounter.frequency_code
-    if frequency is ClaimFrequency.original:
+    if never_adjudicated:
+        frequency = ClaimFrequency.original
+    elif frequency is ClaimFrequency.original:
         frequency = ClaimFrequency.replacement
     payer_claim_number = encounter.payer_claim_number or claim.payer_claim_number
-    if not payer_claim_number:
+    if not payer_claim_number and frequency is not ClaimFrequency.original:
         raise ClaimBuildError(claim.claim_number, "payer_claim_number",
                               "a replacement or void needs the payer's claim number (from the 835 or 277CA)")
     claim.encounter_version_id = current.id

@@ -89,10 +89,7 @@ def resubmission_problem(session: Session, claim: ClaimRecord, *, corrected: boo
     """Why a ready claim must not go out again, or None. A claim goes out once per submission: after a
     submission only a correction (replacement 7 or void 8 with the payer's claim number, built from a changed
     encounter or marked by a biller), or a claim the clearinghouse or payer rejected, may be sent again."""
-    last = session.scalars(
-        select(ClaimSubmission).where(ClaimSubmission.claim_id == claim.id)
-        .order_by(ClaimSubmission.submission_number.desc())
-    ).first()
+    last = _last_submission(session, claim)
     if last is None:
         return None
     if claim.frequency_code in ("7", "8") and not claim.payer_claim_number:
@@ -106,8 +103,11 @@ def resubmission_problem(session: Session, claim: ClaimRecord, *, corrected: boo
     return "already submitted; send a replacement (7) or void (8) with the payer's claim number instead"
 
 
-def _was_sent(session: Session, claim: ClaimRecord) -> bool:
-    return session.scalars(select(ClaimSubmission.id).where(ClaimSubmission.claim_id == claim.id)).first() is not None
+def _last_submission(session: Session, claim: ClaimRecord) -> ClaimSubmission | None:
+    return session.scalars(
+        select(ClaimSubmission).where(ClaimSubmission.claim_id == claim.id)
+        .order_by(ClaimSubmission.submission_number.desc())
+    ).first()
 
 
 def _rejected_since(session: Session, claim: ClaimRecord, since: datetime) -> bool:
@@ -177,7 +177,9 @@ def build_claims(session: Session, settings: Settings, *, clearinghouse: str | N
             report.skipped.append(SkippedClaim(record.claim_number, f"clearinghouse {house} is not configured"))
             continue
         try:
-            corrected = _was_sent(session, record) and repoint_to_current_version(session, record)
+            last = _last_submission(session, record)
+            rejected = last is not None and _rejected_since(session, record, last.submitted_at)
+            corrected = last is not None and repoint_to_current_version(session, record, never_adjudicated=rejected)
             problem = resubmission_problem(session, record, corrected=corrected)
             if problem:
                 report.skipped.append(SkippedClaim(record.claim_number, problem))

@@ -235,3 +235,30 @@ def test_277ca_batch_rejection_rejects_the_transaction(session: Session, setting
     assert a.status is ClaimStatus.rejected
     cause = repositories.claim_timeline(session, a.claim_number)[-1].cause
     assert "returned as unprocessable" in cause and "not approved as an electronic submitter" in cause
+
+
+def test_a_rejected_claim_fixed_goes_out_again_as_an_original(session: Session, settings: Settings,
+                                                              tmp_path: Path) -> None:
+    from rcm.domain import ClaimFrequency
+
+    (a,) = _sent(session, settings, [56])
+    tx = _tx_of(session, a)
+    ingest_ack_file(session, _write(tmp_path, "r.999", _999([(tx.group_control_number, [
+        (tx.transaction_control_number, "R", "")])])))
+    session.commit()
+    fixed = primary_encounter(56)
+    fixed.lines[0].charge = fixed.lines[0].charge + 5
+    repositories.save_encounter(session, fixed, source_file="fix.jsonl", source_row=1)
+    session.commit()
+    session.refresh(a)
+    repositories.set_claim_status(session, a, ClaimStatus.ready, cause="fixed and re-scrubbed", source_kind="scrub")
+    session.commit()
+    report = build_claims(session, settings, now=NOW)
+    assert len(report.files) == 1 and report.skipped == []
+    segs = [(s.id, s.elements) for s in iter_segments(Path(report.files[0].path))]
+    clm = next(e for i, e in segs if i == "CLM")
+    assert clm[4].endswith(":" + ClaimFrequency.original.value) and not any(
+        i == "REF" and e[0] == "F8" for i, e in segs)
+    assert clm[1] == str(fixed.total_charge).rstrip("0").rstrip(".")
+    subs = session.scalars(select(ClaimSubmission.submission_number).where(ClaimSubmission.claim_id == a.id)).all()
+    assert sorted(subs) == [1, 2]
