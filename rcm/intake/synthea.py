@@ -204,9 +204,12 @@ class _Mapper:
                     return span
             return None
 
+        if not secondary_id:
+            secondary_id = (covering(payer_key) or {}).get("SECONDARY_PAYER") or None
         result: list[dict[str, Any]] = []
+        used: list[str] = []
         for priority, payer in (("primary", payer_key), ("secondary", secondary_id or "")):
-            if not payer or (result and payer == result[0]["_synthea"]):
+            if not payer or payer in used:
                 continue
             name = self.export.payers.get(payer, {}).get("NAME", "")
             target = self.crosswalk.payers.get(name.lower())
@@ -218,7 +221,6 @@ class _Mapper:
             ownership = (span or {}).get("PLAN_OWNERSHIP") or (span or {}).get("OWNERSHIP") or "Self"
             relationship = _RELATIONSHIP.get(ownership.lower(), "other")
             coverage: dict[str, Any] = {
-                "_synthea": payer,
                 "priority": priority,
                 "payer_id": payer_id,
                 "payer_name": name or None,
@@ -230,8 +232,7 @@ class _Mapper:
                 first, last = _split_name(span["OWNER_NAME"])
                 coverage["subscriber"] = {"first_name": first, "last_name": last}
             result.append(coverage)
-        for coverage in result:
-            del coverage["_synthea"]
+            used.append(payer)
         return result
 
     def encounter(self, row: dict[str, str]) -> tuple[dict[str, Any] | None, RecordError | None, str]:
@@ -246,9 +247,10 @@ class _Mapper:
         if patient_row is None:
             return None, RecordError("missing_field", "The encounter's patient is not in patients.csv",
                                      field="PATIENT"), eid  # fmt: skip
+        if not row.get("START"):
+            return None, RecordError("missing_field", "The encounter has no START date", field="START"), eid
         if day is None:
-            reason = "missing_field" if not row.get("START") else "bad_date"
-            return None, RecordError(reason, "The encounter's START is not a date", field="START"), eid
+            return None, RecordError("bad_date", "The encounter's START is not a date", field="START"), eid
         birth = parse_day(patient_row.get("BIRTHDATE", ""))
         age = _age(birth, day)
         charges, claim_dx, secondary = self.export.charges_for(row)

@@ -55,7 +55,7 @@ def export(tmp_path: Path) -> Path:
             [AETNA, "Aetna", "PRIVATE"]])  # fmt: skip
     _write(tmp_path, "payer_transitions.csv", ["PATIENT", "MEMBERID", "START_DATE", "END_DATE", "PAYER",
                                                "SECONDARY_PAYER", "PLAN_OWNERSHIP", "OWNER_NAME"], [
-        [P1, "MBR-1", "2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z", MEDICARE, "", "Self", "Ann452 Example771"],
+        [P1, "MBR-1", "2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z", MEDICARE, AETNA, "Self", "Ann452 Example771"],
         [P2, "MBR-2", "2025-01-01T00:00:00Z", "2026-01-01T00:00:00Z", AETNA, "", "Spouse", "Cat33 Example771"],
     ])  # fmt: skip
     _write(tmp_path, "conditions.csv", ["START", "STOP", "PATIENT", "ENCOUNTER", "SYSTEM", "CODE", "DESCRIPTION"], [
@@ -94,7 +94,10 @@ def test_every_outcome_of_a_small_export(export: Path) -> None:
     assert [line.code for line in ok.lines] == ["99213", "87070"]  # "Laboratory test" is too vague: unmapped
     assert ok.diagnoses == ["J028"] and ok.lines[1].diagnosis_pointers == [1]
     assert ok.patient.middle_name == "B" and ok.patient.address is not None and ok.patient.address.state == "MA"
-    assert [(c.payer_id, c.member_id, c.relationship.value) for c in ok.coverage] == [("MCR01", "MBR-1", "self")]
+    assert [(c.priority.value, c.payer_id, c.member_id) for c in ok.coverage] == [
+        ("primary", "MCR01", "MBR-1"),
+        ("secondary", "AET01", None),  # the export has no member id for the secondary plan: the scrubber asks
+    ]
     assert ok.billing_provider is not None and npi_check_digit_ok(ok.billing_provider.npi)
 
     well = found["e-well"]
