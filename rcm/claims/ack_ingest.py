@@ -340,7 +340,8 @@ def ingest_ack_file(session: Session, path: Path) -> AckReport:
     if not acks.kinds:
         raise InputError(f"{path}: no TA1, 999 or 277CA acknowledgment in the file")
     record, created = repositories.record_file(
-        session, direction="in", kind=acks.kind, name=path.name, path=str(path), content=content,
+        session, direction="in", kind=acks.kind if len(acks.kind) <= 10 else "ACK", name=path.name[:255],
+        path=str(path), content=content,
         interchange_control_number=acks.interchange_control_number[:9] or None,
         sender_id=acks.sender_id[:15] or None, receiver_id=acks.receiver_id[:15] or None, status="received",
     )
