@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -95,8 +96,12 @@ def _fmt(value: Any, spec: str) -> str:
 
 
 def _print_table(report: dict[str, Any]) -> None:
-    print(f"\nX12 benchmark ({report['python']}, {report['machine']})")
-    header = f"{'file':6} {'stage':15} {'seconds':>9} {'claims/s':>11} {'MB/s':>8} {'peak RSS MB':>12}"
+    print(
+        f"\nX12 benchmark ({report['python']}, {report['machine']}, {report['cpus']} CPUs, load average "
+        f"{report['load_average_at_start'][0]:.1f} at start, {report['load_average_at_end'][0]:.1f} at end)"
+    )
+    print("(seconds are CPU seconds of the stage's own process; claims/s and MB/s are computed on them)")
+    header = f"{'file':6} {'stage':15} {'cpu s':>9} {'wall s':>9} {'claims/s':>11} {'MB/s':>8} {'peak RSS MB':>12}"
     print(header)
     print("-" * len(header))
     for result in report["files"]:
@@ -106,7 +111,8 @@ def _print_table(report: dict[str, Any]) -> None:
                 print(f"{result['file']:6} {stage:15} {'failed: ' + row['error']}")
                 continue
             print(
-                f"{result['file']:6} {stage:15} {row['seconds']:9.3f} {row['claims_per_s']:11,.0f} "
+                f"{result['file']:6} {stage:15} {row['seconds']:9.3f} {row['wall_seconds']:9.3f} "
+                f"{row['claims_per_s']:11,.0f} "
                 f"{row['mb_per_s']:8.2f} {row['peak_rss_mb']:12.1f}"
             )
         r = result["ratios"]
@@ -167,6 +173,8 @@ def _targets(report: dict[str, Any]) -> list[str]:
 def run_benchmark(*, size: int, big_size: int, quick: bool) -> dict[str, Any]:
     report: dict[str, Any] = {
         "python": platform.python_version(),
+        "load_average_at_start": list(os.getloadavg()),
+        "cpus": os.cpu_count(),
         "machine": f"{platform.machine()} {platform.processor() or ''}".strip(),
         "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "files": [],
@@ -179,6 +187,7 @@ def run_benchmark(*, size: int, big_size: int, quick: bool) -> dict[str, Any]:
         if big_size:
             report["big_file"] = _big_file_check(workdir, big_size)
     report["targets"] = _targets(report)
+    report["load_average_at_end"] = list(os.getloadavg())
     return report
 
 
