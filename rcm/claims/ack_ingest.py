@@ -172,7 +172,7 @@ class _Acker:
     def group(self, group: GroupAck) -> None:
         sent_txs = self._sent_transactions(group.group_control_number)
         if not sent_txs:
-            self.report.unmatched.append({"ack": "999", "group": group.group_control_number,
+            self.report.unmatched.append({"ack": group.ack_set, "group": group.group_control_number,
                                           "reason": "we sent no functional group with this control number"})
             for tx_ack in group.transactions:
                 self._count(self._tx_status(tx_ack, group))
@@ -183,7 +183,7 @@ class _Acker:
             why = ", ".join(codes.group_error_text(c) for c in group.codes) or "no reason given"
             for tx in sent_txs:
                 tx.ack_status = status
-                self._transaction_claims(tx, status, f"999: functional group {group.group_control_number} "
+                self._transaction_claims(tx, status, f"{group.ack_set}: functional group {group.group_control_number} "
                                          + ("accepted" if status == "A" else f"rejected ({why})"), [])
                 self._count(status)
             return
@@ -193,7 +193,7 @@ class _Acker:
                             == _digits_key(tx_ack.control_number) and t.set_id == tx_ack.set_id), None)
             self._count(status)
             if matched is None:
-                self.report.unmatched.append({"ack": "999", "group": group.group_control_number,
+                self.report.unmatched.append({"ack": group.ack_set, "group": group.group_control_number,
                                               "transaction": tx_ack.control_number,
                                               "reason": "we sent no transaction set with this control number"})
                 continue
@@ -210,7 +210,7 @@ class _Acker:
 
     @staticmethod
     def _transaction_words(group: GroupAck, tx_ack: TransactionAck, status: str) -> str:
-        what = f"999: transaction {tx_ack.control_number} of group {group.group_control_number}"
+        what = f"{group.ack_set}: transaction {tx_ack.control_number} of group {group.group_control_number}"
         verdict = {"A": "accepted", "E": "accepted with errors", "R": "rejected"}[status]
         reasons = [codes.transaction_error_text(c) for c in tx_ack.codes if c != "5"]
         return f"{what} {verdict}" + (f" ({', '.join(reasons)})" if reasons else "")
@@ -338,7 +338,7 @@ def ingest_ack_file(session: Session, path: Path) -> AckReport:
         raise UnreadableFileError(str(path), f"cannot read the file ({type(exc).__name__})") from None
     acks = read_acks(content)
     if not acks.kinds:
-        raise InputError(f"{path}: no TA1, 999 or 277CA acknowledgment in the file")
+        raise InputError(f"{path}: no TA1, 999, 997 or 277CA acknowledgment in the file")
     record, created = repositories.record_file(
         session, direction="in", kind=acks.kind if len(acks.kind) <= 10 else "ACK", name=path.name[:255],
         path=str(path), content=content,

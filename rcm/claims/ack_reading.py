@@ -1,5 +1,5 @@
-"""Reading acknowledgments: TA1 (interchange), 999 (functional group / transaction sets, with IK3/IK4 errors)
-and 277CA (claim-level STC) from any X12 file, into small records an ingest can match against what we sent."""
+"""Reading acknowledgments: TA1 (interchange), 999 or 997 (functional group / transaction sets, with IK3/IK4 or
+AK3/AK4 errors) and 277CA (claim-level STC) from any X12 file, into small records an ingest can match."""
 
 from __future__ import annotations
 
@@ -52,7 +52,7 @@ class SegmentError:
 
 @dataclass(slots=True)
 class TransactionAck:
-    """AK2..IK5: one transaction set we sent (AK202 is our ST02)."""
+    """AK2..IK5 (AK5 in a 997): one transaction set we sent (AK202 is our ST02)."""
 
     set_id: str
     control_number: str
@@ -73,6 +73,7 @@ class GroupAck:
     codes: list[str] = field(default_factory=list)  # AK905..AK909
     transactions: list[TransactionAck] = field(default_factory=list)
     segment: int = 0
+    ack_set: str = "999"  # the acknowledgment's own ST01: 999 or 997
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +113,7 @@ class AckFile:
     @property
     def kind(self) -> str:
         """999, TA1, 277CA, or the kinds joined with '+' for a mixed file ('' when none)."""
-        order = ("TA1", "999", "277CA", "277")
+        order = ("TA1", "999", "997", "277CA", "277")
         return "+".join(k for k in order if k in self.kinds)
 
 
@@ -156,34 +157,35 @@ def read_acks(source: str | Path | bytes) -> AckFile:
         elif sid == "ST":
             set_id = seg.get(1)
             group, tx, error, claim, hl_level = None, None, None, None, ""
-            if set_id == "999":
-                result.kinds.add("999")
+            if set_id in ("999", "997"):
+                result.kinds.add(set_id)
             elif set_id == "277":
                 # X214 is the claim acknowledgment; X212 a claim status response read the same way
                 result.kinds.add("277" if "X212" in seg.get(3) else "277CA")
-        elif set_id == "999":
+        elif set_id in ("999", "997"):  # a 997 carries the same answers as AK3/AK4/AK5
             if sid == "AK1":
-                group = GroupAck(seg.get(1).strip(), seg.get(2).strip(), seg.get(3).strip(), segment=seg.number)
+                group = GroupAck(seg.get(1).strip(), seg.get(2).strip(), seg.get(3).strip(), segment=seg.number,
+                                 ack_set=set_id)
                 result.group_acks.append(group)
             elif sid == "AK2" and group is not None:
                 tx = TransactionAck(seg.get(1).strip(), seg.get(2).strip(), segment=seg.number)
                 group.transactions.append(tx)
                 error = None
-            elif sid == "IK3" and tx is not None:
+            elif sid in ("IK3", "AK3") and tx is not None:
                 error = SegmentError(seg.get(1), _int_or_none(seg.get(2)), seg.get(3), seg.get(4))
                 tx.errors.append(error)
             elif sid == "CTX" and error is not None:
                 context = seg.components(1)
                 if len(context) >= 2 and context[0] == "CLM01":
                     error.claim_id = context[1]
-            elif sid == "IK4" and error is not None:
+            elif sid in ("IK4", "AK4") and error is not None:
                 where = seg.components(1)
                 error.elements.append(ElementError(
                     _int_or_none(where[0]) if where else None,
                     _int_or_none(where[1]) if len(where) > 1 else None,
                     seg.get(3),
                 ))
-            elif sid == "IK5" and tx is not None:
+            elif sid in ("IK5", "AK5") and tx is not None:
                 tx.status = seg.get(1)
                 tx.codes = [c for c in seg.elements[1:6] if c]
                 tx, error = None, None
