@@ -157,6 +157,7 @@ def test_public_ack_samples_are_read_and_reported_unmatched(session: Session, sa
         "imsweb+x12-parser/src/test/resources/277_5010/x12_277CA_accepted.txt": ("277CA", 1, 0, 0),
         "imsweb+x12-parser/src/test/resources/277_5010/x12_277CA_rejected.txt": ("277CA", 0, 0, 1),
         "azoner+pyx12/test/files/mult_trn.997.base": ("997", 0, 0, 5),
+        "xlate+staedi/src/test/resources/x12/invalid999.edi": ("999", 0, 0, 3),  # IK5*Q is no acceptance
         "azoner+pyx12/test/files/835_simple.997.base": ("TA1+997", 2, 0, 0),
     }
     for name, (kind, accepted, with_errors, rejected) in files.items():
