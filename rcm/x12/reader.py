@@ -172,22 +172,69 @@ class X12File:
 class TransactionReader:
     """Iterates transactions of one source; afterwards ``findings`` holds every envelope finding (including
     those already put on transactions) and ``interchanges`` the envelope skeleton (with transactions only
-    when ``keep`` is true)."""
+    when ``keep`` is true).
+
+    While the iteration runs the cyclic garbage collector is paused (reference counting still frees
+    everything dropped); it is switched back on when the iterator is exhausted, closed or dropped.
+    """
 
     def __init__(self, source: str | Path | bytes | BinaryIO, *, keep: bool = False) -> None:
-        self.name = source_name(source)
-        self.keep = keep
-        self.findings: list[Finding] = []
-        self.interchanges: list[Interchange] = []
-        self.delimiters: Delimiters | None = None
-        self.segment_count = 0
-        self._iter = self._run(iter_segments(source))
+        self._machine = _EnvelopeMachine(source_name(source), keep)
+        # The generator references the machine, never this reader: no reference cycle, so dropping the
+        # reader closes the generator at once (and restores the collector) even with the collector paused.
+        self._iter = _paused_gc_iteration(self._machine, iter_segments(source))
+
+    @property
+    def name(self) -> str:
+        return self._machine.name
+
+    @property
+    def findings(self) -> list[Finding]:
+        return self._machine.findings
+
+    @property
+    def interchanges(self) -> list[Interchange]:
+        return self._machine.interchanges
+
+    @property
+    def delimiters(self) -> Delimiters | None:
+        return self._machine.delimiters
+
+    @property
+    def segment_count(self) -> int:
+        return self._machine.segment_count
 
     def __iter__(self) -> Iterator[Transaction]:
         return self._iter
 
     def __next__(self) -> Transaction:
         return next(self._iter)
+
+
+def _paused_gc_iteration(machine: _EnvelopeMachine, segments: Iterator[Segment]) -> Iterator[Transaction]:
+    # The cyclic collector is paused for the whole iteration (segments, trees and models hold no reference
+    # cycles, so refcounting frees them as the caller drops each transaction); without this, collections
+    # rescanning each transaction's objects cost a third of the parse.  The caller's setting is restored
+    # when the iteration ends or the iterator is closed or dropped.
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield from machine.envelopes(segments)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+class _EnvelopeMachine:
+    """The ISA/GS/ST state machine and what it learns about the envelopes."""
+
+    def __init__(self, name: str, keep: bool) -> None:
+        self.name = name
+        self.keep = keep
+        self.findings: list[Finding] = []
+        self.interchanges: list[Interchange] = []
+        self.delimiters: Delimiters | None = None
+        self.segment_count = 0
 
     def _note(self, code: str, message: str, seg: Segment | None, *, severity: str = "error",
               transaction: str | None = None) -> Finding:
@@ -202,22 +249,7 @@ class TransactionReader:
         self.findings.append(f)
         return f
 
-    def _run(self, segments: Iterator[Segment]) -> Iterator[Transaction]:
-        # The collector is paused while segments are gathered and resumed around each yield, so the
-        # caller's code always runs with its own GC setting.
-        gc_was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            for tx in self._envelopes(segments):
-                if gc_was_enabled:
-                    gc.enable()
-                yield tx
-                gc.disable()
-        finally:
-            if gc_was_enabled:
-                gc.enable()
-
-    def _envelopes(self, segments: Iterator[Segment]) -> Iterator[Transaction]:
+    def envelopes(self, segments: Iterator[Segment]) -> Iterator[Transaction]:
         interchange: Interchange | None = None
         group: FunctionalGroup | None = None
         tx: Transaction | None = None

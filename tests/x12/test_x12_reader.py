@@ -106,3 +106,26 @@ def test_many_interchanges_sample() -> None:
     assert len(x.interchanges) == 156
     assert len(x.transactions) == 156
     assert sum(1 for t in x.transactions for s in t.segments if s.id == "CLP") == 468
+
+
+def test_collector_setting_is_restored() -> None:
+    import gc
+
+    data = (ISA + GS + TX1 + TX2 + "GE*2*7~IEA*1*000000001~").encode()
+    assert gc.isenabled()
+    reader = read_transactions(data)
+    first = next(iter(reader))
+    assert first.control_number == "0001" and not gc.isenabled()  # paused while iterating
+    del reader
+    assert gc.isenabled()  # dropped mid-way: restored
+    for _ in read_transactions(data):
+        break
+    assert gc.isenabled()
+    list(read_transactions(data))
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        list(read_transactions(data))
+        assert not gc.isenabled()  # a caller's own setting is left alone
+    finally:
+        gc.enable()
