@@ -69,6 +69,7 @@ class LoopSpec:
     _ids: frozenset[str] = field(default=frozenset(), repr=False)
     _required: tuple[SegmentSpec, ...] = field(default=(), repr=False)
     _required_kids: tuple[LoopSpec, ...] = field(default=(), repr=False)
+    _start_q: tuple[int, frozenset[str]] | None = field(default=None, repr=False)
     _compiled: bool = field(default=False, repr=False)
 
     @property
@@ -105,6 +106,7 @@ class LoopSpec:
         self._own, self._tail, self._kids, self._deep = own, tail, kids, deep
         self._required = tuple(x for x in self.segments[1:] + self.trailer if x.usage == "R")
         self._required_kids = tuple(c for c in self.children if c.usage == "R")
+        self._start_q = self.segments[0].qualifier
         self._ids = frozenset(ids)
         self._compiled = True
 
@@ -271,7 +273,7 @@ def build_tree(
         node = Loop(child.id, child.name, [segment])
         parent.loop.children.append(node)
         frame = _Frame(child, node)
-        frame.counts[child.start] = 1
+        frame.counts[child.segments[0]] = 1
         stack.append(frame)
 
     def accept(level: int, s: SegmentSpec, segment: Segment, order: int | None) -> None:
@@ -329,8 +331,10 @@ def build_tree(
                     break
             kids = fspec._kids.get(sid)
             if kids:
+                els = segment.elements
                 for child in kids:
-                    if child.start.matches(segment):
+                    q = child._start_q
+                    if q is None or (q[0] <= len(els) and els[q[0] - 1] in q[1]):
                         open_child(level, child, segment)
                         matched = True
                         break

@@ -7,7 +7,7 @@ transactions); ``read_file`` keeps everything.  Envelope problems become finding
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -40,6 +40,8 @@ __all__ = [
 
 # Segments that may sit between ISA and GS: TA1 acknowledgments and the interchange service segments.
 _INTERCHANGE_SERVICE = frozenset({"TA1", "ISB", "ISE", "TA3"})
+# Segments that end or interrupt a transaction set.
+_ENVELOPE_IDS = frozenset({"SE", "ST", "GS", "GE", "ISA", "IEA"})
 
 
 class Transaction:
@@ -253,6 +255,7 @@ class _EnvelopeMachine:
         interchange: Interchange | None = None
         group: FunctionalGroup | None = None
         tx: Transaction | None = None
+        tx_append: Callable[[Segment], None] = list[Segment]().append
         bare_noted = False
         last: Segment | None = None
 
@@ -282,6 +285,9 @@ class _EnvelopeMachine:
             last = seg
             sid = seg.id
             if tx is not None:
+                if sid not in _ENVELOPE_IDS:
+                    tx_append(seg)
+                    continue
                 if sid == "SE":
                     tx.segments.append(seg)
                     found = check_transaction_trailer(tx.segments[0], seg, len(tx.segments))
@@ -289,9 +295,6 @@ class _EnvelopeMachine:
                     self.findings.extend(found)
                     done, tx = tx, None
                     yield done
-                    continue
-                if sid not in ("ST", "GS", "GE", "ISA", "IEA"):
-                    tx.segments.append(seg)
                     continue
                 done = close_tx(seg)
                 tx = None
@@ -312,6 +315,7 @@ class _EnvelopeMachine:
                     interchange=interchange.header if interchange else None,
                     group=group.header,
                 )
+                tx_append = tx.segments.append
                 if group.header is not None and seg.get(3) and group.header.version and (
                     seg.get(3) != group.header.version
                 ):
