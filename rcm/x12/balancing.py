@@ -36,15 +36,27 @@ class HasSegments(Protocol):
     def version(self) -> str: ...
 
 
+_SEEN: dict[str, Decimal | None] = {}
+
+
 def amount(value: str) -> Decimal | None:
     """An X12 R value as Decimal ("" and malformed values give None)."""
-    if not value:
-        return None
     try:
-        d = Decimal(value)
-    except (InvalidOperation, ValueError):
-        return None
-    return d if d.is_finite() else None
+        return _SEEN[value]
+    except KeyError:
+        pass
+    d: Decimal | None = None
+    if value:
+        try:
+            d = Decimal(value)
+        except (InvalidOperation, ValueError):
+            d = None
+        if d is not None and not d.is_finite():
+            d = None
+    if len(_SEEN) > 8192:  # amounts repeat (fees, copays); keep the memo small
+        _SEEN.clear()
+    _SEEN[value] = d
+    return d
 
 
 def cas_total(seg: Segment) -> Decimal | None:

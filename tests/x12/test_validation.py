@@ -313,3 +313,12 @@ def test_compiled_syntax_rules_match_their_definition(segment_id: str, filled: l
     out: list = []  # type: ignore[type-arg]
     checker.rules_check(elements, out)
     assert {(p.element, p.ik4_code) for p in out} == expected
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.from_regex(r"[0-9]{10}", fullmatch=True))
+def test_fast_npi_check_agrees_with_the_codes_module(npi: str) -> None:
+    from rcm.codes import npi_check_digit_ok
+    from rcm.x12.validation.guide import valid_npi
+
+    assert valid_npi(npi) == (npi[0] in "12" and npi_check_digit_ok(npi))

@@ -64,7 +64,7 @@ def _element_findings(tx: Transaction, codes: int) -> list[Finding]:
     d = tx.segments[0].delimiters
     element, component, repetition = d.element, d.component, d.repetition
     # per segment id: (checker, fast pattern, whether anything remains to check after a fast match)
-    plans: dict[str, tuple[SegmentChecker, re.Pattern[str] | None, bool] | None] = {}
+    plans: dict[str, tuple[SegmentChecker, re.Pattern[str] | None, bool, dict[str, list[ElementProblem]]] | None] = {}
     for seg in tx.segments:
         sid = seg.id
         try:
@@ -78,6 +78,7 @@ def _element_findings(tx: Transaction, codes: int) -> list[Finding]:
                     checker,
                     checker.fast_pattern(element, component, repetition, codes),
                     bool(checker.rules) or checker.period is not None,
+                    {},
                 )
             )
         if plan is None:
@@ -85,11 +86,18 @@ def _element_findings(tx: Transaction, codes: int) -> list[Finding]:
         els = seg.elements
         if els and not els[-1] and sid not in trailing:
             trailing[sid] = seg.number
-        checker, fast, more = plan
-        if fast is not None and seg.delimiters is d and fast.fullmatch(element.join(els)) is not None:
+        checker, fast, more, seen = plan
+        text = element.join(els)
+        if fast is not None and seg.delimiters is d and fast.fullmatch(text) is not None:
             if not more:
                 continue
-            found = checker.post_checks(els)
+            # the rules and periods depend on the text only: same text (a date, a qualifier pair), same answer
+            cached = seen.get(text)
+            if cached is None:
+                if len(seen) > 4096:
+                    seen.clear()
+                cached = seen[text] = checker.post_checks(els)
+            found = cached
         else:
             sd = seg.delimiters
             found = checker.check_fast(els, sd.element, sd.component, sd.repetition, codes)

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from rcm.codes import npi_check_digit_ok
 from rcm.x12.findings import Finding
 from rcm.x12.tokenizer import Segment
 from rcm.x12.validation.values import check_time
@@ -15,13 +14,27 @@ from rcm.x12.validation.values import check_time
 if TYPE_CHECKING:
     from rcm.x12.reader import Interchange
 
-__all__ = ["FUNCTIONAL_IDS", "check_envelope_elements", "check_guide_rules"]
+__all__ = ["FUNCTIONAL_IDS", "check_envelope_elements", "check_guide_rules", "valid_npi"]
 
 # GS01 functional identifier code for each transaction set.
 FUNCTIONAL_IDS: dict[str, str] = {
     "837": "HC", "835": "HP", "270": "HS", "271": "HB", "276": "HR", "277": "HN", "999": "FA", "997": "FA",
     "834": "BE", "278": "HI", "820": "RA", "275": "PI", "TA1": "",
 }  # fmt: skip
+
+
+_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
+
+
+def valid_npi(npi: str) -> bool:
+    """10 digits, first 1 or 2, Luhn check digit over "80840" + the first nine (the prefix adds 24)."""
+    if len(npi) != 10 or not npi.isdigit() or npi[0] not in "12":
+        return False
+    total = 24
+    for i in range(9):
+        d = ord(npi[i]) - 48
+        total += _DOUBLED[d] if i % 2 == 0 else d
+    return (10 - total % 10) % 10 == ord(npi[9]) - 48
 
 
 # The segments these rules look at (everything else is skipped at the cost of one set lookup).
@@ -163,7 +176,7 @@ def check_guide_rules(
         elif (sid == "NM1" and seg.get(8) == "XX") or (sid == "N1" and seg.get(3) == "XX"):
             at = 9 if sid == "NM1" else 4
             npi = seg.get(at)
-            if npi and not (len(npi) == 10 and npi.isdigit() and npi[0] in "12" and npi_check_digit_ok(npi)):
+            if npi and not valid_npi(npi):
                 out.append(
                     _finding(
                         control,
