@@ -246,8 +246,15 @@ def source_name(source: str | Path | bytes | BinaryIO) -> str:
 
 
 def _looks_like_text(source: str) -> bool:
+    """A ``str`` source is X12 text (not a path) when it is no existing file and looks like segments."""
+    if len(source) < 4096 and "\n" not in source:
+        try:
+            if Path(source).exists():
+                return False
+        except (OSError, ValueError):
+            pass
     head = source.lstrip(_WS)[:4]
-    return "\n" in source or "~" in source or head[:3] in ("ISA", "GS*", "ST*")
+    return "\n" in source or head[:3] in ("ISA", "GS*", "ST*") or source.count("~") > 1
 
 
 class _Input:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import io
+from pathlib import Path
 
 import pytest
 from x12_samples import manifest, sample_params
@@ -166,3 +167,10 @@ def test_manifest_is_not_empty_when_present() -> None:
     if not files:
         pytest.skip("shared samples missing")
     assert len(files) > 100
+
+
+def test_str_sources_are_paths_unless_they_hold_x12(tmp_path: Path) -> None:
+    odd = tmp_path / "a~b.edi"
+    odd.write_text(FILE)
+    assert ids(FILE) == [s.id for s in iter_segments(str(odd))] == [s.id for s in iter_segments(FILE)]
+    assert [s.id for s in iter_segments(odd)] == ids(FILE)
