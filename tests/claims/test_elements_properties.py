@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rcm.claims.elements import amount, text
 
 
+@settings(max_examples=60, deadline=None)
 @given(st.text(max_size=200), st.integers(min_value=1, max_value=80))
 def test_text_never_carries_a_delimiter_or_exceeds_its_length(value: str, limit: int) -> None:
     out = text(value, limit)
@@ -19,6 +20,7 @@ def test_text_never_carries_a_delimiter_or_exceeds_its_length(value: str, limit:
     assert out.isascii()
 
 
+@settings(max_examples=60, deadline=None)
 @given(st.decimals(min_value=Decimal("-99999999.99"), max_value=Decimal("99999999.99"), places=2))
 def test_amount_text_reads_back_as_the_same_money(value: Decimal) -> None:
     written = amount(value)

@@ -17,7 +17,7 @@ from rcm.x12.validation import validate_file
 
 from .shapes import make_claim
 
-N_CLAIMS = 480
+N_CLAIMS = 360
 
 
 def _element(e: str | list[str]) -> str:

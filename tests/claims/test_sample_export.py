@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
@@ -18,6 +19,7 @@ from rcm.x12.pyx12_oracle import pyx12_findings
 from rcm.x12.validation import validate_file
 
 
+@pytest.mark.slow
 def test_sample_export_builds_clean_837s(session: Session, settings: Settings) -> None:
     stored = 0
     for row, record in enumerate(generate_sample(encounters=201)):
