@@ -137,6 +137,16 @@ def delimiters_from_isa(text: str, start: int) -> tuple[Delimiters, int] | None:
             return None
     if j + 2 >= len(text):
         return None
+    if "\n" in text[start:j] or "\r" in text[start:j]:
+        # An ISA wrapped across lines (fixed-width line files): read it with the line breaks taken out.
+        cleaned = text[start : start + 400].replace("\r", "").replace("\n", "")
+        if "\n" in cleaned or "\r" in cleaned:
+            return None
+        found = delimiters_from_isa(cleaned, 0)
+        if found is None or found[0].segment in "\r\n":
+            return None
+        after = text.find(found[0].segment, j)
+        return (found[0], after + 1) if after >= 0 else None
     component, term = text[j + 1], text[j + 2]
     end = j + 3
     if component in "\r\n":  # ISA16 missing: the line end terminates

@@ -174,3 +174,12 @@ def test_str_sources_are_paths_unless_they_hold_x12(tmp_path: Path) -> None:
     odd.write_text(FILE)
     assert ids(FILE) == [s.id for s in iter_segments(str(odd))] == [s.id for s in iter_segments(FILE)]
     assert [s.id for s in iter_segments(odd)] == ids(FILE)
+
+
+def test_isa_wrapped_across_lines() -> None:
+    wrapped = "\n".join(FILE[i : i + 60] for i in range(0, len(FILE), 60))
+    assert "\n" in wrapped[:106]
+    assert [(s.id, s.elements) for s in iter_segments(wrapped.encode())] == [
+        (s.id, s.elements) for s in iter_segments(FILE.encode())
+    ]
+    assert next(iter_segments(wrapped.encode())).delimiters == Delimiters.default()
