@@ -74,6 +74,15 @@ _HI = "".join(
 _EB01 = "1 2 3 4 5 6 7 8 A B C CB D E F G H I J K L M MC N O P Q R S T U V W X Y"
 _MIA_AMOUNTS = "".join(f"{n} O R 1-18 monetary amount\n" for n in range(6, 20))
 _TS3_AMOUNTS = "".join(f"{n} O R 1-18 monetary amount\n" for n in range(6, 25))
+_NM108 = "24 34 46 AD BD BS C FI HN II MC MI MR NI PC PI PP SL SV UP XV XX ZZ"
+_PLB_REASONS = (
+    "50 51 72 90 AH AM AP B2 B3 BD BN C5 CR CS CT CV CW DM E3 FB FC GO HM IP IR IS J1 L3 L6 LE LS OA OB PI PL "
+    "RA RE SL TL WO WU"
+)
+_AAA03 = (
+    "04 15 33 35 41 42 43 44 45 46 47 48 49 50 51 52 53 54 55 56 57 58 60 61 62 63 64 65 66 67 68 69 70 71 72 "
+    "73 74 75 76 77 78 79 80 97 98 AA AE AF AG AO CI E8 IA MA T4"
+)
 _CAS_RULES = "C0506 C0605 C0705 C0809 C0908 C1008 C1112 C1211 C1311 C1415 C1514 C1614 C1718 C1817 C1917"
 
 # One segment per block: "SEG <id> <name> | <syntax rules>", then one line per element:
@@ -107,7 +116,7 @@ SEG NM1 Individual or Organizational Name | P0809 C1110 C1203
 5 O AN 1-25 name middle
 6 O AN 1-10 name prefix
 7 O AN 1-10 name suffix
-8 X ID 1-2 identification code qualifier
+8 X ID 1-2 identification code qualifier =5 {_NM108}
 9 X AN 2-80 identification code
 10 X ID 2-2 entity relationship code
 11 X ID 2-3 entity identifier code
@@ -379,27 +388,27 @@ SEG PLB Provider Level Adjustment | P0506 P0708 P0910 P1112 P1314
 1 M AN 1-50 reference identification
 2 M DT 8-8 date
 3 M C 0-0 adjustment identifier
-.1 M ID 2-2 adjustment reason code
+.1 M ID 2-2 adjustment reason code =5 {_PLB_REASONS}
 .2 O AN 1-50 reference identification
 4 M R 1-18 monetary amount
 5 X C 0-0 adjustment identifier
-.1 M ID 2-2 adjustment reason code
+.1 M ID 2-2 adjustment reason code =5 {_PLB_REASONS}
 .2 O AN 1-50 reference identification
 6 X R 1-18 monetary amount
 7 X C 0-0 adjustment identifier
-.1 M ID 2-2 adjustment reason code
+.1 M ID 2-2 adjustment reason code =5 {_PLB_REASONS}
 .2 O AN 1-50 reference identification
 8 X R 1-18 monetary amount
 9 X C 0-0 adjustment identifier
-.1 M ID 2-2 adjustment reason code
+.1 M ID 2-2 adjustment reason code =5 {_PLB_REASONS}
 .2 O AN 1-50 reference identification
 10 X R 1-18 monetary amount
 11 X C 0-0 adjustment identifier
-.1 M ID 2-2 adjustment reason code
+.1 M ID 2-2 adjustment reason code =5 {_PLB_REASONS}
 .2 O AN 1-50 reference identification
 12 X R 1-18 monetary amount
 13 X C 0-0 adjustment identifier
-.1 M ID 2-2 adjustment reason code
+.1 M ID 2-2 adjustment reason code =5 {_PLB_REASONS}
 .2 O AN 1-50 reference identification
 14 X R 1-18 monetary amount
 SEG MIA Medicare Inpatient Adjudication
@@ -472,13 +481,13 @@ SEG EB Eligibility or Benefit Information
 6 O ID 1-2 time period qualifier = 6 7 13 21 22 23 24 25 26 27 28 29 30 31 32 33 34 35 36
 7 O R 1-18 monetary amount
 8 O R 1-10 percentage as decimal
-9 X ID 2-2 quantity qualifier
+9 X ID 2-2 quantity qualifier =5 8H 99 CA CE D3 DY HS LA LE M2 MN P6 QA S7 S8 VS YY
 10 X R 1-15 quantity
 11 O ID 1-1 yes/no condition or response code = N U Y
 12 O ID 1-1 yes/no condition or response code = N U W Y
 SEG AAA Request Validation
 1 M ID 1-1 yes/no condition or response code = N Y
-3 O ID 2-2 reject reason code
+3 O ID 2-2 reject reason code =5 {_AAA03}
 4 O ID 1-1 follow-up action code = C N P R S W X Y
 SEG MSG Message Text
 1 M AN 1-264 free-form message text
