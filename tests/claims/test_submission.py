@@ -233,3 +233,23 @@ def test_concurrent_runs_send_each_claim_once(session: Session, settings: Settin
     assert errors == []
     assert sorted(reports) == [0, 1]
     assert session.scalar(select(func.count()).select_from(ClaimSubmission)) == 3
+
+
+def test_crossover_claims_are_held_not_sent_twice(session: Session, settings: Settings) -> None:
+    from rcm.store.tables import SecondaryClaimQueue
+
+    primary = ready_claim(session, primary_encounter(22))
+    build_claims(session, settings, now=NOW)
+    session.add(SecondaryClaimQueue(
+        claim_id=primary.id,
+        reason="the payer processed the claim and forwarded it to another payer (CLP02 19)"))
+    session.commit()
+    report = build_claims(session, settings, now=NOW)
+    assert report.files == []
+    secondary = repositories.find_claim(session, primary.claim_number + "-S")
+    assert secondary is not None and secondary.status is ClaimStatus.held
+    assert "crossover" in (secondary.hold_reason or "")
+    assert session.scalars(select(SecondaryClaimQueue.built)).all() == [True]
+    # building again creates nothing new
+    build_claims(session, settings, now=NOW)
+    assert len(repositories.claims_for_encounter(session, primary.encounter_id)) == 2
