@@ -2,7 +2,7 @@
 
 Posting writes tens of thousands of rows per file. Each value goes through its column's bind processor (so
 Decimal, timestamps, enums and JSON are stored exactly as the ORM would store them); rows then go to SQLite
-with one executemany, to PostgreSQL with COPY (inserts) or one UPDATE ... FROM (VALUES ...) per 1,000 rows.
+with one executemany; PostgreSQL gets inserts through COPY and updates through one pipelined executemany.
 """
 
 from __future__ import annotations
@@ -13,10 +13,11 @@ from typing import Any
 from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from rcm.store.types import ExactDecimal
+
 __all__ = ["bulk_insert", "bulk_update"]
 
 Processor = Callable[[Any], Any] | None
-_BATCH = 1000
 
 
 def _marker(session: Session) -> str:
@@ -25,7 +26,16 @@ def _marker(session: Session) -> str:
 
 def _processors(session: Session, table: Table, columns: Sequence[str]) -> list[Processor]:
     dialect = session.get_bind().dialect
-    return [table.c[name].type.bind_processor(dialect) for name in columns]
+    found: list[Processor] = []
+    for name in columns:
+        column_type = table.c[name].type
+        if isinstance(column_type, ExactDecimal):
+            # Posting hands over amounts already rounded to the column's scale (the check ExactDecimal makes
+            # per value); what is left is its storage form: a float on SQLite, the Decimal itself elsewhere.
+            found.append(float if dialect.name == "sqlite" else None)
+        else:
+            found.append(column_type.bind_processor(dialect))
+    return found
 
 
 def _convert(processors: list[Processor], rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
@@ -60,29 +70,6 @@ def _copy(session: Session, table: Table, columns: Sequence[str], rows: list[tup
             copy.write_row(row)
 
 
-def _update_from_values(
-    session: Session, table: Table, add: Sequence[str], assign: Sequence[str], rows: list[tuple[Any, ...]]
-) -> None:
-    """PostgreSQL: UPDATE t SET a = t.a + v.a, b = v.b FROM (VALUES ...) AS v(id, a, b) WHERE t.id = v.id."""
-    dialect = session.get_bind().dialect
-    names = ["id", *add, *assign]
-    casts = [table.c[name].type.compile(dialect=dialect) for name in names]
-    target = _quote(session, table.name)
-    q = [_quote(session, n) for n in names]
-    sets = [f"{c} = {target}.{c} + v.{c}" for c in q[1 : 1 + len(add)]]
-    sets += [f"{c} = v.{c}" for c in q[1 + len(add) :]]
-    connection = session.connection()
-    for start in range(0, len(rows), _BATCH):
-        batch = rows[start : start + _BATCH]
-        first = "(" + ", ".join(f"CAST(%s AS {cast})" for cast in casts) + ")"
-        rest = "".join(", (" + ", ".join("%s" for _ in names) + ")" for _ in batch[1:])
-        sql = (
-            f"UPDATE {target} SET {', '.join(sets)} FROM (VALUES {first}{rest}) AS v({', '.join(q)}) "
-            f"WHERE {target}.id = v.id"
-        )
-        connection.exec_driver_sql(sql, tuple(value for row in batch for value in row))
-
-
 def bulk_insert(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """INSERT rows (tuples in ``columns`` order) in bulk."""
     if not rows:
@@ -110,9 +97,6 @@ def bulk_update(
     if not rows:
         return
     converted = _convert(_processors(session, table, ["id", *add, *assign]), rows)
-    if _is_postgres(session):
-        _update_from_values(session, table, add, assign, converted)
-        return
     mark = _marker(session)
     sets = [f"{_quote(session, c)} = {_quote(session, c)} + {mark}" for c in add]
     sets += [f"{_quote(session, c)} = {mark}" for c in assign]

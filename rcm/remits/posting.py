@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Table, bindparam, func, insert, select, text, tuple_, update
@@ -21,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from rcm.remits.balancing import balancing_findings
 from rcm.remits.bulk import bulk_insert, bulk_update
+from rcm.remits.collector import collector_paused
 from rcm.remits.denials import Adjudication, adjudicate
 from rcm.remits.matching import (
     NO_CLAIM,
@@ -35,7 +37,7 @@ from rcm.remits.matching import (
 from rcm.remits.provider_adjustments import plb_rows
 from rcm.remits.remittance import ZERO, PaidClaim, ReceivedRemittance
 from rcm.remits.report import TransactionResult
-from rcm.remits.reversals import PaymentEntry, PaymentHistory, load_history
+from rcm.remits.reversals import PaymentEntry, PaymentHistory, load_history, waiting_reversals
 from rcm.remits.secondary import NEXT_PRIORITY, claims_already_queued, encounters_with_coverage, queue_reason
 from rcm.store.tables import (
     Adjustment,
@@ -161,7 +163,9 @@ def _insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> No
     """One executemany for rows that all have the same keys."""
     if rows:
         columns = list(rows[0])
-        bulk_insert(session, _table(model), columns, [tuple(row[c] for c in columns) for row in rows])
+        getter = itemgetter(*columns)
+        values = [getter(row) for row in rows] if len(columns) > 1 else [(getter(row),) for row in rows]
+        bulk_insert(session, _table(model), columns, values)
 
 
 def _apply_to_claim(state: ClaimState, claim: PaidClaim, lines: list[LineState | None]) -> None:
@@ -187,10 +191,16 @@ def _apply_to_claim(state: ClaimState, claim: PaidClaim, lines: list[LineState |
 def _stage_claims(
     session: Session, to_post: list[tuple[int, ReceivedRemittance, TransactionResult]], book: ClaimBook
 ) -> tuple[list[_Staged], PaymentHistory]:
-    matched_ids = [s.id for s in book.by_number.values()]
-    history = load_history(
-        session, [c.patient_control_number.strip() for _, r, _ in to_post for c in r.claims], matched_ids
-    )
+    # Earlier payments matter only where a reversal is involved: one in this file, or one stored and waiting.
+    in_file = [c for _, r, _ in to_post for c in r.claims]
+    involved = {c.patient_control_number.strip() for c in in_file if c.is_reversal}
+    involved |= waiting_reversals(session, {c.patient_control_number.strip() for c in in_file})
+    claim_ids = [
+        state.id
+        for c in in_file
+        if c.patient_control_number.strip() in involved and (state := book.find(c)) is not None
+    ]
+    history = load_history(session, involved, claim_ids)
     staged: list[_Staged] = []
     for remittance_id, remittance, result in to_post:
         for claim in remittance.claims:
@@ -328,6 +338,43 @@ def _adjustment_row(
     }
 
 
+def _next_payer_queue(
+    session: Session, touched: dict[int, ClaimState], last_payment: dict[int, _Staged], now: datetime
+) -> list[dict[str, Any]]:
+    """SecondaryClaimQueue rows for the claims whose last standing payment sends them to the next payer."""
+
+    def reason(claim_id: int, covered: bool) -> str | None:
+        state, item = touched[claim_id], last_payment[claim_id]
+        return queue_reason(
+            status_code=item.claim.status_code,
+            status=state.status,
+            balance=state.balance,
+            next_priority=NEXT_PRIORITY.get(state.coverage_priority),
+            has_next_coverage=covered,
+        )
+
+    # Only claims that would go if coverage were on file are looked up (most postings leave nothing to bill).
+    candidates = [cid for cid, item in last_payment.items() if item.entry.partner is None and reason(cid, True)]
+    if not candidates:
+        return []
+    wanted = {
+        (touched[cid].encounter_version_id, NEXT_PRIORITY[touched[cid].coverage_priority])
+        for cid in candidates
+        if touched[cid].coverage_priority in NEXT_PRIORITY
+    }
+    covered = encounters_with_coverage(session, wanted)
+    queued = claims_already_queued(session, candidates)
+    queue: list[dict[str, Any]] = []
+    for claim_id in candidates:
+        state = touched[claim_id]
+        key = (state.encounter_version_id, NEXT_PRIORITY.get(state.coverage_priority, ""))
+        why = reason(claim_id, key in covered)
+        if why and claim_id not in queued:
+            queue.append({"claim_id": claim_id, "reason": why, "created_at": now, "built": False})
+            last_payment[claim_id].result.queued_for_next_payer += 1
+    return queue
+
+
 def _write_claims(
     session: Session, staged: list[_Staged], history: PaymentHistory, *, file_id: int, now: datetime
 ) -> None:
@@ -359,29 +406,7 @@ def _write_claims(
             )
             state.status = outcome[0]
             state.status_changed = True
-    wanted = {
-        (s.encounter_version_id, NEXT_PRIORITY[s.coverage_priority])
-        for s in touched.values()
-        if s.coverage_priority in NEXT_PRIORITY
-    }
-    covered = encounters_with_coverage(session, wanted)
-    queued = claims_already_queued(session, touched)
-    queue: list[dict[str, Any]] = []
-    for claim_id, item in last_payment.items():
-        state = touched[claim_id]
-        if claim_id in queued or item.entry.partner is not None:
-            continue
-        next_priority = NEXT_PRIORITY.get(state.coverage_priority)
-        reason = queue_reason(
-            status_code=item.claim.status_code,
-            status=state.status,
-            balance=state.balance,
-            next_priority=next_priority,
-            has_next_coverage=(state.encounter_version_id, next_priority or "") in covered,
-        )
-        if reason:
-            queue.append({"claim_id": claim_id, "reason": reason, "created_at": now, "built": False})
-            item.result.queued_for_next_payer += 1
+    queue = _next_payer_queue(session, touched, last_payment, now)
     claims = _table(ClaimRecord)
     states = list(touched.values())
     bulk_update(
@@ -418,6 +443,13 @@ def post_remittances(
     A payment already posted (same TRN02 + payer key, stored or earlier in this file) posts nothing and is
     reported with ``duplicate`` true. Every figure is reported for every payment, posted or not.
     """
+    with collector_paused():
+        return _post(session, remittances, file_id=file_id, now=now)
+
+
+def _post(
+    session: Session, remittances: Sequence[ReceivedRemittance], *, file_id: int, now: datetime | None
+) -> list[TransactionResult]:
     now = now or utcnow()
     results: list[TransactionResult] = []
     stored = _stored_keys(session, sorted({payment_key(r) for r in remittances}))

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from rcm.errors import UnreadableFileError
+from rcm.remits.collector import collector_paused
 from rcm.remits.remittance import ZERO, CasAmount, PaidClaim, PaidService, PlbAmount, ReceivedRemittance
 from rcm.x12.engine import build_tree
 from rcm.x12.envelope import InterchangeHeader
@@ -160,7 +161,8 @@ def read_remittances(content: bytes, *, name: str) -> ReceivedFile:
         x12file = read_file(content)
     except NotX12Error as exc:
         raise UnreadableFileError(name, f"not an X12 file: {exc.reason}") from None
-    remittances = [remittance_of(tx) for tx in x12file.transactions if tx.set_id == "835"]
+    with collector_paused():
+        remittances = [remittance_of(tx) for tx in x12file.transactions if tx.set_id == "835"]
     if not remittances:
         kinds = sorted({tx.set_id for tx in x12file.transactions if tx.set_id})
         found = f"it holds {', '.join(kinds)}" if kinds else "it holds no transaction set"

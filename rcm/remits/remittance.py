@@ -31,7 +31,7 @@ DENIED = "4"
 FORWARDED = frozenset({"19", "20", "21"})
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class CasAmount:
     """One CAS reason/amount/quantity triple with its group (CO, PR, OA, PI; CR in 4010 files)."""
 
@@ -51,7 +51,7 @@ class CasAmount:
         return self.group == PATIENT_RESPONSIBILITY
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PaidService:
     """One 2110 service payment loop."""
 
@@ -85,7 +85,7 @@ class PaidService:
         return self.code, self.modifiers
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PaidClaim:
     """One 2100 claim payment loop (CLP) with its lines."""
 
@@ -132,7 +132,7 @@ class PaidClaim:
         return sum((a.amount for a in self.all_adjustments() if not a.is_patient_responsibility), ZERO)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class PlbAmount:
     """One PLB adjustment (a reason/reference/amount pair of a PLB segment); positive reduces the payment."""
 
@@ -144,7 +144,7 @@ class PlbAmount:
     segment: int | None = None
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class ReceivedRemittance:
     """One 835 transaction set: one payment (BPR/TRN) and what it pays."""
 

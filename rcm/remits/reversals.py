@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from rcm.store.tables import ClaimPayment, ClaimStatus, DenialRecord
 
-__all__ = ["PaymentEntry", "PaymentHistory", "load_history"]
+__all__ = ["PaymentEntry", "PaymentHistory", "load_history", "waiting_reversals"]
 
 REVERSAL = "22"
 _CHUNK = 500
@@ -103,6 +103,20 @@ def _stored_status(status_code: str, paid: Decimal, has_denials: bool) -> ClaimS
     if status_code == "4" or (has_denials and paid == 0):
         return ClaimStatus.denied
     return ClaimStatus.partial if has_denials else ClaimStatus.paid
+
+
+def waiting_reversals(session: Session, control_numbers: Iterable[str]) -> set[str]:
+    """The patient control numbers among these that have a stored reversal still waiting for its payment."""
+    numbers = sorted(set(control_numbers))
+    found: set[str] = set()
+    for start in range(0, len(numbers), _CHUNK):
+        query = select(ClaimPayment.patient_control_number).where(
+            ClaimPayment.patient_control_number.in_(numbers[start : start + _CHUNK]),
+            ClaimPayment.status_code == REVERSAL,
+            ClaimPayment.reverses_id.is_(None),
+        )
+        found.update(session.scalars(query))
+    return found
 
 
 def load_history(session: Session, control_numbers: Iterable[str], claim_ids: Iterable[int]) -> PaymentHistory:
