@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import json
 import re
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
 
 import pytest
 import x12_samples
@@ -118,3 +120,87 @@ def test_counts_come_out_as_the_manifest_says(sample: SampleFile) -> None:
         assert found.count("se01_count") == int(m.group(1))
     elif transactions:
         assert "se01_count" not in found
+
+
+def _independent_reading(path: Path) -> list[dict[str, object]] | None:
+    """A deliberately naive reading (fixed-width ISA only): per transaction, the figures inspect prints."""
+    raw = path.read_bytes()
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        text = raw.decode("utf-16")
+    else:
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            text = raw.decode("latin-1")
+    text = text.lstrip("\ufeff")
+    start = text.find("ISA")
+    if start < 0 or len(text) < start + 106:
+        return None
+    element, terminator = text[start + 3], text[start + 105]
+    out: list[dict[str, object]] = []
+    for raw_segment in text[start:].split(terminator):
+        fields = raw_segment.strip().split(element)
+        if fields[0] == "ST":
+            out.append(
+                {
+                    "set": fields[1],
+                    "CLP": Decimal(0),
+                    "clp": 0,
+                    "CLM": Decimal(0),
+                    "clm": 0,
+                    "plb": Decimal(0),
+                    "bpr": None,
+                    "trn": None,
+                }
+            )
+        elif not out:
+            continue
+        elif fields[0] == "CLP":
+            out[-1]["CLP"] += Decimal(fields[4])  # type: ignore[operator]
+            out[-1]["clp"] += 1  # type: ignore[operator]
+        elif fields[0] == "CLM":
+            out[-1]["CLM"] += Decimal(fields[2])  # type: ignore[operator]
+            out[-1]["clm"] += 1  # type: ignore[operator]
+        elif fields[0] == "BPR":
+            out[-1]["bpr"] = Decimal(fields[2])
+        elif fields[0] == "TRN" and out[-1]["trn"] is None:
+            out[-1]["trn"] = fields[2]
+        elif fields[0] == "PLB":
+            out[-1]["plb"] += sum((Decimal(v) for v in fields[4::2] if v), Decimal(0))  # type: ignore[operator]
+    return out
+
+
+def _money(value: object) -> str | None:
+    return None if value is None else str(Decimal(str(value)).quantize(Decimal("0.01")))
+
+
+@pytest.mark.parametrize(
+    "sample",
+    [
+        p
+        for p in x12_samples.sample_params()
+        if getattr(p, "values", (None,))[0] is None or p.values[0].transaction_set in ("835", "837P", "837I")
+    ],  # type: ignore[attr-defined]
+)
+def test_figures_match_an_independent_reading(sample: SampleFile | None) -> None:
+    assert sample is not None
+    try:
+        expected = _independent_reading(sample.path)
+    except (InvalidOperation, IndexError):
+        pytest.skip("the naive reading cannot read this file (non-numeric amounts or a short segment)")
+    if expected is None or (expected == [] and sample.segment_count > 0):
+        pytest.skip("the naive reading needs a fixed-width ISA")
+    report, _ = inspect_or_report(sample.path)
+    ours = report["transactions"]
+    assert len(ours) == len(expected)
+    for got, want in zip(ours, expected, strict=True):
+        if got["set"] == "835":
+            assert (got["trace"], got["payment"], got["claims"], got["claims_paid"], got["plb"]) == (
+                want["trn"],
+                _money(want["bpr"]),
+                want["clp"],
+                _money(want["CLP"]),
+                _money(want["plb"]),
+            )
+        elif got["set"] == "837":
+            assert (got["claims"], got["charges"]) == (want["clm"], _money(want["CLM"]))
