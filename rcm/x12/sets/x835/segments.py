@@ -115,6 +115,7 @@ class PlbAdjustment:
     reason: str
     reference: str
     amount: Decimal
+    segment: int = 0
 
 
 def plb_adjustments_of(s: Segment) -> list[PlbAdjustment]:
@@ -127,5 +128,5 @@ def plb_adjustments_of(s: Segment) -> list[PlbAdjustment]:
         if not ident and amount is None:
             continue
         reason, _, ref = ident.partition(comp)
-        out.append(PlbAdjustment(reason, ref, amount if amount is not None else money_or_zero("")))
+        out.append(PlbAdjustment(reason, ref, amount if amount is not None else money_or_zero(""), s.number))
     return out
