@@ -44,8 +44,8 @@ class ClaimOutcome:
 
 @dataclass(slots=True)
 class AckReport:
-    """What one acknowledgment file said and did (counts are interchanges for TA1, transaction sets for 999,
-    claims for 277CA)."""
+    """What one acknowledgment file said and did (counts are interchanges for TA1, transaction sets for 999/997,
+    claims for 277CA); ``unmatched`` lists what names nothing we sent (its JSON gives the count and the items)."""
 
     file: str
     kind: str
@@ -64,7 +64,8 @@ class AckReport:
             "accepted": self.accepted,
             "accepted_with_errors": self.accepted_with_errors,
             "rejected": self.rejected,
-            "unmatched": list(self.unmatched),
+            "unmatched": len(self.unmatched),
+            "unmatched_items": list(self.unmatched),
             "claims": [c.as_json() for c in self.claims],
         }
 
@@ -176,6 +177,8 @@ class _Acker:
                                           "reason": "we sent no functional group with this control number"})
             for tx_ack in group.transactions:
                 self._count(self._tx_status(tx_ack, group))
+            if not group.transactions:
+                self._count(group.status if group.status in ("A", "E") else "R")
             return
         if not group.transactions:
             # AK9 alone: the whole group is judged at once
@@ -351,7 +354,7 @@ def ingest_ack_file(session: Session, path: Path) -> AckReport:
                            accepted=int(previous.get("accepted", 0)),
                            accepted_with_errors=int(previous.get("accepted_with_errors", 0)),
                            rejected=int(previous.get("rejected", 0)),
-                           unmatched=list(previous.get("unmatched", [])))
+                           unmatched=list(previous.get("unmatched_items", [])))
         return report
     report = AckReport(file=str(path), kind=acks.kind)
     acker = _Acker(session, record, report, acks)

@@ -84,8 +84,9 @@ def test_build_show_list_and_ack(database_url: str, tmp_path: Path) -> None:
     acked = runner.invoke(app, ["acks", "ingest", str(ta1), str(stranger), "--json"])
     assert acked.exit_code == 0, acked.output
     per_file = json.loads(acked.output)["files"]
-    assert [(f["kind"], f["accepted"], f["rejected"], len(f["unmatched"])) for f in per_file] == [
+    assert [(f["kind"], f["accepted"], f["rejected"], f["unmatched"]) for f in per_file] == [
         ("TA1", 0, 1, 0), ("TA1", 1, 0, 1)]
+    assert per_file[1]["unmatched_items"][0]["interchange"] == "000999999"
 
     rejected = runner.invoke(app, ["claims", "list", "--status", "rejected"])
     assert rejected.exit_code == 0 and "ENC00050" in rejected.output and "ENC00052" in rejected.output
