@@ -78,10 +78,11 @@ def score_claims(
         return out
 
     explanations = explain_claims(predict, fs.frame, fs.facts)
-    return [
-        ScoredClaim(claim_id=cid, score=e["score"], threshold=limit, held=e["score"] >= limit, explanation=e)
+    by_id = {
+        cid: ScoredClaim(claim_id=cid, score=e["score"], threshold=limit, held=e["score"] >= limit, explanation=e)
         for cid, e in zip(fs.claim_ids, explanations, strict=True)
-    ]
+    }
+    return [by_id[c.claim_id] for c in claims]
 
 
 def score_pending_claims(
