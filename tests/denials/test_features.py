@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
-import pandas as pd
+import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
 from rcm.denials.features import FEATURE_COLUMNS, build_features
 from rcm.denials.records import ClaimAtSubmission, ClaimOutcome

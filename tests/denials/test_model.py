@@ -76,7 +76,7 @@ def test_save_load_and_refusals(small_model: TrainedModel, small_data: Data, mod
 
     card["versions"]["sklearn"] = "0.0.1"
     saved.path.with_suffix(".card.json").write_text(json.dumps(card))
-    with pytest.raises(ModelCompatibilityError, match="scikit-learn 0.0.1"):
+    with pytest.raises(ModelCompatibilityError, match=r"scikit-learn 0\.0\.1"):
         load_model(saved.path)
     card["versions"]["sklearn"] = saved.card["versions"]["sklearn"]
     saved.path.with_suffix(".card.json").write_text(json.dumps(card))
