@@ -273,8 +273,7 @@ def _ncci(run: ClaimRun, day: date, group: list[ServiceLine]) -> dict[str, str]:
                 ):
                     continue
                 if run.book.code_info(code2).is_em and not run.book.code_info(column1.code).is_em:
-                    needs_25.setdefault(column2.line_id, column1.code)  # reported once, as modifier 25 missing
-                    continue
+                    needs_25.setdefault(column2.line_id, column1.code)  # the visit also needs modifier 25
             run.emit(
                 f"NCCI-PTP-{indicator}",
                 line=column2.line_id,

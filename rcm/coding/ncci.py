@@ -18,7 +18,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -128,6 +128,10 @@ def read_ptp_file(path: Path, *, deletion: DeletionConvention = "auto") -> tuple
     if deletion == "auto":
         first = text.lstrip().split("\n", 1)[0].lower()
         deletion = "last_day" if first.startswith(_CODESETS_HEADER) else "first_day_after"
+    fast = _read_vectorized(text, deletion)
+    if fast is not None:
+        return fast, deletion
+    # The careful reader: slower, and says which line is wrong.
     day_cache: dict[str, int] = {}
 
     def day(value: str, line: int, column: str) -> int:
@@ -176,6 +180,108 @@ def read_ptp_file(path: Path, *, deletion: DeletionConvention = "auto") -> tuple
         np.asarray(indicators, dtype=np.int8),
     )
     return rows, deletion
+
+
+def _read_vectorized(text: str, deletion: DeletionConvention) -> PtpRows | None:
+    """Read a well-formed file in one go with pandas/numpy; None when anything looks off (the careful reader
+    then finds and names the bad line)."""
+    import pandas as pd  # type: ignore[import-untyped,unused-ignore]
+
+    start = 0
+    while True:  # skip the copyright line and the header, however many lines it takes
+        if start >= len(text):
+            return None
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end + 1
+        line = text[start:end].rstrip("\r\n")
+        fields = line.split("\t") if "\t" in line else line.split(",")
+        if _is_edit_row([f.strip().strip('"') for f in fields]):
+            break
+        start = end
+    body = text[start:]
+    try:
+        frame = pd.read_csv(
+            io.StringIO(body),
+            sep="\t" if "\t" in body.split("\n", 1)[0] else ",",
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            usecols=range(6),
+            quotechar='"',
+        )
+    except (ValueError, pd.errors.ParserError):
+        return None
+    try:
+        col1, col2 = (_fixed(frame[i], 6) for i in (0, 1))
+        effective, deleted = (_fixed(frame[i], 9) for i in (3, 4))
+        indicator = _fixed(frame[5], 2)
+    except (UnicodeEncodeError, ValueError):
+        return None
+    codes1, codes2 = col1.view(np.uint8).reshape(-1, 6), col2.view(np.uint8).reshape(-1, 6)
+    if not (_all_codes(codes1) and _all_codes(codes2)):
+        return None
+    open_ended = (deleted == b"*") | (deleted == b"")
+    first_day = _day_numbers(effective)
+    last_day = _day_numbers(np.where(open_ended, b"21491231", deleted))
+    if first_day is None or last_day is None or not np.isin(indicator, [b"0", b"1", b"9"]).all():
+        return None
+    if deletion == "first_day_after":
+        last_day = last_day - 1
+    last_day = np.where(open_ended, NO_END, last_day)
+    keys = (_code_numbers(codes1) << 26) | _code_numbers(codes2)
+    return PtpRows(
+        keys.astype(np.int64),
+        first_day.astype(np.int32),
+        last_day.astype(np.int32),
+        (indicator.astype("S1").view(np.uint8) - ord("0")).astype(np.int8),
+    )
+
+
+def _fixed(column: Any, width: int) -> npt.NDArray[np.bytes_]:
+    """A text column as fixed-width ASCII bytes (one byte wider than allowed, to see values that are too long)."""
+    values: npt.NDArray[np.bytes_] = np.char.strip(column.to_numpy().astype(f"S{width}"))
+    return values.astype(f"S{width}")
+
+
+_CODE_CHAR = np.zeros(256, dtype=bool)
+_DIGIT_CHAR = np.zeros(256, dtype=bool)
+_LOOKUP = np.zeros(256, dtype=np.int64)
+for _i, _c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"):
+    _LOOKUP[ord(_c)] = _i
+    _CODE_CHAR[ord(_c)] = True
+    _DIGIT_CHAR[ord(_c)] = _i < 10
+_POWERS = np.array([36**4, 36**3, 36**2, 36, 1], dtype=np.int64)
+
+
+def _all_codes(raw: npt.NDArray[np.uint8]) -> bool:
+    """Every row is exactly five letters or digits (the sixth byte is padding)."""
+    return bool(_CODE_CHAR[raw[:, :5]].all() and (raw[:, 5] == 0).all())
+
+
+def _code_numbers(raw: npt.NDArray[np.uint8]) -> npt.NDArray[np.int64]:
+    """``code_key`` for a whole column of five-character codes at once."""
+    result: npt.NDArray[np.int64] = _LOOKUP[raw[:, :5]] @ _POWERS
+    return result
+
+
+def _day_numbers(values: npt.NDArray[np.bytes_]) -> npt.NDArray[np.int64] | None:
+    """YYYYMMDD byte strings as day numbers; None if any is not a real date."""
+    raw = values.astype("S9").view(np.uint8).reshape(-1, 9)
+    if not (_DIGIT_CHAR[raw[:, :8]].all() and (raw[:, 8] == 0).all()):
+        return None
+    digits = (raw[:, :8] - ord("0")).astype(np.int64)
+    year = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    month = digits[:, 4] * 10 + digits[:, 5]
+    day = digits[:, 6] * 10 + digits[:, 7]
+    if ((month < 1) | (month > 12) | (day < 1) | (year < 1970)).any():
+        return None
+    months = (year - 1970) * 12 + (month - 1)
+    first_of_month = months.astype("datetime64[M]").astype("datetime64[D]")
+    dates = first_of_month + (day - 1).astype("timedelta64[D]")
+    if (dates.astype("datetime64[M]") != first_of_month.astype("datetime64[M]")).any():
+        return None  # e.g. February 30
+    result: npt.NDArray[np.int64] = dates.astype(np.int64)
+    return result
 
 
 _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"

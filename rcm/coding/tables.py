@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
 from datetime import UTC, datetime
 from pathlib import Path
@@ -88,7 +89,7 @@ class TableStore:
 
     def _write_manifest(self, manifest: dict[str, Any]) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = self.manifest_path.with_suffix(".tmp")
+        tmp = self.manifest_path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(manifest, indent=2, sort_keys=True), encoding="utf-8")
         tmp.replace(self.manifest_path)
 
@@ -104,7 +105,7 @@ class TableStore:
             )
         merged = PtpRows.concat(parts)
         self.folder.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(target.name + ".tmp.npz")
+        tmp = target.with_name(f"{target.stem}.{os.getpid()}.tmp.npz")  # parallel loaders never share a temp file
         np.savez(
             tmp,
             keys=merged.keys,
@@ -174,7 +175,7 @@ class TableStore:
                 target = self.folder / f"ncci_shipped_hospital_{digest}.npz"
                 if not target.is_file():
                     for old in self.folder.glob("ncci_shipped_hospital_*.npz"):
-                        old.unlink()
+                        old.unlink(missing_ok=True)
                     self._compile_ptp([shipped], "auto", target)
                 tables["hospital"] = PtpTable(self._load_npz(target))
                 sources.append(f"NCCI hospital: {shipped.name} (shipped)")
@@ -192,7 +193,9 @@ class TableStore:
             described.append({"path": str(path.resolve()), "sha256": file_hash(path), "rows": len(entries)})
         self.folder.mkdir(parents=True, exist_ok=True)
         target = self.folder / f"mue_{setting}.pickle"
-        target.write_bytes(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp = target.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+        tmp.replace(target)
         entry = {
             "files": described,
             "rows": len(table),
@@ -250,8 +253,8 @@ class TableStore:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             for old in self.folder.glob("codesets_*.pickle"):
-                old.unlink()
-            tmp = target.with_suffix(".tmp")
+                old.unlink(missing_ok=True)
+            tmp = target.with_suffix(f".{os.getpid()}.tmp")
             tmp.write_bytes(pickle.dumps(codes, protocol=pickle.HIGHEST_PROTOCOL))
             tmp.replace(target)
         except OSError:

@@ -68,8 +68,9 @@ def line(
 
 
 @pytest.fixture(scope="session")
-def book(tmp_path_factory: pytest.TempPathFactory) -> RuleBook:
-    return load_rulebook(RULES_DIR, tmp_path_factory.mktemp("coding-data"))
+def book(request: pytest.FixtureRequest) -> RuleBook:
+    """The shipped rules and tables; the compiled cache lives in pytest's cache folder, so it is built once."""
+    return load_rulebook(RULES_DIR, request.config.cache.mkdir("rcm-coding-tables"))
 
 
 @pytest.fixture

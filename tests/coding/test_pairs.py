@@ -53,9 +53,10 @@ def test_ncci_needs_the_same_date_of_service(scrub: Scrub) -> None:
 
 
 def test_em_bundled_into_a_procedure_asks_for_modifier_25(scrub: Scrub) -> None:
-    # 11102 / 99213 is an indicator-1 NCCI edit: the fix a biller needs is modifier 25 on the visit.
+    # 11102 / 99213 is an indicator-1 NCCI edit on the visit: the NCCI edit and the modifier 25 rule both apply,
+    # and the visit line gets modifier 25 once even though 11102 is also a minor procedure.
     found = scrub(lines=[E_M, line("2", "11102")], diagnoses=["J02.0"])
-    assert rules(found) == {"MOD-25-REQUIRED"}
+    assert sorted((f.rule_id, f.line_id) for f in found) == [("MOD-25-REQUIRED", "1"), ("NCCI-PTP-1", "1")]
     assert scrub(lines=[line("1", "99213", "25"), line("2", "11102")]) == []
 
 

@@ -86,7 +86,7 @@ def test_guess_setting() -> None:
 
 
 def test_import_and_rebuild_when_a_source_changes(tmp_path: Path) -> None:
-    store = TableStore(tmp_path / "data", RULES_DIR)
+    store = TableStore(tmp_path / "data", tmp_path / "rules")  # no shipped hospital table to compile here
     source = tmp_path / "ccipra-v999r0-f1.txt"
     source.write_text((RULES_DIR / "ncci" / "ptp_practitioner_sample.txt").read_text(encoding="utf-8"), "utf-8")
     entry = store.import_ncci([source], setting="practitioner")
