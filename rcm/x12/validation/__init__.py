@@ -56,6 +56,9 @@ def _loop_index(tree: Loop) -> dict[int, str]:
     return index
 
 
+_CLEAN: list[ElementProblem] = []  # shared, never appended to
+
+
 def _element_findings(tx: Transaction, codes: int) -> list[Finding]:
     problems: list[tuple[int, str, ElementProblem]] = []
     trailing: dict[str, int] = {}  # first segment of each id that ends with empty elements
@@ -63,7 +66,7 @@ def _element_findings(tx: Transaction, codes: int) -> list[Finding]:
         return []
     d = tx.segments[0].delimiters
     element, component, repetition = d.element, d.component, d.repetition
-    # per segment id: (checker, fast pattern, whether anything remains to check after a fast match)
+    # per segment id: (checker, fast pattern, whether anything remains after a fast match, memo by text)
     plans: dict[str, tuple[SegmentChecker, re.Pattern[str] | None, bool, dict[str, list[ElementProblem]]] | None] = {}
     for seg in tx.segments:
         sid = seg.id
@@ -86,21 +89,24 @@ def _element_findings(tx: Transaction, codes: int) -> list[Finding]:
         els = seg.elements
         if els and not els[-1] and sid not in trailing:
             trailing[sid] = seg.number
-        checker, fast, more, seen = plan
-        text = element.join(els)
-        if fast is not None and seg.delimiters is d and fast.fullmatch(text) is not None:
-            if not more:
-                continue
-            # the rules and periods depend on the text only: same text (a date, a qualifier pair), same answer
-            cached = seen.get(text)
-            if cached is None:
-                if len(seen) > 4096:
-                    seen.clear()
-                cached = seen[text] = checker.post_checks(els)
-            found = cached
-        else:
+        checker, fast, more, memo = plan
+        found: list[ElementProblem] | None
+        if seg.delimiters is not d:  # another interchange's delimiters inside one transaction: no shortcuts
             sd = seg.delimiters
             found = checker.check_fast(els, sd.element, sd.component, sd.repetition, codes)
+        else:
+            # Every check depends on the segment's text only, and texts repeat (dates, qualifier pairs, line
+            # numbers, common procedures): each distinct text is checked once per transaction.
+            text = element.join(els)
+            found = memo.get(text)
+            if found is None:
+                if fast is not None and fast.fullmatch(text) is not None:
+                    found = checker.post_checks(els) if more else _CLEAN
+                else:
+                    found = checker.check(els, component, repetition, codes)
+                if len(memo) > 8192:
+                    memo.clear()
+                memo[text] = found
         if found:
             problems.extend((seg.number, sid, p) for p in found)
     notes = [
