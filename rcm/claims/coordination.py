@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from rcm.claims.elements import Segment, amount, ccyymmdd, quantity, text
-from rcm.claims.errors import ClaimBuildError
+from rcm.claims.elements import Segment, amount, ccyymmdd, identifier, quantity, text
+from rcm.claims.errors import ClaimBuildError, required_identifier
 from rcm.claims.parties import address_segments, person_nm1, trim
 from rcm.domain import Claim, Coverage, Relationship, ServiceLine
 
@@ -161,12 +161,14 @@ def other_payer_segments(claim: Claim, adjudication: PrimaryAdjudication, *, fil
         if sub.address is not None:
             segs += address_segments(sub.address)
     # 2330B: the other payer; its remittance date at claim level when it did not adjudicate lines
+    other_payer_id = required_identifier(claim.claim_id, "other payer id", adjudication.payer_id, 80)
     segs.append(["NM1", "PR", "2", text(adjudication.payer_name, 60) or text(adjudication.payer_id, 60),
-                 "", "", "", "", "PI", text(adjudication.payer_id, 80)])
+                 "", "", "", "", "PI", other_payer_id])
     if not adjudication.lines:
         segs.append(["DTP", "573", "D8", ccyymmdd(adjudication.paid_date)])
-    if adjudication.payer_claim_number:
-        segs.append(["REF", "F8", text(adjudication.payer_claim_number, 50)])
+    other_number = identifier(adjudication.payer_claim_number, 50)
+    if other_number:
+        segs.append(["REF", "F8", other_number])
     return segs
 
 
@@ -180,7 +182,8 @@ def line_adjudication_segments(claim: Claim, line: ServiceLine, adjudications: S
             continue
         procedure: list[str] = ["HC", line.code, *line.modifiers]
         units = adjudicated.paid_units if adjudicated.paid_units is not None else line.units
-        svd: Segment = ["SVD", text(adjudication.payer_id, 80), amount(adjudicated.paid)]
+        svd: Segment = ["SVD", required_identifier(claim.claim_id, "other payer id", adjudication.payer_id, 80),
+                        amount(adjudicated.paid)]
         if institutional:
             svd += [procedure if line.code else "", line.revenue_code or "", quantity(units)]
         else:

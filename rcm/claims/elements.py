@@ -7,7 +7,7 @@ import unicodedata
 from datetime import date
 from decimal import Decimal
 
-__all__ = ["Segment", "amount", "ccyymmdd", "date_period", "quantity", "text"]
+__all__ = ["Segment", "amount", "ccyymmdd", "date_period", "identifier", "quantity", "text"]
 
 Segment = list[str | list[str]]
 """One segment as the X12 writer takes it: [id, element1, element2, ...]; a composite is a list of components."""
@@ -24,6 +24,17 @@ def text(value: str | None, max_length: int) -> str:
     ascii_only = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode("ascii")
     cleaned = _SPACES.sub(" ", _RESERVED.sub(" ", ascii_only)).strip().upper()
     return cleaned[:max_length].rstrip()
+
+
+def identifier(value: str | None, max_length: int) -> str | None:
+    """An identifier as it must come back to us (CLM01, REF*6R, member and payer ids): kept exactly, case
+    included, or None when it cannot be sent unchanged (empty, too long, non-ASCII or holding a delimiter)."""
+    if not value:
+        return None
+    value = value.strip()
+    if not value or len(value) > max_length or not value.isascii() or _RESERVED.search(value):
+        return None
+    return value
 
 
 def amount(value: Decimal) -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rcm.errors import StateError
 
-__all__ = ["ClaimBuildError"]
+__all__ = ["ClaimBuildError", "required_identifier"]
 
 
 class ClaimBuildError(StateError):
@@ -15,3 +15,16 @@ class ClaimBuildError(StateError):
         self.claim_id = claim_id
         self.field = field
         self.detail = detail
+
+
+def required_identifier(claim_id: str, field: str, value: str | None, max_length: int) -> str:
+    """``value`` as an identifier element, or ClaimBuildError saying why it cannot be sent unchanged."""
+    from rcm.claims.elements import identifier
+
+    if not value or not value.strip():
+        raise ClaimBuildError(claim_id, field, f"{field} is missing")
+    checked = identifier(value, max_length)
+    if checked is None:
+        raise ClaimBuildError(claim_id, field, f"{field} must be at most {max_length} plain characters without "
+                                               "X12 delimiters (it has to come back unchanged)")
+    return checked

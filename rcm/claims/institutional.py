@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rcm.claims.coordination import PrimaryAdjudication, line_adjudication_segments, other_payer_segments
-from rcm.claims.elements import Segment, amount, ccyymmdd, date_period, quantity, text
-from rcm.claims.errors import ClaimBuildError
+from rcm.claims.elements import Segment, amount, ccyymmdd, date_period, quantity
+from rcm.claims.errors import ClaimBuildError, required_identifier
 from rcm.claims.parties import provider_nm1, trim
 from rcm.claims.professional import drug_segments, reference_segments
 from rcm.domain import Claim, ServiceLine
@@ -65,7 +65,7 @@ def _line_segments(claim: Claim, number: int, line: ServiceLine,
     if line.date_of_service is not None:
         fmt, value = date_period(line.date_of_service, line.date_of_service_end)
         segs.append(["DTP", "472", fmt, value])
-    segs.append(["REF", "6R", text(line.line_id, 50)])
+    segs.append(["REF", "6R", required_identifier(claim.claim_id, f"line {line.line_id} id", line.line_id, 50)])
     segs += drug_segments(claim, line)
     segs += line_adjudication_segments(claim, line, adjudications, institutional=True)
     return segs
@@ -77,7 +77,7 @@ def institutional_claim_segments(claim: Claim, *, adjudications: Sequence[Primar
     enc = claim.encounter
     inpatient = is_inpatient(claim)
     segs: list[Segment] = [
-        ["CLM", text(claim.claim_id, 38), amount(claim.total_charge), "", "",
+        ["CLM", required_identifier(claim.claim_id, "claim_id", claim.claim_id, 38), amount(claim.total_charge), "", "",
          [facility_type(claim), "A", claim.frequency_code.value], "", "A", "Y", "Y"],
     ]
     segs.append(_statement_period(claim))

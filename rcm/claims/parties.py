@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from rcm.claims.clearinghouses import Clearinghouse
 from rcm.claims.elements import Segment, ccyymmdd, text
-from rcm.claims.errors import ClaimBuildError
+from rcm.claims.errors import ClaimBuildError, required_identifier
 from rcm.domain import Address, Claim, Coverage, Patient, Provider, Relationship, Sex
 
 __all__ = [
@@ -97,10 +97,7 @@ def person_nm1(entity: str, *, last: str | None, first: str | None, middle: str 
         raise ClaimBuildError(claim_id, field, f"NM1*{entity} needs a last name")
     seg: Segment = ["NM1", entity, "1", name, text(first, 35), text(middle, 25)]
     if member_id is not None:
-        mid = text(member_id, 80)
-        if not mid:
-            raise ClaimBuildError(claim_id, "member_id", f"NM1*{entity} needs the member id")
-        seg += ["", "", "MI", mid]
+        seg += ["", "", "MI", required_identifier(claim_id, "member_id", member_id, 80)]
     return trim(seg)
 
 
@@ -156,7 +153,7 @@ def subscriber_segments(claim: Claim, coverage: Coverage, *, filing: str) -> lis
         segs += _patient_address_and_demographics(claim.claim_id, patient)
     payer = claim.payer
     segs.append(["NM1", "PR", "2", text(payer.name, 60) or text(payer.payer_id, 60), "", "", "", "", "PI",
-                 text(payer.payer_id, 80)])
+                 required_identifier(claim.claim_id, "payer_id", payer.payer_id, 80)])
     return segs
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rcm.claims.coordination import PrimaryAdjudication, line_adjudication_segments, other_payer_segments
-from rcm.claims.elements import Segment, amount, date_period, quantity, text
-from rcm.claims.errors import ClaimBuildError
+from rcm.claims.elements import Segment, amount, date_period, quantity
+from rcm.claims.errors import ClaimBuildError, required_identifier
 from rcm.claims.parties import provider_nm1, trim
 from rcm.domain import Claim, ClaimFrequency, ServiceLine
 
@@ -36,14 +36,12 @@ def diagnosis_segment(claim: Claim, *, principal: str = "ABK", other: str = "ABF
 def reference_segments(claim: Claim) -> list[Segment]:
     """REF*G1 prior authorization and REF*F8 payer claim number (replacements and voids)."""
     segs: list[Segment] = []
-    auth = text(claim.encounter.prior_authorization, 50)
-    if auth:
-        segs.append(["REF", "G1", auth])
+    if claim.encounter.prior_authorization:
+        segs.append(["REF", "G1", required_identifier(claim.claim_id, "prior_authorization",
+                                                      claim.encounter.prior_authorization, 50)])
     if claim.frequency_code is not ClaimFrequency.original:
-        number = text(claim.payer_claim_number, 50)
-        if not number:
-            raise ClaimBuildError(claim.claim_id, "payer_claim_number", "a replacement or void needs REF*F8")
-        segs.append(["REF", "F8", number])
+        segs.append(["REF", "F8", required_identifier(claim.claim_id, "payer_claim_number",
+                                                      claim.payer_claim_number, 50)])
     return segs
 
 
@@ -94,7 +92,7 @@ def _line_segments(claim: Claim, number: int, line: ServiceLine, claim_pos: str,
         ["LX", str(number)],
         sv1,
         ["DTP", "472", fmt, value],
-        ["REF", "6R", text(line.line_id, 50)],
+        ["REF", "6R", required_identifier(claim.claim_id, f"line {line.line_id} id", line.line_id, 50)],
     ]
     segs += drug_segments(claim, line)
     segs += line_adjudication_segments(claim, line, adjudications, institutional=False)
@@ -113,7 +111,8 @@ def professional_claim_segments(claim: Claim, *, adjudications: Sequence[Primary
         raise ClaimBuildError(claim.claim_id, "lines", "an 837P claim carries at most 50 service lines")
     pos = claim_place_of_service(claim)
     segs: list[Segment] = [
-        ["CLM", text(claim.claim_id, 38), amount(claim.total_charge), "", "", [pos, "B", claim.frequency_code.value],
+        ["CLM", required_identifier(claim.claim_id, "claim_id", claim.claim_id, 38), amount(claim.total_charge), "",
+         "", [pos, "B", claim.frequency_code.value],
          "Y", "A", "Y", "Y"],
     ]
     segs += reference_segments(claim)

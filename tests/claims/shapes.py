@@ -145,7 +145,7 @@ def make_claim(i: int, seed: int = 0) -> OutgoingClaim:
         pid, pname, plan = payer_order[k]
         dependent = (s.dependent and k == 0) or (s.dependent and i % 2 == 0)
         coverages.append(Coverage(
-            priority=priority, payer_id=pid, payer_name=pname, plan_type=plan, member_id=f"M{i}X{k}",
+            priority=priority, payer_id=pid, payer_name=pname, plan_type=plan, member_id=f"M{i}x{k}",
             group_number=f"G{i}" if i % 3 else None,
             relationship=rng.choice([Relationship.child, Relationship.spouse, Relationship.other])
             if dependent else Relationship.self_,
@@ -184,7 +184,7 @@ def make_claim(i: int, seed: int = 0) -> OutgoingClaim:
         claim_type=ClaimType.institutional if s.institutional else ClaimType.professional,
         patient=patient, coverage=coverages, billing_provider=billing, rendering_provider=rendering,
         referring_provider=Provider(npi=npi(rng), first_name="Ref", last_name="Errer") if s.referring else None,
-        prior_authorization=f"AUTH{i}" if s.prior_auth else None,
+        prior_authorization=(f"auth-{i}" if i % 3 else f"AUTH{i}") if s.prior_auth else None,
         diagnoses=rng.sample(DIAGNOSES, s.diagnoses), lines=lines,
         type_of_bill=("0111" if s.inpatient else rng.choice(["131", "0131", None])) if s.institutional else None,
         admission_date=dos if s.inpatient else None,

@@ -135,3 +135,14 @@ def test_atomic_write_never_overwrites_and_leaves_no_temp(tmp_path: Path) -> Non
     with pytest.raises(StateError):
         write_atomically(tmp_path / "out", "a.x12", b"other")
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["a.x12"]
+
+
+def test_identifiers_go_out_exactly_or_not_at_all() -> None:
+    from rcm.claims.elements import identifier
+
+    assert identifier("enc-001a", 38) == "enc-001a"
+    assert identifier("a*b", 38) is None and identifier("é", 38) is None and identifier("x" * 39, 38) is None
+    outgoing = _claim(2)
+    outgoing.claim.encounter.lines[0].line_id = "L1~X"
+    with pytest.raises(ClaimBuildError, match="delimiters"):
+        build_claim_block(outgoing)
