@@ -10,20 +10,25 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlchemyError
 from sqlalchemy.orm import Session
 
-from rcm.errors import UnreadableFileError
+from rcm.config import get_settings
+from rcm.errors import RcmError, StoreError, UnreadableFileError
 from rcm.remits.acknowledgment import prepare_999
 from rcm.remits.posting import post_remittances
 from rcm.remits.reading import read_remittances
 from rcm.remits.report import FileResult
+from rcm.store.database import is_up_to_date, make_engine, redacted_url, session_factory, upgrade
 from rcm.store.repositories.files import record_file
 
-__all__ = ["PreparedFile", "drop_acknowledgment", "post_file"]
+__all__ = ["PreparedFile", "drop_acknowledgment", "post_file", "post_received_files"]
 
 
 @dataclass(slots=True)
@@ -94,3 +99,69 @@ def drop_acknowledgment(prepared: PreparedFile, outbound_dir: Path) -> Path | No
         raise
     prepared.result.acknowledgment = final
     return final
+
+
+_ATTEMPTS = 3
+
+
+def _is_retryable(exc: SQLAlchemyError) -> bool:
+    # A concurrent run took the same payment or file (unique key), or PostgreSQL chose us as a deadlock victim:
+    # run the whole file again; the second time it sees the other run's committed rows.
+    if isinstance(exc, IntegrityError):
+        return True
+    if isinstance(exc, OperationalError) and "database is locked" in str(exc.orig):
+        return True  # SQLite: another writer committed between our read and our first write
+    if isinstance(exc, OperationalError | DBAPIError):
+        code = getattr(getattr(exc, "orig", None), "sqlstate", None)
+        return code in {"40001", "40P01"}
+    return False
+
+
+def _post_one(engine: Engine, path: Path, outbound: Path) -> FileResult:
+    factory = session_factory(engine)
+    for attempt in range(1, _ATTEMPTS + 1):
+        prepared: PreparedFile
+        try:
+            with factory() as session, session.begin():
+                prepared = post_file(session, path)
+        except SQLAlchemyError as exc:
+            if attempt < _ATTEMPTS and _is_retryable(exc):
+                continue
+            raise StoreError(f"{path}: the database refused the posting ({type(exc).__name__})") from exc
+        except RcmError:
+            raise
+        except Exception as exc:
+            # A fault of ours: the transaction was rolled back, so say so plainly instead of a traceback.
+            raise RcmError(f"{path}: posting failed ({type(exc).__name__}); nothing from this file was posted") from exc
+        drop_acknowledgment(prepared, outbound)
+        return prepared.result
+    raise StoreError(f"{path}: could not post after {_ATTEMPTS} attempts")  # pragma: no cover - loop returns
+
+
+def post_received_files(
+    paths: Sequence[Path], *, engine: Engine | None = None
+) -> tuple[list[FileResult], list[RcmError]]:
+    """Post each 835 file in its own transaction and drop its 999; returns the results and, per file that
+    failed, its error (the other files are still posted). Brings a new or older database to the current schema.
+    """
+    settings = get_settings()
+    settings.ensure_dirs()
+    own_engine = engine is None
+    engine = engine or make_engine(settings.database_url)
+    results: list[FileResult] = []
+    errors: list[RcmError] = []
+    try:
+        try:
+            if not is_up_to_date(engine):
+                upgrade(engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database {redacted_url(engine.url)} cannot be reached ({type(exc).__name__})") from exc
+        for path in paths:
+            try:
+                results.append(_post_one(engine, path, settings.outbound_dir))
+            except RcmError as exc:
+                errors.append(exc)
+    finally:
+        if own_engine:
+            engine.dispose()
+    return results, errors

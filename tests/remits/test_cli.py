@@ -15,8 +15,8 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from rcm.cli import app
-from rcm.cli.remits import post_files
 from rcm.config import reset_settings
+from rcm.remits.files import post_received_files
 from rcm.store import ClaimPayment, ClaimRecord, X12FileRecord, make_engine
 from rcm.store.testing import url_with_schema
 from tests.conftest import SHARED
@@ -118,6 +118,29 @@ def test_other_files_still_post_when_one_is_unreadable(cli_env: Path, tmp_path: 
     assert json.loads(out)["transactions"][0]["claims"] == 2
 
 
+def test_a_crash_posts_nothing_and_drops_no_999(
+    cli_env: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import rcm.remits.writing as writing
+
+    real = writing.insert_rows
+
+    def failing(session: object, model: object, rows: list[dict[str, object]]) -> None:
+        if model is writing.Adjustment:
+            raise RuntimeError("disk full")
+        real(session, model, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(writing, "insert_rows", failing)
+    good = tmp_path / "good.835"
+    good.write_bytes(paying_835(["X1", "X2"], trace="T-CRASH"))
+    code, out, err = run("remits", "post", str(good), "--json")
+    assert code == 1 and "nothing from this file was posted" in err and "Traceback" not in err
+    assert not list((cli_env / "outbound").glob("*"))
+    monkeypatch.setattr(writing, "insert_rows", real)
+    code, out, _ = run("remits", "post", str(good), "--json")
+    assert code == 0 and json.loads(out)["transactions"][0]["duplicate"] is False
+
+
 def test_two_runs_posting_at_the_same_time_stay_correct(
     engine: Engine, make_claim: ClaimFactory, tmp_path: Path, cli_env: Path
 ) -> None:
@@ -134,7 +157,7 @@ def test_two_runs_posting_at_the_same_time_stay_correct(
 
     def post(paths: list[Path]) -> None:
         try:
-            _, failed = post_files(paths, engine=engine)
+            _, failed = post_received_files(paths, engine=engine)
             errors.extend(failed)
         except BaseException as exc:  # reported by the assertion below
             errors.append(exc)

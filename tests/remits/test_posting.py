@@ -8,7 +8,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-import rcm.remits.posting as posting
+import rcm.remits.writing as writing
+from rcm.remits import unmatched_payments
 from rcm.remits.posting import post_remittances
 from rcm.remits.remittance import ReceivedRemittance
 from rcm.remits.report import TransactionResult
@@ -108,6 +109,21 @@ def test_unknown_claim_goes_to_the_unmatched_queue(session: Session, file_id: Fi
     row = session.scalars(select(ClaimPayment)).one()
     assert row.matched is False and row.claim_id is None and "patient control number" in (row.unmatched_reason or "")
     assert count(session, ServicePayment) == 2  # nothing is dropped
+    assert [p.id for p in unmatched_payments(session)] == [row.id]
+
+
+def test_a_line_we_did_not_bill_is_queued_with_its_claim_posted(
+    session: Session, make_claim: ClaimFactory, file_id: FileIds
+) -> None:
+    make_claim("E1", [("99213", "100.00", "1", [])])
+    remit = payment("T1", claim("E1", "1", "150.00", "100.00", "0",
+                                line("99213", "100.00", "80.00", cas("CO", "45", "20.00"), line_id="1"),
+                                line("36415", "50.00", "20.00", cas("CO", "45", "30.00"))))
+    [result] = post(session, file_id, remit)
+    assert result.matched == 1
+    [queued] = unmatched_payments(session)
+    assert queued.matched is True and "1 of 2 line(s) unmatched" in (queued.unmatched_reason or "")
+    assert [s.matched for s in session.scalars(select(ServicePayment).order_by(ServicePayment.id))] == [True, False]
 
 
 def test_the_same_payment_posts_once(session: Session, make_claim: ClaimFactory, file_id: FileIds) -> None:
@@ -290,14 +306,14 @@ def test_a_crash_halfway_leaves_nothing_posted(
     session: Session, make_claim: ClaimFactory, file_id: FileIds, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     record = make_claim("E1")
-    real = posting._insert_rows
+    real = writing.insert_rows
 
     def failing(session_: Session, model: object, rows: list[dict[str, object]]) -> None:
         if model is RemarkCode:
             raise RuntimeError("disk full")
         real(session_, model, rows)
 
-    monkeypatch.setattr(posting, "_insert_rows", failing)
+    monkeypatch.setattr(writing, "insert_rows", failing)
     fid = file_id(b"crash")
     session.commit()
     with pytest.raises(RuntimeError):
@@ -305,7 +321,7 @@ def test_a_crash_halfway_leaves_nothing_posted(
     session.rollback()
     assert count(session, Remittance) == 0 and count(session, ClaimPayment) == 0 and count(session, Adjustment) == 0
     assert reload(session, record.id).paid_amount == D("0.00")
-    monkeypatch.setattr(posting, "_insert_rows", real)
+    monkeypatch.setattr(writing, "insert_rows", real)
     [result] = post_remittances(session, [paid_in_full()], file_id=fid)
     session.commit()
     assert result.duplicate is False and reload(session, record.id).paid_amount == D("100.00")
