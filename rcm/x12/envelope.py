@@ -29,7 +29,7 @@ ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
 
 def parse_date(value: str) -> date | None:
     """A CCYYMMDD or YYMMDD date, None when empty or not a real date."""
-    if not value.isdigit():
+    if not value.isdecimal():
         return None
     try:
         if len(value) == 8:
@@ -48,7 +48,7 @@ def same_control_number(a: str, b: str) -> bool:
     a, b = a.strip(), b.strip()
     if a == b:
         return True
-    return a.isdigit() and b.isdigit() and int(a) == int(b)
+    return a.isdecimal() and b.isdecimal() and int(a) == int(b)
 
 
 @dataclass(slots=True)
@@ -161,7 +161,7 @@ def check_interchange_header(seg: Segment) -> list[Finding]:
         out.append(_finding("isa_usage", "ISA15 usage indicator is not P, T or I", seg, element=15))
     if seg.get(14) not in ("0", "1"):
         out.append(_finding("isa_ack_requested", "ISA14 acknowledgment requested is not 0 or 1", seg, element=14))
-    if not seg.get(13).strip().isdigit():
+    if not seg.get(13).strip().isdecimal():
         out.append(_finding("isa_control_number", "ISA13 control number is not numeric", seg, element=13))
     return out
 
@@ -177,7 +177,7 @@ def check_interchange_trailer(
     out: list[Finding] = []
     declared = iea.get(1).strip()
     allowed = {group_count, group_count + acknowledgments}
-    if not declared.isdigit() or int(declared) not in allowed:
+    if not declared.isdecimal() or int(declared) not in allowed:
         out.append(_finding(
             "iea01_count",
             f"IEA01 says {declared or 'nothing'} functional groups, the interchange has {group_count}",
@@ -196,7 +196,7 @@ def check_group_trailer(header: GroupHeader, ge: Segment, transaction_count: int
     """GE01 = number of transaction sets, GE02 = GS06."""
     out: list[Finding] = []
     declared = ge.get(1).strip()
-    if not declared.isdigit() or int(declared) != transaction_count:
+    if not declared.isdecimal() or int(declared) != transaction_count:
         out.append(_finding(
             "ge01_count",
             f"GE01 says {declared or 'nothing'} transaction sets, the group has {transaction_count}",
@@ -216,7 +216,7 @@ def check_transaction_trailer(st: Segment, se: Segment, segment_count: int) -> l
     out: list[Finding] = []
     control = st.get(2)
     declared = se.get(1).strip()
-    if not declared.isdigit() or int(declared) != segment_count:
+    if not declared.isdecimal() or int(declared) != segment_count:
         out.append(_finding(
             "se01_count",
             f"SE01 says {declared or 'nothing'} segments, transaction {control} has {segment_count} (ST to SE)",

@@ -105,7 +105,7 @@ def _date8(d: Date) -> str:
 def _hhmm(t: Time | str) -> str:
     if isinstance(t, Time):
         return t.strftime("%H%M")
-    if not (t.isdigit() and len(t) in (4, 6, 8)):
+    if not (t.isdecimal() and len(t) in (4, 6, 8)):
         raise X12WriteError("time must be HHMM, HHMMSS or HHMMSSDD")
     return t
 

@@ -69,3 +69,11 @@ def test_truncations_never_crash() -> None:
     data = GOOD.encode()
     for n in range(0, len(data), 7):
         _exercise(data[:n])
+
+
+def test_non_ascii_digits_in_counts_and_dates() -> None:
+    # '²'.isdigit() is true but int('²') fails: counts, control numbers and dates must not trip on it
+    for bad in (GOOD.replace("SE*16*", "SE*1\u00b2*"), GOOD.replace("GE*1*7~", "GE*\u00b2*7~"),
+                GOOD.replace("20231201", "2023120\u00b2"), GOOD.replace("*240105*", "*24010\u00b2*")):
+        _exercise(bad.encode("latin-1"))
+        _exercise(bad.encode("utf-8"))

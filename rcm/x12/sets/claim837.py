@@ -517,7 +517,7 @@ def _line(loop: Loop) -> ServiceLine:
             line.unit_basis = e[2]
             line.units = number(e[3])
             line.place_of_service = e[4]
-            line.diagnosis_pointers = [int(p) for p in e[6].split(comp) if p.isdigit()] if e[6] else []
+            line.diagnosis_pointers = [int(p) for p in e[6].split(comp) if p.isdecimal()] if e[6] else []
             line.emergency = e[8]
         elif sid == "SV2":
             e = padded(s, 7)
@@ -535,7 +535,7 @@ def _line(loop: Loop) -> ServiceLine:
             line.place_of_service = e[2]
             line.oral_cavity = [c for c in e[3].split(comp) if c] if e[3] else []
             line.units = number(e[5])
-            line.diagnosis_pointers = [int(p) for p in e[10].split(comp) if p.isdigit()] if e[10] else []
+            line.diagnosis_pointers = [int(p) for p in e[10].split(comp) if p.isdecimal()] if e[10] else []
         elif sid == "TOO":
             line.teeth.append([s.get(2), *s.components(3)])
         elif sid == "AMT":

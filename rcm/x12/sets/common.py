@@ -78,7 +78,7 @@ def date_of(value: str) -> date | None:
     except KeyError:
         pass
     d: date | None = None
-    if len(value) == 8 and value.isdigit():
+    if len(value) == 8 and value.isdecimal():
         try:
             d = date(int(value[:4]), int(value[4:6]), int(value[6:8]))
         except ValueError:

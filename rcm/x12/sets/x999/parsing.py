@@ -21,7 +21,7 @@ def parse_999(tx: Transaction) -> ImplementationAcknowledgment:
 
 
 def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isdecimal() else None
 
 
 def acknowledgment_from_tree(
