@@ -8,6 +8,7 @@ validate_file(source)      every transaction of a file, plus the envelope findin
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import re
 from collections.abc import Iterable
 from pathlib import Path
@@ -165,21 +166,34 @@ def validate_transaction(tx: Transaction) -> list[Finding]:
     codes = 0 if tx.set_id not in CODE_CHECKED_SETS else 2 if tx.version.startswith("005010") else 1
     out.extend(_element_findings(tx, codes))
     group = tx.group
-    out.extend(
-        check_guide_rules(
-            tx.set_id,
-            tx.version,
-            tx.control_number,
-            tx.segments,
-            group.functional_id if group is not None else None,
-            group.version if group is not None else "",
-        )
+    rules = check_guide_rules(
+        tx.set_id,
+        tx.version,
+        tx.control_number,
+        tx.segments,
+        group.functional_id if group is not None else None,
+        group.version if group is not None else "",
     )
     if tx.set_id == "837":
-        out.extend(check_837(tx))
+        rules.extend(check_837(tx))
     elif tx.set_id == "835":
-        out.extend(check_835(tx))
+        rules.extend(check_835(tx))
+    out.extend(_with_loops(tx, rules))
     return sort_findings(out)
+
+
+def _with_loops(tx: Transaction, findings: list[Finding]) -> list[Finding]:
+    """Guide-rule findings located in their loop (a 999's IK303 names it)."""
+    if not findings:
+        return findings
+    try:
+        loops = _loop_index(tx.tree)
+    except UnknownTransactionError:
+        return findings
+    return [
+        dataclasses.replace(f, loop=loops.get(f.segment)) if f.loop is None and f.segment is not None else f
+        for f in findings
+    ]
 
 
 def sort_findings(findings: Iterable[Finding]) -> list[Finding]:
