@@ -42,6 +42,7 @@ from rcm.store.tables import (
     X12FileRecord,
     X12TransactionRecord,
 )
+from rcm.x12.validation import validate_file
 from rcm.x12.writer import ElementValue, GroupOut, TransactionOut, write_interchange
 
 __all__ = ["BuildReport", "SkippedClaim", "WrittenFile", "build_claims", "resubmission_problem", "write_atomically"]
@@ -239,6 +240,12 @@ def _send(session: Session, settings: Settings, ch: Clearinghouse, blocks: Seque
         receiver_id=ch.receiver_id, control_number=icn, date=created.date(), time=created.time(), usage=ch.usage,
         ack_requested="1", groups=groups, newline=True,
     )
+    problems = [f for f in validate_file(content) if f.severity == "error"]
+    if problems:
+        # never drop a file our own validator rejects: that is a builder bug, not a claim to send
+        first = "; ".join(f"segment {f.segment}: {f.message}" for f in problems[:5])
+        raise StateError(f"interchange {icn:09d} failed validation before it was dropped ({len(problems)} "
+                         f"error(s)): {first}")
     kinds = sorted({"837P" if p.claim_type is ClaimType.professional else "837I" for p in plans})
     kind = kinds[0] if len(kinds) == 1 else "837"
     name = ch.file_name_for(kind=kind, icn=icn, at=created)

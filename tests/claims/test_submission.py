@@ -253,3 +253,23 @@ def test_crossover_claims_are_held_not_sent_twice(session: Session, settings: Se
     # building again creates nothing new
     build_claims(session, settings, now=NOW)
     assert len(repositories.claims_for_encounter(session, primary.encounter_id)) == 2
+
+
+def test_a_file_our_validator_rejects_is_never_dropped(session: Session, settings: Settings,
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    from rcm.claims import transaction
+    from rcm.errors import StateError
+
+    claim = ready_claim(session, primary_encounter(24))
+    real = transaction.transaction_segments
+
+    def without_bht(*args: object, **kwargs: object) -> list[object]:
+        return [s for s in real(*args, **kwargs) if s[0] != "BHT"]  # type: ignore[arg-type]
+
+    monkeypatch.setattr(submission, "transaction_segments", without_bht)
+    with pytest.raises(StateError, match="failed validation"):
+        build_claims(session, settings, now=NOW)
+    assert not (settings.data_dir / "outbound" / "default").exists() or not any(
+        (settings.data_dir / "outbound" / "default").iterdir())
+    session.refresh(claim)
+    assert claim.status is ClaimStatus.ready
