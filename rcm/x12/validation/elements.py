@@ -227,11 +227,13 @@ def _compile_rules(rules: tuple[tuple[str, tuple[int, ...]], ...]) -> Callable[[
             lines.append(f"        out.append(EP({ps[1]}, None, '2'))")
     if len(lines) == 2:
         lines.append("    return None")
-    namespace: dict[str, object] = {"EP": ElementProblem}
-    exec("\n".join(lines), namespace)
+    namespace: dict[str, Callable[[list[str], list[ElementProblem]], None] | type[ElementProblem]] = {
+        "EP": ElementProblem
+    }
+    exec("\n".join(lines), namespace)  # source built above from the dictionary's rule table only
     function = namespace["rules_check"]
-    assert callable(function)
-    return function  # type: ignore[no-any-return]
+    assert not isinstance(function, type)
+    return function
 
 
 @functools.cache
