@@ -22,7 +22,7 @@ _FAMILY_TEMPLATE = {
     "authorization": "appeal_authorization.txt.j2",
     "medical_necessity": "appeal_medical_necessity.txt.j2",
     "bundling": "appeal_bundling.txt.j2",
-    "modifier": "appeal_bundling.txt.j2",
+    "modifier": "appeal_modifier.txt.j2",
     "timely_filing": "appeal_timely_filing.txt.j2",
     "eligibility": "appeal_eligibility.txt.j2",
     "frequency": "appeal_frequency.txt.j2",
