@@ -22,6 +22,14 @@ from rcm.x12.tokenizer import Segment
 __all__ = ["Balance835", "amount", "cas_total", "check_835", "check_837", "claims_837", "summarize_835"]
 
 ZERO = Decimal("0.00")
+_CENT = Decimal("0.01")
+
+
+def _cents(value: Decimal) -> Decimal:
+    """Compared in cents, as the guide balances (a stray third decimal place does not unbalance)."""
+    return value.quantize(_CENT)
+
+
 _LINE_IDS = {"SV1": 2, "SV2": 3, "SV3": 2}
 
 
@@ -98,7 +106,7 @@ def check_837(tx: HasSegments) -> list[Finding]:
         if charge is None or any(x is None for x in lines):
             return
         total = sum((x for x in lines if x is not None), ZERO)
-        if charge != total:
+        if _cents(charge) != _cents(total):
             out.append(
                 _unbalanced(
                     tx,
@@ -160,7 +168,7 @@ def _walk_835(tx: HasSegments, out: list[Finding] | None) -> Balance835:
         if line is None:
             return
         charge, paid = amount(line.get(2)), amount(line.get(3) or "0")
-        if charge is not None and paid is not None and not line_bad and charge - this_line_cas != paid:
+        if charge is not None and paid is not None and not line_bad and _cents(charge - this_line_cas) != _cents(paid):
             fail(
                 line,
                 "line_unbalanced",
@@ -179,7 +187,7 @@ def _walk_835(tx: HasSegments, out: list[Finding] | None) -> Balance835:
         charge, paid = amount(claim.get(3)), amount(claim.get(4))
         if charge is not None and paid is not None and not claim_bad:
             adjustments = claim_cas + line_cas
-            if charge - adjustments != paid:
+            if _cents(charge - adjustments) != _cents(paid):
                 fail(
                     claim,
                     "claim_unbalanced",
@@ -236,7 +244,7 @@ def _walk_835(tx: HasSegments, out: list[Finding] | None) -> Balance835:
     else:
         payment = -summary.payment if bpr.get(3) == "D" else summary.payment
         expected = summary.claims_paid - summary.plb
-        if payment != expected:
+        if _cents(payment) != _cents(expected):
             fail(
                 bpr,
                 "payment_unbalanced",
