@@ -36,9 +36,10 @@ def _ours(x12file: X12File) -> OurIds:
     return OurIds(str(default.get("sender_qualifier") or "ZZ"), ours, ours)
 
 
-def acknowledgment_name(control_number: int, when: datetime) -> str:
-    """``999_<date>_<ISA13>.x12``: nothing about a patient in a file name."""
-    return f"999_{when:%Y%m%d}_{control_number:09d}.x12"
+def acknowledgment_name(sender_id: str, control_number: int, when: datetime) -> str:
+    """``999_<date>_<our id>_<ISA13>.x12`` (ISA13 counts per sender id): nothing about a patient in the name."""
+    safe = "".join(ch for ch in sender_id if ch.isalnum())[:15] or _FALLBACK_ID
+    return f"999_{when:%Y%m%d}_{safe}_{control_number:09d}.x12"
 
 
 def prepare_999(
@@ -57,4 +58,4 @@ def prepare_999(
     control_number = next_control_number(session, f"isa13:{ours.interchange_id}")
     when = now or datetime.now(UTC)
     content = build_999(transactions, found, ours=ours, control_number=control_number, now=when)
-    return acknowledgment_name(control_number, when), content
+    return acknowledgment_name(ours.interchange_id, control_number, when), content

@@ -92,6 +92,11 @@ def drop_acknowledgment(prepared: PreparedFile, outbound_dir: Path) -> Path | No
             handle.write(prepared.ack_content)
             handle.flush()
             os.fsync(handle.fileno())
+        # Never replace a file already in the drop (it may not have been picked up yet).
+        attempt = 1
+        while final.exists():
+            attempt += 1
+            final = final.with_name(f"{Path(prepared.ack_name).stem}_{attempt}.x12")
         os.replace(temp, final)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):

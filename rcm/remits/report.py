@@ -15,8 +15,9 @@ _CENT = Decimal("0.01")
 
 
 def money_text(value: Decimal) -> str:
-    """Two-place decimal string, as the report prints amounts."""
-    return str(value.quantize(_CENT))
+    """Two-place decimal string, as the report prints amounts ("0.00", never "-0.00")."""
+    cents = value.quantize(_CENT)
+    return str(cents if cents != 0 else _CENT - _CENT)
 
 
 @dataclass(slots=True)
