@@ -206,6 +206,30 @@ def _find_start(text: str) -> tuple[int, Delimiters] | None:
 # --------------------------------------------------------------------------------------------- reading
 
 
+def _clean_separator(text: str, term: str) -> str | None:
+    """The separator to split ``text`` on without stripping anything, or None when the text needs care:
+    ``term`` when there are no line breaks, ``term`` + line break when one follows every terminator."""
+    if "\t" in text or text[:1] in (" ", "\n", "\r") or (" " + term) in text:
+        return None
+    if term in ("\n", "\r"):
+        if term == "\n" and "\r" not in text and "\n\n" not in text and "\n " not in text:
+            return term
+        return None
+    lf = text.count("\n")
+    if not lf:
+        return None if "\r" in text or (term + " ") in text else term
+    terms = text.count(term)
+    if terms != lf and not (terms == lf + 1 and text.endswith(term)):
+        return None  # some terminators are not followed by a line break
+    for sep in (term + "\r\n", term + "\n"):
+        if text.count(sep) == lf:
+            cr = text.count("\r")
+            if cr == (lf if sep.endswith("\r\n") else 0) and (sep + " ") not in text:
+                return sep
+            return None
+    return None
+
+
 def _messy(text: str, term: str) -> bool:
     """Whether line breaks occur anywhere but right after a segment terminator (wrapped or odd files)."""
     if term in "\r\n":
@@ -414,11 +438,45 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[Segment]:
             seeking = False
         assert delims is not None
         e, term = delims.element, delims.segment
-        pieces = text.split(term)
-        tail = "" if stream.eof else pieces.pop()
         ascii_text = stream.encoding == "latin-1" or text.isascii()
         unit = stream.unit
         consumed = 0  # characters of `text` already turned into segments
+        sep = _clean_separator(text, term) if ascii_text and unit == 1 else None
+        if sep is not None:
+            # Regular files (no stray whitespace; a line break after every terminator or none at all): split
+            # on terminator + line break and take the pieces as they are.
+            pieces = text.split(sep)
+            tail = "" if stream.eof else pieces.pop()
+            if stream.eof and pieces and pieces[-1].endswith(term):
+                pieces[-1] = pieces[-1][: -len(term)]
+            slen = len(sep)
+            start = base
+            for p in pieces:
+                if not p:
+                    base += slen
+                    continue
+                parts = p.split(e)
+                sid = parts[0]
+                if len(sid) > 3 or (sid == "ISA" and number):
+                    change = _interchange_change(text, base - start, 0, p, parts, delims, number)
+                    if change is True:
+                        seeking = True
+                        break
+                    if isinstance(change, Delimiters):
+                        delims = change
+                number += 1
+                yield Segment(sid, parts[1:], number, base, delims)
+                base += len(p) + slen
+            consumed = base - start
+            if seeking:
+                text = text[consumed:]
+                continue
+            text = tail
+            if stream.eof:
+                return
+            continue
+        pieces = text.split(term)
+        tail = "" if stream.eof else pieces.pop()
         if ascii_text and unit == 1 and not _messy(text, term):
             # The common case, kept lean: one byte per character, whitespace only around segments.
             start = base
