@@ -72,6 +72,12 @@ def test_non_fixed_width_isa() -> None:
         "Here is your remittance.\nThanks!\n\n" + FILE,
         FILE + "\n\n\x1a",
         FILE.replace("~", "\n"),  # line ends as terminators: the character after ISA16
+        FILE.replace("~", "\n").rstrip("\n"),
+        FILE.replace("~", "~\n").rstrip("\n"),
+        FILE.replace("~", "~\r\n").rstrip(),
+        FILE + "\n",
+        FILE.replace("~", "~\n", 3),  # line breaks after some terminators only
+        FILE.replace("~", " ~\n"),  # trailing blanks before the terminator
     ],
 )
 def test_whitespace_prose_and_line_terminators(variant: str) -> None:
