@@ -6,7 +6,6 @@ rule is on, its severity and its words come from rules/scrub/builtin.yaml.
 
 from __future__ import annotations
 
-import functools
 from collections import defaultdict
 from datetime import date, timedelta
 from decimal import Decimal
@@ -17,6 +16,7 @@ from rcm.coding.codesets import DX_EXTERNAL_CAUSE, DX_MANIFESTATION, DX_UNACCEPT
 from rcm.coding.findings import Severity
 from rcm.coding.mue import MueEntry
 from rcm.coding.ncci import day_number
+from rcm.coding.rulebook import CodeInfo
 from rcm.domain import ClaimType, ServiceLine
 
 if TYPE_CHECKING:
@@ -37,9 +37,16 @@ _PROVIDER_ROLES = (
 )
 
 
-@functools.lru_cache(maxsize=65536)
+_NPI_OK: dict[str, bool] = {}
+
+
 def _npi_ok(npi: str) -> bool:
-    return npi_check_digit_ok(npi)
+    ok = _NPI_OK.get(npi)
+    if ok is None:
+        if len(_NPI_OK) > 100_000:
+            _NPI_OK.clear()
+        ok = _NPI_OK[npi] = npi_check_digit_ok(npi)
+    return ok
 
 
 def _units(value: Decimal) -> str:
@@ -47,17 +54,22 @@ def _units(value: Decimal) -> str:
 
 
 def run_builtin_edits(run: ClaimRun) -> None:
-    if run.coverage is None:
+    coverage = run.coverage
+    if coverage is None:
         run.emit("ELIG-NO-COVERAGE", field="coverage")
     diagnoses(run)
-    lines(run)
+    infos = lines(run)
     providers(run)
-    same_day_pairs(run)
+    same_day_pairs(run, infos)
     if len(run.encounter.lines) > 1:
         _same_claim_duplicates(run)
-    history(run)
-    deadline(run)
-    eligibility(run)
+    if run.context.history is not None:
+        history(run)
+    # The cheap tests first: most claims are in time and have no coverage dates or eligibility answers.
+    if run.filing_cutoff is not None and run.dos < run.filing_cutoff:
+        deadline(run)
+    if coverage is not None and (coverage.start_date or coverage.end_date or run.context.eligibility is not None):
+        eligibility(run)
 
 
 def diagnoses(run: ClaimRun) -> None:
@@ -109,7 +121,8 @@ def diagnoses(run: ClaimRun) -> None:
                 )
 
 
-def lines(run: ClaimRun) -> None:
+def lines(run: ClaimRun) -> list[CodeInfo]:
+    """Checks of each line on its own; returns the lines' code facts (for the same-day edits)."""
     book = run.book
     codes = book.codes
     encounter = run.encounter
@@ -117,10 +130,13 @@ def lines(run: ClaimRun) -> None:
     professional = run.claim_type is ClaimType.professional
     dx_count = len(encounter.diagnoses)
     claim_pos_reported = False
+    code_info = book._code_info
+    infos: list[CodeInfo] = []
     for line in encounter.lines:
         lid = line.line_id
         code = line.code
-        info = book.code_info(code)
+        info = code_info.get(code) or book.code_info(code)
+        infos.append(info)
         if not info.shape_ok:
             run.emit("CPT-FORMAT", line=lid, field=f"lines[{lid}].code", code=code)
         elif info.hcpcs:
@@ -194,6 +210,7 @@ def lines(run: ClaimRun) -> None:
                 run.emit("REV-CODE-MISSING", line=lid, field=f"lines[{lid}].revenue_code", code=code)
             elif revenue.zfill(4) not in codes.revenue_codes:
                 run.emit("REV-CODE-INVALID", line=lid, field=f"lines[{lid}].revenue_code", revenue=revenue)
+    return infos
 
 
 def _modifiers(run: ClaimRun, line: ServiceLine, is_em: bool, shape_ok: bool) -> None:
@@ -224,7 +241,7 @@ def _line_day(line: ServiceLine, default: date) -> date:
     return line.date_of_service or default
 
 
-def same_day_pairs(run: ClaimRun) -> None:
+def same_day_pairs(run: ClaimRun, infos: list[CodeInfo]) -> None:
     """Modifier 25, NCCI PTP and MUE: edits that look at the lines of one date of service together."""
     all_lines = run.encounter.lines
     mue = run.book.mue_by_setting[run.setting]
@@ -233,16 +250,24 @@ def same_day_pairs(run: ClaimRun) -> None:
             _mue(run, _line_day(all_lines[0], run.dos), all_lines, mue)
         return
     first_day = _line_day(all_lines[0], run.dos)
-    if all(line.date_of_service == first_day for line in all_lines):
-        groups: dict[date, list[ServiceLine]] = {first_day: all_lines}
+    one_day = True
+    for line in all_lines:
+        if line.date_of_service != first_day:
+            one_day = False
+            break
+    if one_day:
+        groups: list[tuple[date, list[ServiceLine], list[CodeInfo]]] = [(first_day, all_lines, infos)]
     else:
-        groups = defaultdict(list)
-        for line in all_lines:
-            groups[_line_day(line, run.dos)].append(line)
-    for day, group in groups.items():
+        by_day: dict[date, tuple[list[ServiceLine], list[CodeInfo]]] = {}
+        for line, info in zip(all_lines, infos, strict=True):
+            day_lines, day_infos = by_day.setdefault(_line_day(line, run.dos), ([], []))
+            day_lines.append(line)
+            day_infos.append(info)
+        groups = [(day, group, group_infos) for day, (group, group_infos) in by_day.items()]
+    for day, group, group_infos in groups:
         if len(group) > 1:
             needs_25 = _ncci(run, day, group)
-            _modifier_25(run, group, needs_25)
+            _modifier_25(run, group, group_infos, needs_25)
         if mue:
             _mue(run, day, group, mue)
 
@@ -285,14 +310,13 @@ def _ncci(run: ClaimRun, day: date, group: list[ServiceLine]) -> dict[str, str]:
     return needs_25
 
 
-def _modifier_25(run: ClaimRun, group: list[ServiceLine], needs_25: dict[str, str]) -> None:
-    book = run.book
+def _modifier_25(run: ClaimRun, group: list[ServiceLine], infos: list[CodeInfo], needs_25: dict[str, str]) -> None:
+    em_distinct = run.book.em_distinct
     procedure: str | None = None
     visits: list[ServiceLine] = []
-    for line in group:
-        info = book.code_info(line.code)
+    for line, info in zip(group, infos, strict=True):
         if info.is_em:
-            if not book.em_distinct.intersection(line.modifiers):
+            if not em_distinct.intersection(line.modifiers):
                 visits.append(line)
         elif procedure is None and info.needs_25_with_em:
             procedure = line.code

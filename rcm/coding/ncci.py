@@ -250,6 +250,7 @@ for _i, _c in enumerate("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"):
     _LOOKUP[ord(_c)] = _i
     _CODE_CHAR[ord(_c)] = True
     _DIGIT_CHAR[ord(_c)] = _i < 10
+_ALPHABET = np.frombuffer(b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ", dtype=np.uint8)
 _POWERS = np.array([36**4, 36**3, 36**2, 36, 1], dtype=np.int64)
 
 
@@ -288,6 +289,16 @@ _DIGITS = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _LOW26 = (1 << 26) - 1
 
 
+def _decode_codes(numbers: npt.NDArray[np.int64]) -> npt.NDArray[np.str_]:
+    """``code_of_key`` for a whole array at once (as a numpy array of five-character strings)."""
+    chars = np.empty((len(numbers), 5), dtype=np.uint8)
+    rest = numbers.copy()
+    for position in range(4, -1, -1):
+        rest, digit = np.divmod(rest, 36)
+        chars[:, position] = _ALPHABET[digit]
+    return chars.view("S5").ravel().astype("U5")
+
+
 def code_of_key(key: int) -> str:
     """The five-character code back from its base-36 number."""
     chars = []
@@ -304,7 +315,7 @@ class PtpTable:
     code become a small dictionary the first time a claim carries that code.
     """
 
-    __slots__ = ("_by_column1", "_keys", "_packed", "_ranges", "rows")
+    __slots__ = ("_by_column1", "_column2", "_keys", "_packed", "_ranges", "rows")
 
     def __init__(self, rows: PtpRows) -> None:
         self.rows = rows
@@ -315,6 +326,7 @@ class PtpTable:
             | (rows.last_day[order].astype(np.int64) << 4)
             | rows.indicator[order].astype(np.int64)
         )
+        self._column2 = _decode_codes(self._keys & _LOW26)
         column1 = self._keys >> 26
         codes, starts = np.unique(column1, return_index=True)
         ends = np.append(starts[1:], len(column1))
@@ -342,15 +354,18 @@ class PtpTable:
             span = self._ranges.get(column1)
             if span is not None:
                 lo, hi = span
-                column2 = (self._keys[lo:hi] & _LOW26).tolist()
-                packed = self._packed[lo:hi].tolist()
-                for key, value in zip(column2, packed, strict=True):
-                    code = code_of_key(key)
-                    found = edits.get(code)
-                    if found is None:
-                        edits[code] = value
-                    else:  # deleted and re-added, or indicator changed: keep every row, in date order
-                        edits[code] = (*((found,) if isinstance(found, int) else found), value)
+                column2: list[str] = self._column2[lo:hi].tolist()
+                packed: list[int] = self._packed[lo:hi].tolist()
+                edits = dict(zip(column2, packed, strict=True))
+                if len(edits) != len(column2):
+                    # A pair with several rows (deleted and re-added, indicator changed): keep all, in date order.
+                    edits = {}
+                    for code, value in zip(column2, packed, strict=True):
+                        found = edits.get(code)
+                        if found is None:
+                            edits[code] = value
+                        else:
+                            edits[code] = (*((found,) if isinstance(found, int) else found), value)
             self._by_column1[column1] = edits
         return edits
 

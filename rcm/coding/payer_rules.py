@@ -194,12 +194,20 @@ class PayerRuleSet:
                 self._claim_rule(run, rule)
         if self.code_rules:
             fired: set[str] = set()
+            procedure_cache = self._procedure_rules
             for line in encounter.lines:
-                for rule in self.procedure_rules(line.code):
+                matching = procedure_cache.get(line.code)
+                if matching is None:
+                    matching = self.procedure_rules(line.code)
+                for rule in matching:
                     if rule.in_force(run.dos):
                         self._line_rule(run, rule, line, fired)
+            diagnosis_cache = self._diagnosis_rules
             for position, code in enumerate(encounter.diagnoses, start=1):
-                for rule in self.diagnosis_rules(code):
+                matching = diagnosis_cache.get(code)
+                if matching is None:
+                    matching = self.diagnosis_rules(code)
+                for rule in matching:
                     if rule.in_force(run.dos):
                         self._dx_rule(run, rule, position, code)
         for rule, codes in self.not_in_list:
