@@ -1,6 +1,6 @@
 """Reversals (CLP02 = 22) and corrections: which earlier payment a reversal takes back, in either order across files.
 
-A reversal is paired with the earlier payment of the same claim (same CLP01 + CLP07) whose amounts it negates;
+A reversal is paired with the earliest payment of the same claim (same CLP01 + CLP07) whose amounts it negates;
 a reversal that arrives before its payment waits, unpaired, and is paired when the payment comes. Amounts post
 additively (a reversal carries negative amounts), so the claim's totals are right whatever the order; the
 claim's status follows the payments still standing: the latest one not reversed, else "reversed".
@@ -60,10 +60,10 @@ class PaymentHistory:
         same = self._by_key[entry.key]
         partner: PaymentEntry | None = None
         if entry.is_reversal:
-            open_payments = [e for e in same if not e.is_reversal and e.partner is None]
-            exact = [e for e in open_payments if self._negates(e, entry)]
-            candidates = exact or open_payments
-            partner = candidates[0] if candidates else None
+            # A reversal negates every amount of the payment it takes back (X221A1); one that negates none of
+            # the standing payments waits for its payment to arrive.
+            exact = [e for e in same if not e.is_reversal and e.partner is None and self._negates(e, entry)]
+            partner = exact[0] if exact else None
         else:
             # A waiting reversal takes this payment only when it negates it exactly: a correction is not it.
             waiting = [e for e in same if e.is_reversal and e.partner is None and self._negates(e, entry)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 
 import pytest
@@ -325,3 +326,40 @@ def test_a_crash_halfway_leaves_nothing_posted(
     [result] = post_remittances(session, [paid_in_full()], file_id=fid)
     session.commit()
     assert result.duplicate is False and reload(session, record.id).paid_amount == D("100.00")
+
+
+@pytest.mark.parametrize("order", list(itertools.permutations(("original", "reversal", "correction"))))
+def test_any_order_of_payment_reversal_and_correction_ends_the_same(
+    session: Session, make_claim: ClaimFactory, file_id: FileIds, order: tuple[str, ...]
+) -> None:
+    record = one_line_claim(make_claim)
+    files = {"original": original, "reversal": reversal, "correction": correction}
+    for name in order:
+        post(session, file_id, files[name]())
+    final = reload(session, record.id)
+    assert (final.status, final.paid_amount, final.balance) == (ClaimStatus.paid, D("130.00"), D("0.00"))
+    rev = session.scalars(select(ClaimPayment).where(ClaimPayment.status_code == "22")).one()
+    first = session.scalars(select(ClaimPayment).where(ClaimPayment.paid == D("120.00"))).one()
+    assert rev.reverses_id == first.id
+
+
+def test_a_follow_up_is_found_by_the_payer_claim_number(
+    session: Session, make_claim: ClaimFactory, file_id: FileIds
+) -> None:
+    record = one_line_claim(make_claim)
+    post(session, file_id, original())
+    follow_up = payment("T5", claim("SOMETHING-ELSE", "1", "0", "5.00", "0", adjustments=[cas("CO", "45", "-5.00")],
+                                    payer_claim="P7"))
+    [result] = post(session, file_id, follow_up)
+    assert result.matched == 1
+    assert reload(session, record.id).paid_amount == D("125.00")
+
+
+def test_denial_cause_reads_the_carc_text(session: Session, make_claim: ClaimFactory, file_id: FileIds) -> None:
+    record = make_claim("E1", [("99213", "150.00", "1", [])])
+    post(session, file_id, payment("T1", claim("E1", "4", "150.00", "0", "0", adjustments=[cas("CO", "50", "150.00")])))
+    cause = session.scalars(
+        select(ClaimStatusChange.cause).where(ClaimStatusChange.claim_id == record.id,
+                                              ClaimStatusChange.to_status == ClaimStatus.denied)
+    ).one()
+    assert "CO-50 (These are non-covered services because this is not deemed a 'medical necessity'" in cause
