@@ -322,3 +322,13 @@ def test_fast_npi_check_agrees_with_the_codes_module(npi: str) -> None:
     from rcm.x12.validation.guide import valid_npi
 
     assert valid_npi(npi) == (npi[0] in "12" and npi_check_digit_ok(npi))
+
+
+def test_guide_required_elements_by_implementation_guide() -> None:
+    body = claim_837p(clm="CLM*PCN1*150***11:B:1")  # CLM06-09 are required in 837P
+    found = [f for f in validate_file(interchange(body)) if f.code == "element_missing"]
+    assert sorted(f.element for f in found) == [6, 7, 8, 9]  # type: ignore[type-var]
+    assert all(f.segment_id == "CLM" and f.ik4_code == "1" for f in found)
+    body = claim_837p()
+    body[body.index(f"NM1*85*2*PRACTICE*****XX*{NPI}")] = "NM1*85*2*PRACTICE"
+    assert {f.element for f in validate_file(interchange(body)) if f.code == "element_missing"} == {8, 9}

@@ -20,6 +20,7 @@ from rcm.x12.errors import UnknownTransactionError
 from rcm.x12.findings import Finding
 from rcm.x12.validation.elements import ElementProblem, SegmentChecker, checker_for, describe
 from rcm.x12.validation.guide import check_envelope_elements, check_guide_rules
+from rcm.x12.validation.usage import check_required_usage
 
 if TYPE_CHECKING:
     from rcm.x12.engine import Loop
@@ -174,6 +175,7 @@ def validate_transaction(tx: Transaction) -> list[Finding]:
         group.functional_id if group is not None else None,
         group.version if group is not None else "",
     )
+    rules.extend(check_required_usage(tx.version, tx.control_number, tx.segments))
     if tx.set_id == "837":
         rules.extend(check_837(tx))
     elif tx.set_id == "835":
