@@ -53,6 +53,9 @@ def scrub_command(
     report: Path | None = typer.Option(None, "--report", help="Write the worklist as HTML to this file."),
     csv_path: Path | None = typer.Option(None, "--csv", help="Write the worklist as CSV to this file."),
     as_of: str | None = typer.Option(None, "--as-of", help="Date filing limits are measured to (default today)."),
+    include_ready: bool = typer.Option(
+        False, "--all", help="Also re-scrub claims already released as ready (e.g. after a rule change)."
+    ),
 ) -> None:
     """Scrub ingested claims (and re-scrub held ones): hold claims with errors or open warnings, release the rest."""
     if ctx.invoked_subcommand is not None:
@@ -64,7 +67,7 @@ def scrub_command(
     when = _as_of(as_of)
     book = default_rulebook()
     with _session() as session:
-        summary = scrub_pending(session, book, as_of=when)
+        summary = scrub_pending(session, book, as_of=when, include_ready=include_ready)
         session.commit()
         worklist = load_worklist(session) if (report or csv_path) else []
     if report is not None:

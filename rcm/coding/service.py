@@ -200,11 +200,17 @@ def scrub_pending(
     *,
     as_of: date | None = None,
     claim_numbers: Sequence[str] | None = None,
+    include_ready: bool = False,
 ) -> ScrubSummary:
-    """Scrub ingested claims and re-scrub held ones; store the run and its findings; hold or release claims."""
+    """Scrub ingested claims and re-scrub held ones; store the run and its findings; hold or release claims.
+
+    ``include_ready`` also re-scrubs claims already released (``ready``), e.g. after the rules changed;
+    ``claim_numbers`` limits the run to those claims. Ages are never put into messages (ages over 89 are PHI).
+    """
     book = book or default_rulebook()
     started = datetime.now(UTC)
-    claims = claims_with_status(session, PENDING_STATUSES)
+    statuses = (*PENDING_STATUSES, ClaimStatus.ready) if include_ready else PENDING_STATUSES
+    claims = claims_with_status(session, statuses)
     if claim_numbers is not None:
         wanted = set(claim_numbers)
         claims = [c for c in claims if c.claim_number in wanted]
@@ -213,6 +219,12 @@ def scrub_pending(
     session.flush()
     summary = ScrubSummary(run_id=run.id, rules_version=book.version, notices=list(book.notices))
 
+    # Load the encounter versions in bulk: claim_as_domain then finds them in the session without a query each.
+    version_ids = sorted({c.encounter_version_id for c in claims})
+    for start in range(0, len(version_ids), _CHUNK):
+        session.scalars(
+            select(EncounterVersion).where(EncounterVersion.id.in_(version_ids[start : start + _CHUNK]))
+        ).all()
     domain: list[tuple[ClaimRecord, Claim | Encounter]] = []
     for claim in claims:
         try:

@@ -96,6 +96,9 @@ def test_clean_and_held_claims(session: Session, book: RuleBook) -> None:
     again = scrub_pending(session, book, as_of=AS_OF)
     assert (again.claims, again.held) == (1, 1)
     assert len(session.scalars(select(ScrubFinding).where(ScrubFinding.active.is_(True))).all()) == 1
+    # After a rule change, ready claims can be re-scrubbed too.
+    everything = scrub_pending(session, book, as_of=AS_OF, include_ready=True)
+    assert (everything.claims, everything.clean, everything.held) == (2, 1, 1)
 
 
 def test_fix_then_rescrub_releases_the_claim(session: Session, book: RuleBook) -> None:
