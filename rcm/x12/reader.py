@@ -169,6 +169,7 @@ class X12File:
     transactions: list[Transaction]
     findings: list[Finding]
     segment_count: int
+    stray: list[Segment] = field(default_factory=list)
 
 
 class TransactionReader:
@@ -237,6 +238,8 @@ class _EnvelopeMachine:
         self.interchanges: list[Interchange] = []
         self.delimiters: Delimiters | None = None
         self.segment_count = 0
+        # Segments kept nowhere else (outside any transaction, unmatched GE/IEA), for faithful rewriting.
+        self.stray: list[Segment] = []
 
     def _note(self, code: str, message: str, seg: Segment | None, *, severity: str = "error",
               transaction: str | None = None) -> Finding:
@@ -338,6 +341,7 @@ class _EnvelopeMachine:
             elif sid == "GE":
                 if group is None or group.header is None:
                     self._note("unexpected_ge", "GE without a matching GS", seg)
+                    self.stray.append(seg)
                     group = None
                     continue
                 group.trailer = seg
@@ -361,6 +365,7 @@ class _EnvelopeMachine:
                     group = None
                 if interchange is None or interchange.header is None or interchange.trailer is not None:
                     self._note("unexpected_iea", "IEA without a matching ISA", seg)
+                    self.stray.append(seg)
                     continue
                 interchange.trailer = seg
                 count = sum(1 for g in interchange.groups if g.header is not None)
@@ -376,6 +381,7 @@ class _EnvelopeMachine:
                 interchange.acknowledgments.append(seg)
             else:
                 self._note("segment_outside_transaction", f"{sid[:3]!r} segment outside any transaction set", seg)
+                self.stray.append(seg)
         self.segment_count = last.number if last is not None else 0
         if self.delimiters is None and last is not None:
             self.delimiters = last.delimiters
@@ -405,4 +411,5 @@ def read_file(source: str | Path | bytes | BinaryIO) -> X12File:
         transactions=transactions,
         findings=reader.findings,
         segment_count=reader.segment_count,
+        stray=reader._machine.stray,
     )

@@ -236,7 +236,7 @@ def _rewrite(seg: Segment, d: Delimiters) -> str:
 
 def _file_segments(source: X12File) -> list[Segment]:
     """Every segment the file's interchanges hold, back in file order (TA1s may sit before or after groups)."""
-    out: list[Segment] = []
+    out: list[Segment] = list(source.stray)
     for ic in source.interchanges:
         out.extend(s for s in (ic.isa, ic.trailer) if s is not None)
         out.extend(ic.services)
