@@ -231,6 +231,14 @@ def _modifiers(run: ClaimRun, line: ServiceLine, is_em: bool, shape_ok: bool) ->
 
 def providers(run: ClaimRun) -> None:
     encounter = run.encounter
+    billing = encounter.billing_provider
+    if (
+        encounter.rendering_provider is None
+        and billing is not None
+        and billing.is_organization
+        and run.claim_type is ClaimType.professional
+    ):
+        run.emit("REQ-RENDERING-PROVIDER", field="rendering_provider")
     for attribute, role in _PROVIDER_ROLES:
         provider = getattr(encounter, attribute)
         if provider is not None and not _npi_ok(provider.npi):

@@ -206,3 +206,12 @@ def test_required_fields(scrub: Scrub) -> None:
     patient = {k: v for k, v in encounter_data()["patient"].items() if k != "birth_date"}
     assert rules(scrub(patient=patient)) == {"REQ-PATIENT-BIRTH-DATE"}
     assert rules(scrub(coverage=[])) == {"ELIG-NO-COVERAGE"}
+    assert rules(scrub(rendering_provider=None)) == {"REQ-RENDERING-PROVIDER"}  # the billing provider is a group
+    solo = {
+        "npi": encounter_data()["rendering_provider"]["npi"],
+        "first_name": "Dana",
+        "last_name": "Okafor",
+        "tax_id": "041234567",
+        "address": {"line1": "1 Test St", "city": "Lowell", "state": "MA", "zip": "01852"},
+    }
+    assert scrub(rendering_provider=None, billing_provider=solo) == []  # a solo clinician bills in their own name
