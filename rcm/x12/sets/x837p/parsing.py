@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from rcm.x12.sets.claim837 import ClaimBatch, parse_837
+from rcm.x12.sets.claim837 import ClaimBatch
+from rcm.x12.sets.parse837 import parse_837
 
 if TYPE_CHECKING:
     from rcm.x12.reader import Transaction

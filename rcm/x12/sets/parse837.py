@@ -1,0 +1,286 @@
+"""837 loop tree to ``ClaimBatch``: walks the HL hierarchy (billing provider, subscriber, patient) down to
+each claim (2300) and line (2400), tolerating whatever is missing (the validator reports it)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import TYPE_CHECKING
+
+from rcm.x12.engine import Loop
+from rcm.x12.sets.claim837 import (
+    BillingProvider,
+    ClaimBatch,
+    DrugIdentification,
+    LineAdjudication,
+    OtherPayer,
+    Patient,
+    ServiceLine,
+    SubmittedClaim,
+    Subscriber,
+    code_entries_of,
+)
+from rcm.x12.sets.common import (
+    ZERO,
+    Amount,
+    DateValue,
+    Quantity,
+    Reference,
+    date_of,
+    money,
+    money_or_zero,
+    number,
+    padded,
+    party_of,
+)
+from rcm.x12.sets.x835.segments import Procedure, adjustments_of
+
+if TYPE_CHECKING:
+    from rcm.x12.reader import Transaction
+
+__all__ = ["batch_from_tree", "parse_837"]
+
+
+
+def parse_837(tx: Transaction, kind: str) -> ClaimBatch:
+    """The typed 837 of a transaction (``kind``: professional, institutional or dental)."""
+    return batch_from_tree(tx.tree, kind=kind, control_number=tx.control_number, version=tx.version)
+
+
+def batch_from_tree(root: Loop, *, kind: str, control_number: str = "", version: str = "") -> ClaimBatch:
+    bht = root.first("BHT")
+    g = bht.get if bht is not None else (lambda n: "")
+    batch = ClaimBatch(
+        kind=kind, control_number=control_number, version=version, purpose=g(2), reference=g(3),
+        created=date_of(g(4)), created_time=g(5), transaction_type=g(6),
+        segment=root.segments[0].number if root.segments else 0,
+    )
+    for loop in root.children:
+        lid = loop.id
+        if lid == "1000A":
+            batch.submitter = party_of(loop)
+        elif lid == "1000B":
+            batch.receiver = party_of(loop)
+        else:
+            _walk(loop, batch, None, None, None)
+    return batch
+
+
+def _walk(loop: Loop, batch: ClaimBatch, provider: BillingProvider | None, subscriber: Subscriber | None,
+          patient: Patient | None) -> None:
+    lid = loop.id
+    if lid == "2000A":
+        provider = _billing_provider(loop)
+        batch.billing_providers.append(provider)
+    elif lid == "2000B":
+        subscriber = _subscriber(loop)
+        patient = None
+    elif lid == "2000C":
+        patient = _patient(loop)
+        if subscriber is not None:
+            subscriber.is_patient = False
+    elif lid == "2300":
+        batch.claims.append(_claim(loop, provider, subscriber, patient))
+        return
+    for child in loop.children:
+        _walk(child, batch, provider, subscriber, patient)
+
+
+def _billing_provider(loop: Loop) -> BillingProvider:
+    hl = loop.segments[0]
+    prv = loop.first("PRV")
+    cur = loop.first("CUR")
+    bp = BillingProvider(hl.get(1), None, prv.get(3) if prv else "", cur.get(2) if cur else "", hl.number)
+    for child in loop.children:
+        if child.id == "2010AA":
+            bp.party = party_of(child)
+        elif child.id == "2010AB":
+            bp.pay_to = party_of(child)
+        elif child.id == "2010AC":
+            bp.pay_to_plan = party_of(child)
+    return bp
+
+
+def _demographics(loop: Loop) -> tuple[date | None, str]:
+    dmg = loop.first("DMG")
+    if dmg is None:
+        return None, ""
+    return date_of(dmg.get(2)), dmg.get(3)
+
+
+def _subscriber(loop: Loop) -> Subscriber:
+    hl = loop.segments[0]
+    sbr = loop.first("SBR")
+    g = sbr.get if sbr is not None else (lambda n: "")
+    sub = Subscriber(hl.get(1), g(1), g(2), g(3), g(4), g(5), g(9), hl.number)
+    for child in loop.children:
+        if child.id == "2010BA":
+            sub.person = party_of(child)
+            sub.birth_date, sub.gender = _demographics(child)
+        elif child.id == "2010BB":
+            sub.payer = party_of(child)
+    return sub
+
+
+def _patient(loop: Loop) -> Patient:
+    hl = loop.segments[0]
+    pat = loop.first("PAT")
+    p = Patient(hl.get(1), pat.get(1) if pat else "", hl.number)
+    for child in loop.children:
+        if child.id == "2010CA":
+            p.person = party_of(child)
+            p.birth_date, p.gender = _demographics(child)
+    return p
+
+
+def _claim(loop: Loop, provider: BillingProvider | None, subscriber: Subscriber | None,
+           patient: Patient | None) -> SubmittedClaim:
+    clm = loop.segments[0]
+    e = padded(clm, 20)
+    comp = clm.delimiters.component
+    facility = e[4].split(comp) if e[4] else []
+    if len(facility) < 3:
+        facility += [""] * (3 - len(facility))
+    claim = SubmittedClaim(
+        e[0], money_or_zero(e[1]), facility[0], facility[1], facility[2], e[5], e[6], e[7], e[8],
+        [c for c in e[10].split(comp) if c] if e[10] else [], e[11], e[19], clm.number, provider, subscriber,
+        patient,
+    )
+    codes = claim.codes
+    dates = claim.dates
+    references = claim.references
+    for s in loop.segments[1:]:
+        sid = s.id
+        if sid == "HI":
+            codes += code_entries_of(s)
+        elif sid == "DTP":
+            dates.append(DateValue.of_dtp(s))
+        elif sid == "REF":
+            references.append(Reference.of(s))
+        elif sid == "AMT":
+            claim.amounts.append(Amount.of(s))
+        elif sid == "NTE":
+            claim.notes.append(s.get(2))
+        elif sid == "CL1":
+            claim.institutional = list(s.elements)
+    lines = claim.lines
+    for child in loop.children:
+        cid = child.id
+        if cid == "2400":
+            lines.append(_line(child))
+        elif cid == "2320":
+            claim.other_payers.append(_other_payer(child))
+        elif child.segments and child.segments[0].id == "NM1":
+            party = party_of(child)
+            if party is not None:
+                claim.providers.setdefault(party.entity, party)
+    return claim
+
+
+def _other_payer(loop: Loop) -> OtherPayer:
+    sbr = loop.segments[0]
+    oi = loop.first("OI")
+    g = sbr.get
+    other = OtherPayer(g(1), g(2), g(3), g(4), g(5), g(9), oi.get(3) if oi else "", oi.get(6) if oi else "",
+                       sbr.number)
+    for s in loop.segments[1:]:
+        if s.id == "CAS":
+            other.adjustments.extend(adjustments_of(s))
+        elif s.id == "AMT":
+            other.amounts.append(Amount.of(s))
+    for child in loop.children:
+        party = party_of(child)
+        if party is None:
+            continue
+        if child.id == "2330A":
+            other.subscriber = party
+        elif child.id == "2330B":
+            other.payer = party
+            dtp = child.first("DTP", "573")
+            if dtp is not None:
+                other.adjudication_date = date_of(dtp.get(3))
+        else:
+            other.parties.setdefault(party.entity, party)
+    return other
+
+
+def _line(loop: Loop) -> ServiceLine:
+    lx = loop.segments[0]
+    line = ServiceLine(lx.elements[0] if lx.elements else "", None, ZERO, "", None, "", [], "", None, lx.number)
+    dates = line.dates
+    references = line.references
+    for s in loop.segments[1:]:
+        sid = s.id
+        if sid == "DTP":
+            dates.append(DateValue.of_dtp(s))
+        elif sid == "REF":
+            references.append(Reference.of(s))
+        elif sid == "SV1":
+            e = padded(s, 9)
+            comp = s.delimiters.component
+            line.procedure = Procedure.of(e[0].split(comp))
+            line.charge = money_or_zero(e[1])
+            line.unit_basis = e[2]
+            line.units = number(e[3])
+            line.place_of_service = e[4]
+            line.diagnosis_pointers = [int(p) for p in e[6].split(comp) if p.isdecimal()] if e[6] else []
+            line.emergency = e[8]
+        elif sid == "SV2":
+            e = padded(s, 7)
+            line.revenue_code = e[0]
+            line.procedure = Procedure.of(e[1].split(s.delimiters.component)) if e[1] else None
+            line.charge = money_or_zero(e[2])
+            line.unit_basis = e[3]
+            line.units = number(e[4])
+            line.non_covered_charge = money(e[6])
+        elif sid == "SV3":
+            e = padded(s, 11)
+            comp = s.delimiters.component
+            line.procedure = Procedure.of(e[0].split(comp))
+            line.charge = money_or_zero(e[1])
+            line.place_of_service = e[2]
+            line.oral_cavity = [c for c in e[3].split(comp) if c] if e[3] else []
+            line.units = number(e[5])
+            line.diagnosis_pointers = [int(p) for p in e[10].split(comp) if p.isdecimal()] if e[10] else []
+        elif sid == "TOO":
+            line.teeth.append([s.get(2), *s.components(3)])
+        elif sid == "AMT":
+            line.amounts.append(Amount.of(s))
+        elif sid == "QTY":
+            line.quantities.append(Quantity.of(s))
+        elif sid == "NTE":
+            line.notes.append(s.get(2))
+    for child in loop.children:
+        cid = child.id
+        if cid == "2430":
+            line.adjudications.append(_adjudication(child))
+        elif cid == "2410":
+            line.drug = _drug(child)
+        elif child.segments and child.segments[0].id == "NM1":
+            party = party_of(child)
+            if party is not None:
+                line.providers.setdefault(party.entity, party)
+    return line
+
+
+def _adjudication(loop: Loop) -> LineAdjudication:
+    svd = loop.segments[0]
+    parts = svd.components(3)
+    adj = LineAdjudication(svd.get(1), money_or_zero(svd.get(2)), Procedure.of(parts) if parts else None,
+                           svd.get(4), number(svd.get(5)), svd.get(6), segment=svd.number)
+    for s in loop.segments[1:]:
+        if s.id == "CAS":
+            adj.adjustments.extend(adjustments_of(s))
+        elif s.id == "DTP" and s.get(1) == "573":
+            adj.adjudication_date = date_of(s.get(3))
+        elif s.id == "AMT" and s.get(1) == "EAF":
+            adj.remaining_patient_liability = money(s.get(2))
+    return adj
+
+
+def _drug(loop: Loop) -> DrugIdentification:
+    lin = loop.segments[0]
+    ctp = loop.first("CTP")
+    ref = loop.first("REF")
+    unit = ctp.component(5, 1) if ctp else ""
+    return DrugIdentification(lin.get(2), lin.get(3), number(ctp.get(4)) if ctp else None, unit,
+                              ref.get(2) if ref else "", lin.number)
