@@ -49,3 +49,9 @@ def test_validate_file_merges_pyx12_findings() -> None:
     assert [f.segment for f in merged] == sorted(f.segment for f in merged if f.segment is not None) + [
         None for f in merged if f.segment is None
     ]
+
+
+def test_x12_text_given_as_str_reaches_pyx12() -> None:
+    path = x12_samples.sample("tastypackets+x12-parser/test/test-files/835/profee.edi")
+    merged = validate_file(path.read_text(encoding="latin-1"), pyx12=True)
+    assert not [f for f in merged if f.code in ("pyx12_failed", "pyx12_unreadable")]

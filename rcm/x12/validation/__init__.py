@@ -228,6 +228,13 @@ def _pyx12(source: str | Path | bytes | BinaryIO) -> list[Finding]:
     from rcm.x12.pyx12_oracle import pyx12_findings
 
     assert isinstance(source, str | Path | bytes)
+    if isinstance(source, str):  # a str is a path unless it holds the X12 text itself
+        try:
+            is_file = Path(source).is_file()
+        except (OSError, ValueError):
+            is_file = False
+        if not is_file:
+            source = source.encode("utf-8")
     report = pyx12_findings(source)
     if report.failed:
         return [Finding("warning", "pyx12_failed", f"pyx12 could not validate this file ({report.failed})")]
