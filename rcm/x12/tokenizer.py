@@ -8,35 +8,27 @@ GS/ST files without an ISA (delimiters sniffed), BOMs, UTF-8/Latin-1/UTF-16, and
 from __future__ import annotations
 
 import codecs
-import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
+from rcm.x12.delimiters import (
+    Delimiters,
+    clean_separator,
+    delimiters_from_isa,
+    find_start,
+    holds_isa,
+    stray_line_breaks,
+)
 from rcm.x12.errors import NotX12Error
 
-__all__ = ["Delimiters", "Segment", "iter_segments", "source_name"]
+__all__ = ["Delimiters", "Segment", "delimiters_from_isa", "iter_segments", "source_name"]
 
 CHUNK_SIZE = 1 << 20
 # How much text we read looking for the first ISA/GS/ST before calling the input "not X12".
 _SNIFF_LIMIT = 4 << 20
 # Characters stripped around segments: indentation, line ends, NULs and the old DOS end-of-file mark.
 _WS = " \t\r\n\x00\x1a\x0b\x0c"
-
-
-@dataclass(frozen=True, slots=True)
-class Delimiters:
-    """The four X12 separators of one interchange (repetition is None before 5010)."""
-
-    element: str
-    repetition: str | None
-    component: str
-    segment: str
-
-    @classmethod
-    def default(cls) -> Delimiters:
-        return cls("*", "^", ":", "~")
 
 
 _DEFAULT = Delimiters.default()
@@ -114,133 +106,6 @@ class Segment:
         return f"Segment({self.id!r}, {self.elements!r}, number={self.number}, offset={self.offset})"
 
 
-# --------------------------------------------------------------------------------------------- sniffing
-
-_ENVELOPE_START = re.compile(r"(?:^|(?<=[^A-Za-z0-9]))(ISA|GS|ST)([^A-Za-z0-9\s])")
-_COMPOSITE_HINT = r"(?:HC|AD|ER|IV|N4|NU|WK|ABK|ABF|ABJ|APR|BK|BF|BJ|BE|BG|BH|BI|BN|BP|BR|DR|ZZ|LOI)"
-_SAFE_IN_ENVELOPE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .-_/()&,@#+")
-
-
-def delimiters_from_isa(text: str, start: int) -> tuple[Delimiters, int] | None:
-    """Delimiters of the ISA beginning at ``text[start]``, and the index just past its terminator.
-
-    The ISA is located by counting its 16 element separators, so non-fixed-width ISAs read too.
-    Returns None when the text is not a (complete) ISA.
-    """
-    e = text[start + 3 : start + 4]
-    if not e or e.isalnum() or e.isspace():
-        return None
-    j = start + 3
-    for _ in range(15):
-        j = text.find(e, j + 1, start + 400)
-        if j < 0:
-            return None
-    if j + 2 >= len(text):
-        return None
-    if "\n" in text[start:j] or "\r" in text[start:j]:
-        # An ISA wrapped across lines (fixed-width line files): read it with the line breaks taken out.
-        cleaned = text[start : start + 400].replace("\r", "").replace("\n", "")
-        if "\n" in cleaned or "\r" in cleaned:
-            return None
-        found = delimiters_from_isa(cleaned, 0)
-        if found is None or found[0].segment in "\r\n":
-            return None
-        after = text.find(found[0].segment, j)
-        return (found[0], after + 1) if after >= 0 else None
-    component, term = text[j + 1], text[j + 2]
-    end = j + 3
-    if component in "\r\n":  # ISA16 missing: the line end terminates
-        component, term, end = ":", component, j + 2
-    if term == "\r" and text[end : end + 1] == "\n":
-        term = "\n"
-        end += 1
-    if term in (e, component):
-        return None
-    fields = text[start:j].split(e)
-    rep_field = fields[11] if len(fields) > 12 else ""
-    version = fields[12] if len(fields) > 12 else ""
-    repetition: str | None = None
-    usable = len(rep_field) == 1 and not rep_field.isalnum() and not rep_field.isspace()
-    if usable and version >= "00402" and rep_field not in (e, component, term):
-        repetition = rep_field
-    return Delimiters(e, repetition, component, term), end
-
-
-def _sniff_bare(text: str, start: int, e: str) -> Delimiters | None:
-    """Guess delimiters for a GS or ST segment that has no ISA before it."""
-    i = start + 3
-    n = len(text)
-    while i < n and (text[i] == e or text[i] in _SAFE_IN_ENVELOPE):
-        i += 1
-    if i >= n:
-        return None
-    term = text[i]
-    if term in "\r\n":
-        term = "\n"
-    window = text[start : start + 20000]
-    component = ":"
-    excluded = re.escape(e + term)
-    hint = re.search(re.escape(e) + _COMPOSITE_HINT + r"([^A-Za-z0-9 \r\n" + excluded + "])", window)
-    if hint:
-        component = hint.group(1)
-    repetition: str | None = None
-    if "00501" in window and component != "^" and term != "^" and e != "^":
-        repetition = "^"
-    return Delimiters(e, repetition, component, term)
-
-
-def _find_start(text: str) -> tuple[int, Delimiters] | None:
-    """Where the next interchange (or bare group/transaction) starts, and its delimiters."""
-    for m in _ENVELOPE_START.finditer(text):
-        if m.group(1) == "ISA":
-            found = delimiters_from_isa(text, m.start())
-            if found is not None:
-                return m.start(), found[0]
-        else:
-            d = _sniff_bare(text, m.start(), m.group(2))
-            if d is not None:
-                return m.start(), d
-    return None
-
-
-# --------------------------------------------------------------------------------------------- reading
-
-
-def _clean_separator(text: str, term: str) -> str | None:
-    """The separator to split ``text`` on without stripping anything, or None when the text needs care:
-    ``term`` when there are no line breaks, ``term`` + line break when one follows every terminator."""
-    if "\t" in text or text[:1] in (" ", "\n", "\r") or (" " + term) in text:
-        return None
-    if term in ("\n", "\r"):
-        if term == "\n" and "\r" not in text and "\n\n" not in text and "\n " not in text:
-            return term
-        return None
-    lf = text.count("\n")
-    if not lf:
-        return None if "\r" in text or (term + " ") in text else term
-    terms = text.count(term)
-    if terms != lf and not (terms == lf + 1 and text.endswith(term)):
-        return None  # some terminators are not followed by a line break
-    for sep in (term + "\r\n", term + "\n"):
-        if text.count(sep) == lf:
-            cr = text.count("\r")
-            if cr == (lf if sep.endswith("\r\n") else 0) and (sep + " ") not in text:
-                return sep
-            return None
-    return None
-
-
-def _messy(text: str, term: str) -> bool:
-    """Whether line breaks occur anywhere but right after a segment terminator (wrapped or odd files)."""
-    if term in "\r\n":
-        return False
-    lf = text.count("\n")
-    cr = text.count("\r")
-    if not lf and not cr:
-        return False
-    return lf != text.count(term + "\n") + text.count(term + "\r\n") or cr != text.count(term + "\r")
-
-
 def _interchange_change(
     text: str, consumed: int, lead: int, piece: str, parts: list[str], delims: Delimiters, number: int
 ) -> Delimiters | bool | None:
@@ -253,19 +118,9 @@ def _interchange_change(
         if isa[0].segment != delims.segment or isa[0].element != delims.element:
             return True
         return isa[0]
-    if number and "ISA" in piece and _holds_isa(text, consumed, piece):
+    if number and "ISA" in piece and holds_isa(text, consumed, piece):
         return True  # prose before another interchange
     return None
-
-
-def _holds_isa(text: str, at: int, piece: str) -> bool:
-    """Whether a real ISA starts somewhere in ``piece`` (which begins at ``text[at]``)."""
-    k = piece.find("ISA")
-    while k >= 0:
-        if delimiters_from_isa(text, at + k) is not None:
-            return True
-        k = piece.find("ISA", k + 1)
-    return False
 
 
 def source_name(source: str | Path | bytes | BinaryIO) -> str:
@@ -414,7 +269,7 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[Segment]:
             if not stream.eof and len(text) < 4096:
                 continue
         if seeking:
-            found = _find_start(text)
+            found = find_start(text)
             if found is None:
                 if not stream.eof:
                     if len(text) < _SNIFF_LIMIT:
@@ -441,7 +296,7 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[Segment]:
         ascii_text = stream.encoding == "latin-1" or text.isascii()
         unit = stream.unit
         consumed = 0  # characters of `text` already turned into segments
-        sep = _clean_separator(text, term) if ascii_text and unit == 1 else None
+        sep = clean_separator(text, term) if ascii_text and unit == 1 else None
         if sep is not None:
             # Regular files (no stray whitespace; a line break after every terminator or none at all): split
             # on terminator + line break and take the pieces as they are.
@@ -477,7 +332,7 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[Segment]:
             continue
         pieces = text.split(term)
         tail = "" if stream.eof else pieces.pop()
-        if ascii_text and unit == 1 and not _messy(text, term):
+        if ascii_text and unit == 1 and not stray_line_breaks(text, term):
             # The common case, kept lean: one byte per character, whitespace only around segments.
             start = base
             for p in pieces:
