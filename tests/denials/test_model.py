@@ -50,6 +50,7 @@ def test_small_model_reports_every_figure_and_beats_chance(small_model: TrainedM
     assert small_model.training_window[1] < small_model.holdout_window[0]
 
 
+@pytest.mark.slow
 def test_target_on_a_year_of_synthetic_history() -> None:
     """ROC-AUC >= 0.85 and recall at 10 % >= 60 % on the held-out months, clearly above both baselines."""
     history = generate_history(SynthConfig(months=12, seed=7, encounters_per_month=900))
@@ -103,6 +104,7 @@ def test_scoring_unknown_payer_and_code_and_explanations(small_model: TrainedMod
     assert all(f["text"] and "P0" not in f["text"] for f in factors)  # words, no patient ids
 
 
+@pytest.mark.slow
 def test_retraining_keeps_the_better_model(small_data: Data, models_dir: Path) -> None:
     claims, outcomes = small_data
     first = retrain(claims, outcomes, models_dir, now=datetime(2026, 1, 1, tzinfo=UTC))

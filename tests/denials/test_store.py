@@ -37,6 +37,8 @@ from rcm.store import (
 )
 from rcm.store.testing import db_session, fresh_database
 
+pytestmark = pytest.mark.slow
+
 
 def _at(d: date) -> datetime:
     return datetime.combine(d, time(12, 0), tzinfo=UTC)
