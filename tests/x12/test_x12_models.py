@@ -147,3 +147,30 @@ def test_unknown_set_raises_a_typed_error() -> None:
     tx = read_file(sample("LinuxForHealth+x12/demo-file/demo.834")).transactions[0]
     with pytest.raises(UnknownTransactionError, match="834"):
         _ = tx.model
+
+
+def test_270_model() -> None:
+    from rcm.x12.sets.eligibility279 import EligibilityInquiry
+
+    inq = read_file(sample("270_005010X279A1/dependent-health-benefit-check.270")).transactions[0].model
+    assert isinstance(inq, EligibilityInquiry)
+    levels = [m.level for m in inq.members]
+    assert levels == ["subscriber", "dependent"]
+    dependent = inq.members[1]
+    assert dependent.inquiries and dependent.inquiries[0].service_types
+    assert dependent.traces and dependent.traces[0].number
+    assert dependent.source is not None and dependent.receiver is not None
+
+
+def test_276_and_277_models() -> None:
+    request = read_file(sample("LinuxForHealth+x12/demo-file/demo.276")).transactions[0].model
+    assert isinstance(request, ClaimStatusReport) and request.kind == "276"
+    assert [c.patient_control_number for c in request.claims] == ["ABCXYZ1", "ABCXYZ2", "ABCXYZ3"]
+    assert request.claims[2].lines and request.claims[0].provider is not None
+    response = read_file(sample("LinuxForHealth+x12/demo-file/demo.277")).transactions[0].model
+    assert response.kind == "277"
+    first = response.claims[0]
+    assert (first.statuses[0].category, first.statuses[0].code) == ("P3", "317")
+    assert first.payer_claim_control_number == "05347006051"
+    receiver_level = read_file(sample("277_005010X212/information-receiver-level-status.277")).transactions[0]
+    assert receiver_level.model.receiver_statuses[0].category == "E0"
