@@ -33,7 +33,11 @@ def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
     data_dir = tmp_path_factory.mktemp("rcm-data")
     old = os.environ.get("RCM_DATA_DIR")
     os.environ["RCM_DATA_DIR"] = str(data_dir)
+    from rcm.config import reset_settings
+
+    reset_settings()
     yield data_dir
+    reset_settings()
     if old is None:
         os.environ.pop("RCM_DATA_DIR", None)
     else:
