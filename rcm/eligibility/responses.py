@@ -1,0 +1,314 @@
+"""271 files in: every subscriber/dependent answer interpreted, tied back to our 270 by trace number, stored as a
+dated coverage snapshot (unmatched answers too), claims held or released, and a 999 dropped for the file.
+
+    ingest_271_file(session, path, settings=...)  -> EligibilityFileReport   (the caller commits)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from rcm.config import Settings
+from rcm.domain import Encounter, Relationship
+from rcm.eligibility.drop import write_new_file
+from rcm.eligibility.holds import apply_answer_to_claims
+from rcm.eligibility.interpretation import ACTIVE, INACTIVE, REJECTED, MemberAnswer, interpret_member
+from rcm.errors import UnreadableFileError
+from rcm.store.repositories.encounters import current_encounter_version
+from rcm.store.repositories.files import next_control_number, record_file
+from rcm.store.tables.eligibility import CoverageSnapshot, EligibilityInquiry
+from rcm.store.tables.encounters import CoverageRecord
+from rcm.x12.acks import OurIds, build_999
+from rcm.x12.engine import build_tree
+from rcm.x12.errors import UnknownTransactionError
+from rcm.x12.findings import Finding
+from rcm.x12.reader import Transaction, X12File, read_file
+from rcm.x12.sets import x271
+from rcm.x12.sets.eligibility279 import EligibilityResponse, Member, response_from_tree
+from rcm.x12.validation import validate_transaction
+
+__all__ = ["EligibilityFileReport", "ResponseOutcome", "ingest_271_file", "read_271_answers"]
+
+_FALLBACK_ID = "RCM"
+
+
+@dataclass(frozen=True, slots=True)
+class ResponseOutcome:
+    """One answer of a file, by position and ids only (no PHI)."""
+
+    transaction: str
+    segment: int
+    level: str
+    status: str
+    matched: bool
+    trace_number: str | None
+    encounter_id: str | None
+    reject_codes: tuple[str, ...]
+    retry: bool
+    held: tuple[str, ...] = ()
+    released: tuple[str, ...] = ()
+
+
+@dataclass(slots=True)
+class EligibilityFileReport:
+    """What one 271 file held and what was done with it."""
+
+    file: str
+    responses: int = 0
+    active: int = 0
+    inactive: int = 0
+    rejected: int = 0
+    unmatched: int = 0
+    duplicate: bool = False
+    file_id: int | None = None
+    transactions: int = 0
+    errors: int = 0  # our structural validation: error findings in the 271s
+    ack_file: str | None = None
+    outcomes: list[ResponseOutcome] = field(default_factory=list)
+    # AAA at the source or receiver level (not a member's answer): reason codes
+    envelope_rejections: list[str] = field(default_factory=list)
+
+    def count(self, status: str, matched: bool) -> None:
+        self.responses += 1
+        if status == ACTIVE:
+            self.active += 1
+        elif status == INACTIVE:
+            self.inactive += 1
+        elif status == REJECTED:
+            self.rejected += 1
+        if not matched:
+            self.unmatched += 1
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "file": self.file,
+            "responses": self.responses,
+            "active": self.active,
+            "inactive": self.inactive,
+            "rejected": self.rejected,
+            "unmatched": self.unmatched,
+        }
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UnreadableFileError(str(path), "no such file") from None
+    except IsADirectoryError:
+        raise UnreadableFileError(str(path), "is a directory, not a file") from None
+    except OSError as exc:
+        raise UnreadableFileError(str(path), f"cannot be read ({exc.strerror or type(exc).__name__})") from None
+
+
+def _response_model(tx: Transaction) -> EligibilityResponse:
+    try:
+        model = tx.model
+    except UnknownTransactionError:
+        # An ST03 we have no registry entry for (a 4010 271, a blank version): the 5010 layout reads it.
+        tree, _ = build_tree(x271.SPEC, tx.segments, transaction=tx.control_number)
+        return response_from_tree(tree, control_number=tx.control_number, version=tx.version)
+    if not isinstance(model, EligibilityResponse):  # pragma: no cover - the registry maps 271 to this model
+        raise UnreadableFileError(tx.control_number, "271 did not parse as an eligibility response")
+    return model
+
+
+ReadAnswer = tuple[Transaction, EligibilityResponse, list[tuple[Member, MemberAnswer]]]
+
+
+def read_271_answers(x12file: X12File) -> list[ReadAnswer]:
+    """Every 271 of a read file with its members interpreted (members that answer nothing included)."""
+    out: list[ReadAnswer] = []
+    for tx in x12file.transactions:
+        if tx.set_id != "271":
+            continue
+        model = _response_model(tx)
+        out.append((tx, model, [(m, interpret_member(m)) for m in model.members]))
+    return out
+
+
+def _ours(x12file: X12File, settings: Settings) -> OurIds:
+    for interchange in x12file.interchanges:
+        header = interchange.header
+        if header is not None and header.receiver_id:
+            group = next((g.header for g in interchange.groups if g.header is not None), None)
+            application = group.receiver_id if group and group.receiver_id else header.receiver_id
+            return OurIds(header.receiver_qualifier or "ZZ", header.receiver_id, application)
+    default = settings.clearinghouses.get("default", {})
+    ours = str(default.get("sender_id") or _FALLBACK_ID)
+    return OurIds(str(default.get("sender_qualifier") or "ZZ"), ours, ours)
+
+
+def _prepare_999(session: Session, x12file: X12File, findings: Sequence[Finding], settings: Settings,
+                 now: datetime) -> tuple[str, bytes] | None:
+    transactions = [tx for tx in x12file.transactions
+                    if tx.set_id not in ("999", "997") and not (tx.group and tx.group.functional_id == "FA")]
+    if not transactions:
+        return None
+    ours = _ours(x12file, settings)
+    control_number = next_control_number(session, f"isa13:{ours.interchange_id}")
+    content = build_999(transactions, findings, ours=ours, control_number=control_number, now=now)
+    safe = "".join(ch for ch in ours.interchange_id if ch.isalnum())[:15] or _FALLBACK_ID
+    return f"999_{now:%Y%m%d}_{safe}_{control_number:09d}.x12", content
+
+
+def _find_inquiry(session: Session, traces: Sequence[str]) -> EligibilityInquiry | None:
+    if not traces:
+        return None
+    return session.scalars(
+        select(EligibilityInquiry).where(EligibilityInquiry.trace_number.in_(list(traces)))
+        .order_by(EligibilityInquiry.id)
+    ).first()
+
+
+def _patient_by_member_id(session: Session, payer_id: str, member_id: str | None) -> int | None:
+    if not member_id or not payer_id:
+        return None
+    return session.scalars(
+        select(CoverageRecord.patient_id)
+        .where(CoverageRecord.payer_id == payer_id, CoverageRecord.member_id == member_id)
+        .order_by(CoverageRecord.id.desc())
+    ).first()
+
+
+def _corrections(session: Session, inquiry: EligibilityInquiry, answer: MemberAnswer) -> dict[str, Any] | None:
+    """What the payer returned differently from what we sent (member id, name, birth date).  PHI: stored only."""
+    if inquiry.encounter_id is None:
+        return None
+    version = current_encounter_version(session, inquiry.encounter_id)
+    if version is None:
+        return None
+    encounter = Encounter.model_validate(version.payload)
+    coverage = next((c for c in encounter.coverage if c.payer_id == inquiry.payer_id), None)
+    if coverage is None:
+        return None
+    patient = encounter.patient
+    describes_patient = answer.level == "dependent" or coverage.relationship is Relationship.self_
+    sent_first, sent_last, sent_birth = (
+        (patient.first_name, patient.last_name, patient.birth_date) if describes_patient or coverage.subscriber is None
+        else (coverage.subscriber.first_name, coverage.subscriber.last_name, coverage.subscriber.birth_date)
+    )
+    found: dict[str, Any] = {}
+    if answer.level == "subscriber" and answer.member_id and coverage.member_id \
+            and answer.member_id.strip().upper() != coverage.member_id.strip().upper():
+        found["member_id"] = {"sent": coverage.member_id, "payer": answer.member_id}
+    for key, sent, said in (("last_name", sent_last, answer.last_name), ("first_name", sent_first, answer.first_name)):
+        if said and sent and said.strip().upper() != sent.strip().upper():
+            found[key] = {"sent": sent, "payer": said}
+    if answer.birth_date and sent_birth and answer.birth_date != sent_birth:
+        found["birth_date"] = {"sent": sent_birth.isoformat(), "payer": answer.birth_date.isoformat()}
+    return found or None
+
+
+def _snapshot(answer: MemberAnswer, *, patient_id: int | None, payer_id: str, as_of: date,
+              inquiry: EligibilityInquiry | None, file_id: int | None, corrections: dict[str, Any] | None,
+              received_at: datetime) -> CoverageSnapshot:
+    return CoverageSnapshot(
+        patient_id=patient_id, payer_id=payer_id[:80], as_of=as_of, status=answer.status,
+        plan_begin=answer.plan_begin, plan_end=answer.plan_end,
+        eligibility_begin=answer.eligibility_begin, eligibility_end=answer.eligibility_end,
+        copay=answer.copay, coinsurance_percent=answer.coinsurance_percent, deductible=answer.deductible,
+        deductible_remaining=answer.deductible_remaining, oop_remaining=answer.oop_remaining,
+        benefits=[b.as_json() for b in answer.benefits],
+        aaa_codes=[{"reason": r.reason, "reason_words": r.reason_words, "follow_up": r.follow_up,
+                    "follow_up_words": r.follow_up_words, "retry": r.retry, "what_to_do": r.what_to_do}
+                   for r in answer.rejections] or None,
+        retry=answer.retry, corrections=corrections,
+        trace_number=(inquiry.trace_number if inquiry else (answer.traces[0] if answer.traces else None)),
+        inquiry_id=inquiry.id if inquiry else None, file_id=file_id, received_at=received_at,
+    )
+
+
+def ingest_271_file(
+    session: Session, path: str | Path, *, settings: Settings, now: datetime | None = None
+) -> EligibilityFileReport:
+    """Read one 271 file into the store in the caller's transaction and drop its 999.
+
+    Raises UnreadableFileError (an InputError) when the file is missing, not X12, or holds no 271.  The same
+    bytes a second time change nothing: the report then repeats the first reading's counts (``duplicate``).
+    """
+    path = Path(path)
+    when = now or datetime.now(UTC)
+    content = _read_bytes(path)
+    x12file = read_file(content)
+    answers = read_271_answers(x12file)
+    if not answers:
+        raise UnreadableFileError(str(path), "holds no 271 transaction set")
+    header = next((i.header for i in x12file.interchanges if i.header is not None), None)
+    record, created = record_file(
+        session, direction="in", kind="271", name=path.name[:255], path=str(path)[:1000], content=content,
+        interchange_control_number=header.control_number[:9] if header else None,
+        sender_id=header.sender_id[:15] if header else None,
+        receiver_id=header.receiver_id[:15] if header else None,
+    )
+    report = EligibilityFileReport(file=str(path), file_id=record.id, transactions=len(answers))
+    if not created:
+        report.duplicate = True
+        stored = record.detail if isinstance(record.detail, dict) else {}
+        for key in ("responses", "active", "inactive", "rejected", "unmatched"):
+            setattr(report, key, int(stored.get(key, 0)))
+        return report
+
+    findings: list[Finding] = []
+    for tx, model, members in answers:
+        found = validate_transaction(tx)
+        findings.extend(found)
+        report.errors += sum(1 for f in found if f.severity == "error")
+        report.envelope_rejections.extend(r.reason for r in (*model.source_rejections, *model.receiver_rejections))
+        as_of = model.created or when.date()
+        for member, answer in members:
+            if not answer.is_response:
+                continue
+            report.outcomes.append(_store_answer(session, tx, member, answer, as_of=as_of, file_id=record.id,
+                                                 received_at=when))
+    for outcome in report.outcomes:
+        report.count(outcome.status, outcome.matched)
+    seen = set(findings)
+    findings.extend(f for f in x12file.findings if f not in seen)
+
+    ack = _prepare_999(session, x12file, findings, settings, when)
+    if ack is not None:
+        name, ack_content = ack
+        folder = settings.outbound_dir
+        record_file(session, direction="out", kind="999", name=name, path=str(folder / name), content=ack_content)
+    record.detail = {**report.as_json(), "errors": report.errors}
+    record.status = "processed"
+    session.flush()
+    if ack is not None:  # last: everything that could fail in the database has been tried
+        report.ack_file = str(write_new_file(settings.outbound_dir, ack[0], ack[1]))
+    return report
+
+
+def _store_answer(session: Session, tx: Transaction, member: Member, answer: MemberAnswer, *, as_of: date,
+                  file_id: int | None, received_at: datetime) -> ResponseOutcome:
+    inquiry = _find_inquiry(session, answer.traces)
+    source_payer = member.source.id if member.source is not None and member.source.id else ""
+    if inquiry is not None:
+        payer_id, patient_id = inquiry.payer_id, inquiry.patient_id
+        corrections = _corrections(session, inquiry, answer)
+    else:
+        payer_id = source_payer or (member.source.name if member.source is not None else "") or "unknown"
+        patient_id = _patient_by_member_id(session, payer_id, answer.member_id) if answer.level == "subscriber" \
+            else None
+        corrections = None
+    session.add(_snapshot(answer, patient_id=patient_id, payer_id=payer_id, as_of=as_of, inquiry=inquiry,
+                          file_id=file_id, corrections=corrections, received_at=received_at))
+    held: tuple[str, ...] = ()
+    released: tuple[str, ...] = ()
+    if inquiry is not None and inquiry.encounter_id is not None:
+        changes = apply_answer_to_claims(session, encounter_id=inquiry.encounter_id, payer_id=inquiry.payer_id,
+                                         answer=answer, file_id=file_id)
+        held, released = tuple(changes.held), tuple(changes.released)
+    return ResponseOutcome(
+        transaction=tx.control_number, segment=answer.segment, level=answer.level, status=answer.status,
+        matched=inquiry is not None, trace_number=inquiry.trace_number if inquiry else None,
+        encounter_id=inquiry.encounter_id if inquiry else None, reject_codes=tuple(answer.reject_codes),
+        retry=answer.retry, held=held, released=released,
+    )
