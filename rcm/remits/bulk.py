@@ -2,7 +2,7 @@
 
 Posting writes tens of thousands of rows per file. Each value goes through its column's bind processor (so
 Decimal, timestamps, enums and JSON are stored exactly as the ORM would store them); rows then go to SQLite
-with one executemany; PostgreSQL gets inserts through COPY and updates through one pipelined executemany.
+with one executemany; PostgreSQL gets inserts through COPY and each update as one statement over arrays.
 """
 
 from __future__ import annotations
@@ -70,6 +70,25 @@ def _copy(session: Session, table: Table, columns: Sequence[str], rows: list[tup
             copy.write_row(row)
 
 
+def _update_from_arrays(
+    session: Session, table: Table, add: Sequence[str], assign: Sequence[str], rows: list[tuple[Any, ...]]
+) -> None:
+    """PostgreSQL: one set-based UPDATE joining the table to the rows passed as arrays (one per column)."""
+    dialect = session.get_bind().dialect
+    names = ["id", *add, *assign]
+    target = _quote(session, table.name)
+    quoted = [_quote(session, n) for n in names]
+    arrays = ", ".join(f"CAST(%s AS {table.c[n].type.compile(dialect=dialect)}[])" for n in names)
+    sets = [f"{c} = {target}.{c} + v.{c}" for c in quoted[1 : 1 + len(add)]]
+    sets += [f"{c} = v.{c}" for c in quoted[1 + len(add) :]]
+    sql = (
+        f"UPDATE {target} SET {', '.join(sets)} FROM unnest({arrays}) AS v({', '.join(quoted)}) "
+        f"WHERE {target}.id = v.id"
+    )
+    columns = tuple(list(column) for column in zip(*rows, strict=True))
+    session.connection().exec_driver_sql(sql, columns)
+
+
 def bulk_insert(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """INSERT rows (tuples in ``columns`` order) in bulk."""
     if not rows:
@@ -97,6 +116,9 @@ def bulk_update(
     if not rows:
         return
     converted = _convert(_processors(session, table, ["id", *add, *assign]), rows)
+    if _is_postgres(session):
+        _update_from_arrays(session, table, add, assign, converted)
+        return
     mark = _marker(session)
     sets = [f"{_quote(session, c)} = {_quote(session, c)} + {mark}" for c in add]
     sets += [f"{_quote(session, c)} = {mark}" for c in assign]
