@@ -68,9 +68,12 @@ def line(
 
 
 @pytest.fixture(scope="session")
-def book(request: pytest.FixtureRequest) -> RuleBook:
-    """The shipped rules and tables; the compiled cache lives in pytest's cache folder, so it is built once."""
-    return load_rulebook(RULES_DIR, request.config.cache.mkdir("rcm-coding-tables"))
+def book(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> RuleBook:
+    """The shipped rules and tables; the compiled cache lives in pytest's cache folder (when pytest keeps one),
+    so the NCCI table is compiled once, not on every run."""
+    cache = getattr(request.config, "cache", None)
+    folder = cache.mkdir("rcm-coding-tables") if cache is not None else tmp_path_factory.mktemp("coding-data")
+    return load_rulebook(RULES_DIR, folder)
 
 
 @pytest.fixture
