@@ -154,6 +154,8 @@ def train_model(
 ) -> TrainedModel:
     """Train on the older months, calibrate on the last training months, measure on the held-out months."""
     labelled = [c for c in claims if c.claim_id in outcomes]
+    if not labelled:
+        raise TrainingError("no submitted claim has a posted remittance yet: nothing to learn from")
     fs = features or build_features(labelled, outcomes)
     if fs.labels is None:
         raise TrainingError("some claims have no posted outcome")
