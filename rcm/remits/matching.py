@@ -37,6 +37,7 @@ class LineState:
     modifiers: tuple[str, ...]
     date_from: date | None
     date_to: date | None
+    revenue_code: str | None = None
     paid_delta: Decimal = ZERO
     adjusted_delta: Decimal = ZERO
     changed: bool = False
@@ -109,14 +110,14 @@ def _load_chunk(session: Session, where: Any, lock: bool) -> list[ClaimState]:
     ln = _LINES.c
     lines = (
         select(ln.claim_id, ln.id, ln.line_id, ln.code, ln.modifier1, ln.modifier2, ln.modifier3, ln.modifier4,
-               ln.date_from, ln.date_to)
+               ln.date_from, ln.date_to, ln.revenue_code)
         .where(ln.claim_id.in_(list(by_id)))
         .order_by(ln.claim_id, ln.line_number)
     )
     for row in session.connection().execute(lines):
         by_id[row[0]].lines.append(
             LineState(id=row[1], line_id=row[2], code=row[3], modifiers=tuple(m for m in row[4:8] if m),
-                      date_from=row[8], date_to=row[9])
+                      date_from=row[8], date_to=row[9], revenue_code=row[10])
         )
     return states
 
@@ -172,7 +173,11 @@ def match_lines(claim: PaidClaim, state: ClaimState) -> list[LineState | None]:
         if match is None:
             code, modifiers = service.as_billed
             wanted_mods = sorted(modifiers)
-            free = [line for line in state.lines if line.id not in used and line.code == code]
+            if service.qualifier == "NU":  # institutional line paid by revenue code alone
+                free = [line for line in state.lines if line.id not in used and line.revenue_code == code]
+                wanted_mods = []
+            else:
+                free = [line for line in state.lines if line.id not in used and line.code == code]
             exact = [
                 line for line in free if sorted(line.modifiers) == wanted_mods and _same_date(service, claim, line)
             ]

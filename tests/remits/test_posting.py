@@ -6,13 +6,13 @@ import itertools
 from collections.abc import Callable
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 import rcm.remits.writing as writing
 from rcm.remits import unmatched_payments
 from rcm.remits.posting import post_remittances
-from rcm.remits.remittance import ReceivedRemittance
+from rcm.remits.remittance import PaidService, ReceivedRemittance
 from rcm.remits.report import TransactionResult
 from rcm.store import (
     Adjustment,
@@ -363,3 +363,17 @@ def test_denial_cause_reads_the_carc_text(session: Session, make_claim: ClaimFac
                                               ClaimStatusChange.to_status == ClaimStatus.denied)
     ).one()
     assert "CO-50 (These are non-covered services because this is not deemed a 'medical necessity'" in cause
+
+
+def test_an_institutional_line_paid_by_revenue_code_matches(
+    session: Session, make_claim: ClaimFactory, file_id: FileIds
+) -> None:
+    record = make_claim("E1", [("99283", "300.00", "A", [])])
+    session.execute(update(ClaimLineRecord).values(revenue_code="0450"))
+    session.commit()
+    paid = PaidService(code="0450", qualifier="NU", charge=D("300.00"), paid=D("200.00"),
+                       adjustments=(cas("CO", "45", "100.00"),))
+    post(session, file_id, payment("T1", claim("E1", "1", "300.00", "200.00", "0", paid)))
+    session.expire_all()
+    assert session.scalars(select(ClaimLineRecord.paid)).one() == D("200.00")
+    assert reload(session, record.id).status is ClaimStatus.paid
