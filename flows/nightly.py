@@ -1,0 +1,80 @@
+"""The nightly claim run as a Prefect flow: it only orders the steps; the work is in rcm.nightly.
+
+    python -m flows.nightly --sample            # the bundled sample, with the simulated clearinghouse (make demo)
+    python -m flows.nightly --export FILE.jsonl # a real export; answers are read from the inbound drop
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
+from prefect import flow, task
+from prefect.artifacts import create_markdown_artifact
+
+from rcm import nightly
+
+# Retries only around I/O (reading and writing the drops), never around validation or scrubbing.
+ingest = task(nightly.ingest_export, name="ingest EMR export")
+receive = task(nightly.process_inbound, name="read inbound files", retries=2, retry_delay_seconds=5)
+scrub = task(nightly.scrub_claims, name="scrub claims")
+bootstrap_model = task(nightly.bootstrap_denial_model, name="first denial model")
+score = task(nightly.score_denial_risk, name="score denial risk")
+build = task(nightly.build_claim_files, name="build 837 files", retries=2, retry_delay_seconds=5)
+respond = task(nightly.respond_as_clearinghouse, name="simulated clearinghouse", retries=2, retry_delay_seconds=5)
+
+
+@flow(name="nightly-claim-run", log_prints=True)
+def nightly_claim_run(
+    export: str | None = None,
+    export_format: str = "jsonl",
+    simulate_clearinghouse: bool = False,
+    bootstrap: bool = False,
+    as_of: date | None = None,
+) -> dict[str, Any]:
+    """Ingest, read what came back, scrub, score, build and drop the 837s (and, in the demo, read the answers)."""
+    run = nightly.open_run()
+    summary: dict[str, Any] = {}
+    if export:
+        summary["ingest"] = ingest(run, Path(export), export_format)
+    summary["inbound_before"] = receive(run)
+    summary["scrub"] = scrub(run, as_of=as_of)
+    if bootstrap:
+        summary["model"] = bootstrap_model(run)
+    summary["risk"] = score(run)
+    summary["claims"] = build(run)
+    if simulate_clearinghouse:
+        summary["clearinghouse"] = respond(run)
+        summary["inbound_after"] = receive(run)
+    lines = nightly.summary_lines(summary)
+    create_markdown_artifact("\n".join(f"- {line}" for line in lines), key="nightly-summary",
+                             description="Nightly claim run summary")
+    for line in lines:
+        print(line)
+    run.engine.dispose()
+    return summary
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sample", action="store_true", help="use the bundled sample export and simulate the payer")
+    parser.add_argument("--export", type=Path, help="an EMR export to ingest first")
+    parser.add_argument("--format", default="jsonl", choices=["jsonl", "csv", "synthea"])
+    args = parser.parse_args(argv)
+    export = nightly.sample_export_path() if args.sample else args.export
+    nightly_claim_run(
+        export=str(export) if export else None,
+        export_format=args.format,
+        simulate_clearinghouse=args.sample,
+        bootstrap=args.sample,
+        as_of=nightly.SAMPLE_EXPORT_DATE if args.sample else None,
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,342 @@
+"""The nightly claim run as plain steps: each opens its own transaction, commits its own work, returns a summary.
+
+Flows (flows/nightly.py) and `rcm run` call these in order; nothing here imports prefect. Every step is safe to
+run again: stages deduplicate by content hash, trace number and claim state, so a re-run creates nothing twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from rcm.config import Settings, get_settings
+from rcm.errors import InputError, RcmError
+from rcm.store.database import is_up_to_date, make_engine, session_factory, upgrade
+
+__all__ = [
+    "InboundFile",
+    "NightlyRun",
+    "bootstrap_denial_model",
+    "build_claim_files",
+    "classify_inbound",
+    "ingest_export",
+    "open_run",
+    "process_inbound",
+    "request_eligibility",
+    "respond_as_clearinghouse",
+    "run_nightly",
+    "sample_export_path",
+    "score_denial_risk",
+    "scrub_claims",
+    "summary_lines",
+]
+
+log = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+# The bundled sample is an export taken on this day (services January to June 2026); the demo scrubs as of it.
+SAMPLE_EXPORT_DATE = date(2026, 7, 1)
+
+
+def sample_export_path() -> Path:
+    """The bundled synthetic EMR export (samples/encounters.jsonl)."""
+    return REPO_ROOT / "samples" / "encounters.jsonl"
+
+
+@dataclass(slots=True)
+class NightlyRun:
+    """What the steps share: settings and an engine on the migrated database."""
+
+    settings: Settings
+    engine: Engine
+    summary: dict[str, Any] = field(default_factory=dict)
+
+    @contextmanager
+    def transaction(self) -> Iterator[Session]:
+        """A session whose work commits at the end of the block, or rolls back on error."""
+        with session_factory(self.engine)() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def session(self) -> Iterator[Session]:
+        """A session for steps that commit themselves (file drops commit together with their records)."""
+        with session_factory(self.engine)() as session:
+            yield session
+
+
+def open_run(settings: Settings | None = None) -> NightlyRun:
+    """Create the data folders and bring the database to the current schema."""
+    settings = settings or get_settings()
+    settings.ensure_dirs()
+    engine = make_engine(settings.database_url)
+    if not is_up_to_date(engine):
+        upgrade(engine)
+    return NightlyRun(settings=settings, engine=engine)
+
+
+def ingest_export(run: NightlyRun, path: Path, export_format: str = "jsonl") -> dict[str, Any]:
+    """Load an EMR export: every record ends accepted, a duplicate, or quarantined with its reason."""
+    from rcm.intake.service import read_export, store_reading
+
+    reading = read_export(path, export_format, rules_dir=run.settings.rules_dir)  # unreadable file: nothing written
+    with run.transaction() as session:
+        result = store_reading(session, reading)
+    return dict(result.as_dict())
+
+
+def scrub_claims(run: NightlyRun, *, as_of: date | None = None) -> dict[str, Any]:
+    """Run every edit on claims waiting for it: clean claims become ready, the rest are held with findings.
+
+    ``as_of`` is the day the edits judge by (timely filing, code-set year); default today. Replaying an old
+    export uses its export date, as the demo does with the bundled sample.
+    """
+    from rcm.coding.service import scrub_pending
+
+    with run.transaction() as session:
+        summary = scrub_pending(session, as_of=as_of)
+    rate = summary.clean_claim_rate
+    return {
+        "claims": summary.claims,
+        "clean": summary.clean,
+        "held": summary.held,
+        "clean_claim_rate": None if rate is None else round(rate, 4),
+        "top_rules": [{"rule": rule, "claims": n} for rule, n in summary.top_rules(5)],
+    }
+
+
+def bootstrap_denial_model(run: NightlyRun, *, months: int = 8, seed: int = 7) -> dict[str, Any]:
+    """A new office has no remittance history yet: train the first model on a synthetic one, once.
+
+    Later runs keep the active model; `rcm denials train` retrains from the office's own posted history.
+    """
+    from rcm.denials.records import from_synth_history
+    from rcm.denials.registry import active_model, models_dir_for, retrain
+    from rcm.payer_sim.generator import SynthConfig, generate_history
+
+    models_dir = models_dir_for(run.settings.data_dir)
+    if active_model(models_dir) is not None:
+        return {"trained": False, "reason": "an active model is already in place"}
+    history = generate_history(SynthConfig(months=months, seed=seed, encounters_per_month=300))
+    claims, outcomes = from_synth_history(history)
+    with run.transaction() as session:
+        decision = retrain(claims, outcomes, models_dir, session=session)
+    metrics = decision.trained.metrics
+    return {
+        "trained": True,
+        "model_version": decision.new.version,
+        "decision": decision.decision,
+        "roc_auc": metrics.get("roc_auc"),
+        "recall_at_10pct": metrics.get("recall_at_10pct"),
+    }
+
+
+def score_denial_risk(run: NightlyRun) -> dict[str, Any]:
+    """Score every claim about to go out; hold those above the model's threshold, with the explanation."""
+    from rcm.denials.registry import active_model, models_dir_for
+    from rcm.denials.scoring import score_pending_claims
+
+    model = active_model(models_dir_for(run.settings.data_dir))
+    if model is None:
+        return {"scored": 0, "held": 0, "note": "no denial model yet: run `rcm denials train`"}
+    with run.transaction() as session:
+        scored = score_pending_claims(session, model)
+    return {"model_version": model.version, "scored": len(scored), "held": sum(1 for s in scored if s.held)}
+
+
+def build_claim_files(run: NightlyRun, clearinghouse: str | None = None) -> dict[str, Any]:
+    """Write 837 files for every ready claim into the outbound drop (atomic, recorded with the file)."""
+    from rcm.claims.submission import build_claims
+
+    with run.session() as session:
+        report = build_claims(session, run.settings, clearinghouse=clearinghouse)
+    return dict(report.as_json())
+
+
+@dataclass(frozen=True, slots=True)
+class InboundFile:
+    path: Path
+    kind: str  # "271", "999", "TA1", "277CA", "835" or "unknown"
+
+
+def classify_inbound(path: Path) -> str:
+    """What kind of file the clearinghouse dropped, from its first transaction set (or a lone TA1)."""
+    from rcm.x12.errors import NotX12Error
+    from rcm.x12.tokenizer import iter_segments
+
+    try:
+        for segment in iter_segments(path):
+            if segment.id == "TA1":
+                return "TA1"
+            if segment.id == "ST":
+                set_id = segment.get(1)
+                version = segment.get(3)
+                if set_id == "277" and "X214" in version:
+                    return "277CA"
+                return set_id or "unknown"
+    except (NotX12Error, RcmError, OSError):
+        return "unknown"
+    return "unknown"
+
+
+def _inbound_files(folder: Path) -> list[InboundFile]:
+    if not folder.is_dir():
+        return []
+    return [InboundFile(p, classify_inbound(p)) for p in sorted(folder.rglob("*")) if p.is_file()]
+
+
+def _archive(run: NightlyRun, item: InboundFile) -> None:
+    target = run.settings.archive_dir / item.kind.lower()
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.move(str(item.path), str(target / item.path.name))
+
+
+def process_inbound(
+    run: NightlyRun, *, kinds: tuple[str, ...] = ("271", "TA1", "999", "277CA", "835")
+) -> dict[str, Any]:
+    """Read what the clearinghouse dropped, in a safe order: eligibility, acknowledgments, then remittances.
+
+    A file that fails stays in the inbound folder with its error reported; it is tried again next run.
+    Files processed are moved to the archive; reading the same file again would change nothing anyway.
+    """
+    from rcm.claims.ack_ingest import ingest_ack_file
+    from rcm.remits.files import drop_acknowledgment, post_file
+
+    results: dict[str, Any] = {"files": [], "errors": [], "left": []}
+    order = {k: i for i, k in enumerate(kinds)}
+    files = sorted(_inbound_files(run.settings.inbound_dir), key=lambda f: (order.get(f.kind, 99), str(f.path)))
+    for item in files:
+        if item.kind not in order:
+            results["left"].append({"file": item.path.name, "kind": item.kind, "reason": "not a file we read"})
+            continue
+        try:
+            if item.kind == "835":
+                with run.transaction() as session:
+                    prepared = post_file(session, item.path)
+                drop_acknowledgment(prepared, run.settings.outbound_dir)
+                outcome: dict[str, Any] = prepared.result.as_json()
+            elif item.kind == "271":
+                from rcm.eligibility.responses import ingest_271_file
+
+                with run.transaction() as session:
+                    outcome = ingest_271_file(session, item.path, settings=run.settings).as_json()
+            else:
+                with run.transaction() as session:
+                    outcome = ingest_ack_file(session, item.path).as_json()
+        except (InputError, RcmError) as exc:
+            log.warning("inbound file %s (%s) not processed: %s", item.path.name, item.kind, exc)
+            results["errors"].append({"file": item.path.name, "kind": item.kind, "error": str(exc)})
+            continue
+        _archive(run, item)
+        results["files"].append({"kind": item.kind, **outcome})
+    return results
+
+
+def respond_as_clearinghouse(run: NightlyRun, *, seed: int = 0) -> dict[str, Any]:
+    """Demo only: the simulated clearinghouse and payers answer what we sent (999, 277CA, 835) into inbound."""
+    from rcm.payer_sim.clearinghouse import respond_to_outbound
+
+    written = respond_to_outbound(run.settings.outbound_dir, run.settings.inbound_dir, seed=seed)
+    return {"files": [p.name for p in written]}
+
+
+def request_eligibility(run: NightlyRun) -> dict[str, Any]:
+    """270 inquiries for encounters whose coverage is unverified or stale, into the outbound drop."""
+    from rcm.eligibility.inquiries import request_eligibility as request
+
+    with run.session() as session:
+        report = request(session, run.settings)
+        session.commit()
+    return dict(report.as_json())
+
+
+def run_nightly(
+    export: Path | None,
+    export_format: str = "jsonl",
+    *,
+    settings: Settings | None = None,
+    simulate_clearinghouse: bool = False,
+    bootstrap_model: bool = False,
+    as_of: date | None = None,
+) -> dict[str, Any]:
+    """Every step in order, without Prefect (what `rcm run` does; the Prefect flow calls the same steps)."""
+    run = open_run(settings)
+    summary: dict[str, Any] = {}
+    if export is not None:
+        summary["ingest"] = ingest_export(run, export, export_format)
+    summary["inbound_before"] = process_inbound(run)  # answers that arrived since the last run
+    summary["scrub"] = scrub_claims(run, as_of=as_of)
+    if bootstrap_model:
+        summary["model"] = bootstrap_denial_model(run)
+    summary["risk"] = score_denial_risk(run)
+    summary["claims"] = build_claim_files(run)
+    if simulate_clearinghouse:
+        summary["clearinghouse"] = respond_as_clearinghouse(run)
+        summary["inbound_after"] = process_inbound(run)
+    run.engine.dispose()
+    return summary
+
+
+def _count_kinds(inbound: dict[str, Any]) -> str:
+    kinds: dict[str, int] = {}
+    for item in inbound.get("files", []):
+        kinds[item["kind"]] = kinds.get(item["kind"], 0) + 1
+    text = ", ".join(f"{n} {k}" for k, n in sorted(kinds.items())) or "nothing"
+    if inbound.get("errors"):
+        text += f"; {len(inbound['errors'])} file(s) not read (left in inbound)"
+    return text
+
+
+def summary_lines(summary: dict[str, Any]) -> list[str]:
+    """The run summary in a biller's words: what the CLI prints and the Prefect artifact shows."""
+    lines: list[str] = []
+    if ing := summary.get("ingest"):
+        lines.append(
+            f"ingest: read {ing['read']}, accepted {ing['accepted']}, duplicates {ing['duplicates']}, "
+            f"quarantined {ing['quarantined']}"
+            + (f" ({', '.join(f'{k} {v}' for k, v in sorted(ing['reasons'].items()))})" if ing.get("reasons") else "")
+        )
+    if "inbound_before" in summary:
+        lines.append(f"received before this run: {_count_kinds(summary['inbound_before'])}")
+    if elig := summary.get("eligibility"):
+        lines.append(f"eligibility: {elig}")
+    if sc := summary.get("scrub"):
+        rate = sc.get("clean_claim_rate")
+        rate_text = "n/a" if rate is None else f"{rate:.1%}"
+        top = ", ".join(f"{t['rule']} ({t['claims']})" for t in sc.get("top_rules", []))
+        lines.append(f"scrub: {sc['claims']} claims, {sc['clean']} clean, {sc['held']} held; clean claim rate "
+                     f"{rate_text}" + (f"; top rules {top}" if top else ""))
+    if (model := summary.get("model")) and model.get("trained"):
+        lines.append(f"denial model: {model['decision']}")
+    if risk := summary.get("risk"):
+        lines.append(f"denial risk: scored {risk.get('scored', 0)}, held for review {risk.get('held', 0)}"
+                     + (f" ({risk['note']})" if risk.get("note") else ""))
+    if claims := summary.get("claims"):
+        files = claims.get("files", [])
+        n_claims = sum(f.get("claims", 0) for f in files)
+        charges = sum(Decimal(str(f.get("charges", "0"))) for f in files)
+        lines.append(f"837: {len(files)} file(s), {n_claims} claims, charges {charges:.2f}"
+                     + (f"; {len(claims.get('skipped', []))} skipped" if claims.get("skipped") else ""))
+    if ch := summary.get("clearinghouse"):
+        lines.append(f"clearinghouse (simulated) answered with {len(ch['files'])} file(s)")
+    if "inbound_after" in summary:
+        lines.append(f"received and read: {_count_kinds(summary['inbound_after'])}")
+        for item in summary["inbound_after"].get("files", []):
+            if item.get("kind") == "835":
+                for tx in item.get("transactions", []):
+                    lines.append(f"  835 trace {tx['trace']}: {tx['claims']} claims ({tx['matched']} matched), "
+                                 f"paid {tx['paid']}, patient responsibility {tx['patient_responsibility']}, "
+                                 f"{'balanced' if tx['balanced'] else 'NOT balanced'}"
+                                 + (", duplicate (nothing posted)" if tx.get("duplicate") else ""))
+    return lines
