@@ -1,9 +1,121 @@
-"""`rcm eligibility` commands (filled in by the stage that owns them)."""
+"""`rcm eligibility request | ingest`: write 270 inquiries to the outbound drop; read 271 answers into the store.
+
+`ingest FILE... --json` prints one JSON object per file per line:
+{"file", "responses", "active", "inactive", "rejected", "unmatched"}.  Exit code 2 when a file cannot be read as
+a 271 (the others are still read), 1 when the database fails.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
 import typer
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+
+from rcm.config import get_settings
+from rcm.errors import RcmError, StoreError, UnreadableFileError
+
+__all__ = ["register"]
+
+eligibility_app = typer.Typer(
+    help="Eligibility (270/271): ask payers who is covered, read their answers.", no_args_is_help=True
+)
+
+
+@contextmanager
+def _engine() -> Iterator[Engine]:
+    from rcm.store.database import is_up_to_date, make_engine, redacted_url, upgrade
+
+    settings = get_settings()
+    settings.ensure_dirs()
+    engine = make_engine(settings.database_url)
+    try:
+        try:
+            if not is_up_to_date(engine):
+                upgrade(engine)
+        except SQLAlchemyError as exc:
+            raise StoreError(f"database {redacted_url(engine.url)} cannot be reached ({type(exc).__name__})") from exc
+        yield engine
+    finally:
+        engine.dispose()
+
+
+@eligibility_app.command("request")
+def request_command(
+    max_age_days: int = typer.Option(30, "--max-age-days", min=0, help="Re-verify coverage older than this."),
+    as_json: bool = typer.Option(False, "--json", help="Print what was written as JSON."),
+) -> None:
+    """Write 270 inquiries for encounters whose coverage is unverified or older than the window."""
+    from rcm.eligibility.drop import remove_dropped
+    from rcm.eligibility.inquiries import request_eligibility
+    from rcm.store.database import session_factory
+
+    settings = get_settings()
+    with _engine() as engine, session_factory(engine)() as session:
+        report = request_eligibility(session, settings, max_age_days=max_age_days)
+        try:
+            session.commit()
+        except SQLAlchemyError as exc:
+            for written in report.files:
+                remove_dropped(Path(written.path))
+            raise StoreError(f"the database refused the inquiries ({type(exc).__name__}); no 270 was left in "
+                             "the drop") from exc
+    if as_json:
+        typer.echo(json.dumps(report.as_json()))
+        return
+    typer.echo(f"{report.inquiries} inquiry(ies) in {len(report.files)} file(s); {report.skipped} encounter(s) "
+               "already verified or asked within the window")
+    for written in report.files:
+        typer.echo(f"  {written.path}: {written.inquiries} inquiry(ies) to {written.clearinghouse}")
+
+
+@eligibility_app.command("ingest")
+def ingest_command(
+    files: list[Path] = typer.Argument(..., help="271 files to read (each in one transaction)."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object per file (one per line)."),
+) -> None:
+    """Read 271 eligibility responses: coverage snapshots, holds on claims, and a 999 for every file."""
+    from rcm.eligibility.drop import remove_dropped
+    from rcm.eligibility.responses import ingest_271_file
+    from rcm.store.database import session_factory
+
+    settings = get_settings()
+    errors: list[RcmError] = []
+    with _engine() as engine:
+        factory = session_factory(engine)
+        for path in files:
+            report = None
+            try:
+                with factory() as session, session.begin():
+                    report = ingest_271_file(session, path, settings=settings)
+            except RcmError as exc:
+                errors.append(exc)
+                continue
+            except SQLAlchemyError as exc:
+                if report is not None and report.ack_file:
+                    remove_dropped(Path(report.ack_file))
+                errors.append(StoreError(f"{path}: the database refused the file ({type(exc).__name__})"))
+                continue
+            if as_json:
+                typer.echo(json.dumps(report.as_json()))
+            else:
+                note = " (already read: nothing changed)" if report.duplicate else ""
+                typer.echo(f"{path}: {report.responses} response(s): {report.active} active, {report.inactive} "
+                           f"inactive, {report.rejected} rejected, {report.unmatched} unmatched{note}")
+                if report.ack_file:
+                    typer.echo(f"  999 written: {report.ack_file}")
+    for error in errors:
+        typer.echo(f"error: {error}", err=True)
+    if any(isinstance(e, UnreadableFileError) for e in errors):
+        raise typer.Exit(code=2)
+    if errors:
+        raise typer.Exit(code=1)
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to the main app."""
+    """Add `rcm eligibility ...` to the main app."""
+    app.add_typer(eligibility_app, name="eligibility")
