@@ -10,6 +10,7 @@ import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,7 @@ from rcm.denials.persistence import LoadedModel
 from rcm.denials.records import ClaimAtSubmission, ClaimOutcome
 from rcm.errors import ConfigError
 
-__all__ = ["ScoredClaim", "configured_threshold", "score_claims", "score_pending_claims"]
+__all__ = ["ScoredClaim", "configured_threshold", "score_before_submission", "score_claims", "score_pending_claims"]
 
 THRESHOLD_ENV = "RCM_DENIAL_THRESHOLD"
 
@@ -125,3 +126,18 @@ def score_pending_claims(
             )
     session.flush()
     return scored
+
+
+def score_before_submission(
+    session: Session, data_dir: Path, *, threshold: float | None = None, now: datetime | None = None
+) -> list[ScoredClaim]:
+    """The pipeline step before claims are built: score with the active model, or do nothing when none exists.
+
+    Returns the scores (held claims have ``held``); the caller commits.
+    """
+    from rcm.denials.registry import active_model, models_dir_for
+
+    model = active_model(models_dir_for(data_dir))
+    if model is None:
+        return []
+    return score_pending_claims(session, model, threshold=threshold, now=now)

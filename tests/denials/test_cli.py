@@ -38,6 +38,11 @@ def test_synth_then_train_score_report_appeal(tmp_path: Path, data_dir: Path) ->
     assert (january / "emr_export.jsonl").stat().st_size > 0
     assert sorted(p.name for p in january.glob("*.x12"))[:2] == ["835_AET01.x12", "835_BCBS1.x12"]
     assert list(january.glob("837P_*.x12"))
+    # the EMR export is what intake reads: nothing quarantined
+    from rcm.intake.jsonl import read_jsonl
+
+    reading = read_jsonl(january / "emr_export.jsonl")
+    assert reading.records and not [r for r in reading.records if r.error]
     # no patient data in file names
     history = load_history(out)
     names = {p.name for p in out.rglob("*")}

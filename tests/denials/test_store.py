@@ -13,8 +13,8 @@ from sqlalchemy.orm import Session
 from rcm.denials.appeals import draft_appeal, facts_from_store
 from rcm.denials.features import build_features
 from rcm.denials.records import ClaimAtSubmission, ClaimOutcome, from_synth_history
-from rcm.denials.registry import retrain
-from rcm.denials.scoring import score_pending_claims
+from rcm.denials.registry import models_dir_for, retrain
+from rcm.denials.scoring import score_before_submission
 from rcm.denials.store_source import load_training_from_store
 from rcm.payer_sim import SynthConfig, SynthHistory, generate_history, load_payer_rules
 from rcm.store import (
@@ -161,10 +161,11 @@ def test_scoring_pending_claims_holds_the_risky_ones(
     cutoff = CUTOFF
     # The store's training data equals the history's (test above); a larger history trains a steadier model.
     claims, outcomes = small_data
-    decision = retrain(claims, outcomes, tmp_path / "models", session=session)
+    decision = retrain(claims, outcomes, models_dir_for(tmp_path), session=session)
     row = session.scalar(select(ModelVersion))
     assert row is not None and row.active and row.decision == decision.decision
-    scored = score_pending_claims(session, decision.new, now=_at(cutoff))
+    assert score_before_submission(session, tmp_path / "no-models-here") == []
+    scored = score_before_submission(session, tmp_path, now=_at(cutoff))
     pending = [c for c in history.claims if c.submitted_on >= cutoff]
     assert len(scored) == len(pending) > 0
     assert session.scalar(select(RiskScore).limit(1)) is not None
