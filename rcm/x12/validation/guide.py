@@ -26,15 +26,25 @@ FUNCTIONAL_IDS: dict[str, str] = {
 _DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 
 
+_NPI_SEEN: dict[str, bool] = {}
+
+
 def valid_npi(npi: str) -> bool:
     """10 digits, first 1 or 2, Luhn check digit over "80840" + the first nine (the prefix adds 24)."""
-    if len(npi) != 10 or not npi.isdigit() or npi[0] not in "12":
-        return False
-    total = 24
-    for i in range(9):
-        d = ord(npi[i]) - 48
-        total += _DOUBLED[d] if i % 2 == 0 else d
-    return (10 - total % 10) % 10 == ord(npi[9]) - 48
+    known = _NPI_SEEN.get(npi)
+    if known is not None:
+        return known
+    ok = len(npi) == 10 and npi.isdigit() and npi[0] in "12"
+    if ok:
+        total = 24
+        for i in range(9):
+            d = ord(npi[i]) - 48
+            total += _DOUBLED[d] if i % 2 == 0 else d
+        ok = (10 - total % 10) % 10 == ord(npi[9]) - 48
+    if len(_NPI_SEEN) > 4096:  # the same few providers recur file after file; keep the memo small
+        _NPI_SEEN.clear()
+    _NPI_SEEN[npi] = ok
+    return ok
 
 
 # The segments these rules look at (everything else is skipped at the cost of one set lookup).
