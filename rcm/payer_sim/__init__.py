@@ -5,7 +5,7 @@ Imports only rcm.domain, rcm.codes and rcm.x12 (never a stage), so a clearinghou
 
 from __future__ import annotations
 
-from rcm.payer_sim.adjudication import Enrollment, PayerSide
+from rcm.payer_sim.adjudication import Enrollment, PayerSide, submitted_from_claim
 from rcm.payer_sim.generator import SynthConfig, generate_history, scrubber_warnings
 from rcm.payer_sim.history import (
     REASON_GROUPS,
@@ -35,4 +35,5 @@ __all__ = [
     "load_payer_rules",
     "reason_group_for_carc",
     "scrubber_warnings",
+    "submitted_from_claim",
 ]

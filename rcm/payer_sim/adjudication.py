@@ -12,17 +12,26 @@ import random
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from rcm.domain import Claim
 from rcm.payer_sim.history import Adjudication, CasAdjustment, DenialCause, LineAdjudication, SubmittedClaim
 from rcm.payer_sim.mechanisms import MECHANISMS, MemberFile, duplicate, eligibility_lapse, timely_filing
 from rcm.payer_sim.practice import CODES, EM_CODES, PREVENTIVE_CODES, PayerRules
 
-__all__ = ["Enrollment", "PayerSide"]
+__all__ = ["Enrollment", "PayerSide", "submitted_from_claim"]
 
 _CENT = Decimal("0.01")
 _ZERO = Decimal("0.00")
 
 Enrollment = dict[tuple[str, str], tuple[date, date | None]]
 """(payer id, member id) -> (coverage start, coverage end or None): the payer's truth, unknown to the practice."""
+
+
+def submitted_from_claim(claim: Claim, *, submitted_on: date) -> SubmittedClaim:
+    """A claim seen from the payer's side: the encounter and payer; the office's own knowledge left empty."""
+    encounter = claim.encounter
+    if claim.coverage is not encounter.primary_coverage:
+        encounter = encounter.model_copy(update={"coverage": [claim.coverage]})
+    return SubmittedClaim(claim.claim_id, encounter, claim.payer.payer_id, submitted_on, "none", None, [])
 
 
 def _cents(d: Decimal) -> Decimal:
@@ -42,9 +51,15 @@ class PayerSide:
     def _member(self, payer_id: str, member_id: str) -> MemberFile:
         key = (payer_id, member_id)
         if key not in self._members:
-            start, end = self.enrollment.get(key, (date(1900, 1, 1), date(1900, 1, 1)))
+            # A member the enrolment table does not list is taken as covered (a clearinghouse simulator may
+            # send members it never enrolled); the synthetic practice lists every member it creates.
+            start, end = self.enrollment.get(key, (date.min, None))
             self._members[key] = MemberFile(start=start, end=end)
         return self._members[key]
+
+    def adjudicate_claim(self, claim: Claim, *, submitted_on: date) -> Adjudication:
+        """Adjudicate a domain Claim (as parsed from an 837) sent on ``submitted_on``."""
+        return self.adjudicate(submitted_from_claim(claim, submitted_on=submitted_on))
 
     def received_on(self, claim: SubmittedClaim) -> date:
         """When the payer receives a claim (a deterministic lag after submission)."""

@@ -189,3 +189,29 @@ def test_ncci_pairs_and_remit_codes_exist_in_the_cms_and_x12_lists(shared_dir: P
         for ln in adj.lines:
             assert {a.reason for a in ln.adjustments} <= carcs
             assert set(ln.remarks) <= rarcs
+
+
+def test_a_clearinghouse_can_send_domain_claims() -> None:
+    from rcm.domain import Claim
+
+    sub = _claim("C9", [("72148", [], [1])], payer="UHC01", dx=("M5450",))
+    cov = sub.encounter.coverage[0]
+    claim = Claim(claim_id="C9", encounter=sub.encounter, payer=cov.payer, coverage=cov)
+    payer = PayerSide(RULES, {}, seed=1)  # a member nobody enrolled is taken as covered
+    adj = payer.adjudicate_claim(claim, submitted_on=DOS + timedelta(days=1))
+    assert _causes(adj) == [("1", "CO", "197", "M62")]
+
+
+def test_payer_sim_imports_only_the_foundation() -> None:
+    """Kept apart from the stages so a clearinghouse simulator can use it: domain, codes, x12 and errors only."""
+    import ast
+
+    allowed = ("rcm.domain", "rcm.codes", "rcm.x12", "rcm.errors", "rcm.payer_sim")
+    package = Path(__file__).resolve().parents[2] / "rcm" / "payer_sim"
+    for path in package.glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else [])
+            for name in names:
+                if name.startswith("rcm"):
+                    assert name.startswith(allowed), f"{path.name} imports {name}"
