@@ -39,17 +39,14 @@ def _processors(session: Session, table: Table, columns: Sequence[str]) -> list[
 
 
 def _convert(processors: list[Processor], rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
-    pairs = list(enumerate(processors))
-    live = [(i, p) for i, p in pairs if p is not None]
-    out: list[tuple[Any, ...]] = []
-    for row in rows:
-        values = list(row)
-        for i, process in live:
-            value = values[i]
-            if value is not None:
-                values[i] = process(value)  # type: ignore[misc]
-        out.append(tuple(values))
-    return out
+    """Rows with each value in its column's storage form (column by column: one pass per converted column)."""
+    if all(p is None for p in processors):
+        return [tuple(row) for row in rows]
+    columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
+    for i, process in enumerate(processors):
+        if process is not None:
+            columns[i] = [None if value is None else process(value) for value in columns[i]]
+    return list(zip(*columns, strict=True))
 
 
 def _quote(session: Session, name: str) -> str:
