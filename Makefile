@@ -28,8 +28,11 @@ test: $(STAMP)
 test-postgres: $(STAMP)
 	RCM_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/python -m pytest -q
 
+## Speed, measured (figures printed and written to bench/out/): X12 parse/validate vs pyx12, scrubber, posting
 bench: $(STAMP)
 	$(BIN)/python -m bench
+	$(BIN)/python -c "from rcm.coding.bench import run_benchmark; run_benchmark()"
+	$(BIN)/python -c "from rcm.remits.bench import run_benchmark; run_benchmark()"
 
 lint: $(STAMP)
 	$(BIN)/ruff check rcm flows tests bench
