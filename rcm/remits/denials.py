@@ -1,6 +1,6 @@
 """What the payer decided for one claim: paid, partially paid or denied, the denial reasons, and the cause in words.
 
-A claim is denied when CLP02 is 4; a line is denied when it pays 0 and carries an adjustment that is neither
+A claim is denied when CLP02 is 4 (or 23, "not our claim"); a line is denied when it pays 0 and carries an adjustment that is neither
 patient responsibility (PR) nor the contractual fee-schedule reduction CO-45. Those adjustments (group + CARC,
 with the line's RARCs) are the denial reasons. Some lines denied while the claim pays something: partially paid.
 """
@@ -62,10 +62,11 @@ def denial_reasons(claim: PaidClaim) -> list[DenialReason]:
     for service in claim.services:
         if service.paid == ZERO:
             found.extend(_reasons(service.adjustments, service.remark_codes or claim.remark_codes, service.line_id))
-    claim_level = claim.is_denied or (claim.paid == ZERO and not claim.services)
+    refused = claim.is_denied or claim.is_not_payers
+    claim_level = refused or (claim.paid == ZERO and not claim.services)
     if claim_level:
         found[:0] = _reasons(claim.adjustments, claim.remark_codes, None)
-        if claim.is_denied and not found:
+        if refused and not found:
             # Denied without a CARC we can name: still a denial to work, for the whole unpaid amount.
             found.append(DenialReason("", "", claim.charge - claim.paid, claim.remark_codes, None))
     return found
@@ -86,6 +87,11 @@ def _reason_words(denials: list[DenialReason]) -> str:
 def adjudicate(claim: PaidClaim) -> Adjudication:
     """Status and cause for a processed (not reversed) claim payment."""
     denials = denial_reasons(claim)
+    if claim.is_not_payers:
+        cause = "the payer says this is not its claim (CLP02 23): bill the right payer"
+        if denials and denials[0].reason_code:
+            cause += f"; {_reason_words(denials)}"
+        return Adjudication(ClaimStatus.denied, cause, tuple(denials))
     if claim.is_denied or (denials and claim.paid == ZERO):
         cause = f"denied by the payer (CLP02 {claim.status_code}): {_reason_words(denials)}"
         return Adjudication(ClaimStatus.denied, cause, tuple(denials))

@@ -28,6 +28,7 @@ PATIENT_RESPONSIBILITY = "PR"
 # CLP02 claim status codes (X221A1).
 REVERSAL = "22"
 DENIED = "4"
+NOT_OUR_CLAIM = "23"
 FORWARDED = frozenset({"19", "20", "21"})
 
 
@@ -109,6 +110,11 @@ class PaidClaim:
     @property
     def is_denied(self) -> bool:
         return self.status_code == DENIED
+
+    @property
+    def is_not_payers(self) -> bool:
+        """CLP02 23: the payer says the claim is not its to pay (and forwarded it, when it knows to whom)."""
+        return self.status_code == NOT_OUR_CLAIM
 
     @property
     def is_forwarded(self) -> bool:

@@ -377,3 +377,12 @@ def test_an_institutional_line_paid_by_revenue_code_matches(
     session.expire_all()
     assert session.scalars(select(ClaimLineRecord.paid)).one() == D("200.00")
     assert reload(session, record.id).status is ClaimStatus.paid
+
+
+def test_not_our_claim_is_a_denial_to_work(session: Session, make_claim: ClaimFactory, file_id: FileIds) -> None:
+    record = make_claim("E1", [("99213", "150.00", "1", [])])
+    post(session, file_id, payment("T1", claim("E1", "23", "150.00", "0", "0",
+                                               adjustments=[cas("OA", "109", "150.00")])))
+    assert reload(session, record.id).status is ClaimStatus.denied
+    denial = session.scalars(select(DenialRecord)).one()
+    assert (denial.group_code, denial.reason_code, denial.amount) == ("OA", "109", D("150.00"))
