@@ -1,8 +1,9 @@
 """What the payer decided for one claim: paid, partially paid or denied, the denial reasons, and the cause in words.
 
-A claim is denied when CLP02 is 4 (or 23, "not our claim"); a line is denied when it pays 0 and carries an adjustment that is neither
-patient responsibility (PR) nor the contractual fee-schedule reduction CO-45. Those adjustments (group + CARC,
-with the line's RARCs) are the denial reasons. Some lines denied while the claim pays something: partially paid.
+A claim is denied when CLP02 is 4 (or 23, "not our claim"); a line is denied when it pays 0 and carries an
+adjustment that is neither patient responsibility (PR) nor the contractual fee-schedule reduction CO-45. Those
+adjustments (group + CARC, with the line's RARCs) are the denial reasons. Some lines denied while the claim
+pays something: partially paid.
 """
 
 from __future__ import annotations
