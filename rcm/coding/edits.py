@@ -404,6 +404,9 @@ def history(run: ClaimRun) -> None:
 
 
 def _same_claim_duplicates(run: ClaimRun) -> None:
+    codes = [line.code for line in run.encounter.lines]
+    if len(set(codes)) == len(codes):
+        return  # no code twice: no identical lines
     seen: dict[tuple[object, ...], str] = {}
     for line in run.encounter.lines:
         if _REPEAT_MODIFIERS.intersection(line.modifiers):
