@@ -7,20 +7,30 @@ per trace with ``answers`` (tests use that to cover every EB01 and AAA code).
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import json
+import os
 import random
+import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from pathlib import Path
 
+from rcm.errors import RcmError
+from rcm.x12.errors import NotX12Error
 from rcm.x12.reader import Transaction, read_file
 from rcm.x12.sets.common import Party
 from rcm.x12.sets.eligibility279 import EligibilityInquiry, Member, inquiry_from_tree
+from rcm.x12.tokenizer import iter_segments
 from rcm.x12.writer import ElementValue, GroupOut, Repeats, TransactionOut, write_interchange
 
-__all__ = ["PayerAnswer", "answer_for", "respond_to_270"]
+__all__ = ["LEDGER_NAME", "PayerAnswer", "answer_for", "answer_outbound_270s", "respond_to_270"]
 
 IMPLEMENTATION = "005010X279A1"
+LEDGER_NAME = "eligibility-sim.json"
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,3 +202,60 @@ def respond_to_270(content: bytes, *, seed: int, answers: Mapping[str, PayerAnsw
         control_number=icn or 1, date=when.date(), time=when.strftime("%H%M"),
         usage=header.usage if header and header.usage in ("P", "T") else "T", groups=[group_out], newline=True,
     )
+
+
+def _is_270(content: bytes) -> bool:
+    """Whether the first transaction set of a file is a 270 (read only up to its ST)."""
+    try:
+        for segment in iter_segments(content):
+            if segment.id == "ST":
+                return segment.get(1) == "270"
+    except (NotX12Error, RcmError):
+        return False
+    return False
+
+
+def _write_atomically(target: Path, data: bytes) -> None:
+    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
+    try:
+        with open(temp, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        raise
+
+
+def answer_outbound_270s(outbound_dir: Path, inbound_dir: Path, *, seed: int = 0, ledger: Path | None = None,
+                         now: datetime | None = None) -> list[Path]:
+    """Demo: answer every 270 in ``outbound_dir`` (and below) not answered before with a 271 in ``inbound_dir``
+    (``271_<first 16 hex of the 270's SHA-256>.x12``); a ledger next to the inbound folder remembers what was
+    answered, so a re-run answers nothing twice.  Returns the files written."""
+    ledger_path = ledger or inbound_dir.resolve().parent / LEDGER_NAME
+    try:
+        answered: dict[str, str] = json.loads(ledger_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        answered = {}
+    written: list[Path] = []
+    if not outbound_dir.is_dir():
+        return written
+    for path in sorted(p for p in outbound_dir.rglob("*") if p.is_file() and not p.name.startswith(".")):
+        content = path.read_bytes()
+        digest = hashlib.sha256(content).hexdigest()
+        if digest in answered or not _is_270(content):
+            continue
+        try:
+            data = respond_to_270(content, seed=seed, now=now)
+        except (NotX12Error, ValueError):
+            continue
+        inbound_dir.mkdir(parents=True, exist_ok=True)
+        target = inbound_dir / f"271_{digest[:16]}.x12"
+        _write_atomically(target, data)
+        written.append(target)
+        answered[digest] = target.name
+        ledger_path.parent.mkdir(parents=True, exist_ok=True)
+        _write_atomically(ledger_path, (json.dumps(answered, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+    return written

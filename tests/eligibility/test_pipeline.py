@@ -80,8 +80,9 @@ def test_corrections_and_release_of_holds(session: Session, settings: Settings, 
     report = ingest_271_file(session, second, settings=settings, now=later)
     session.commit()
     assert report.outcomes[0].released == ("E1",)
-    session.refresh(claim)
-    assert claim.status is ClaimStatus.ingested and claim.hold_reason is None
+    session.expire_all()
+    released = find_claim(session, "E1")
+    assert released is not None and released.status is ClaimStatus.ingested and released.hold_reason is None
     snap = session.scalars(select(CoverageSnapshot).order_by(CoverageSnapshot.id.desc())).first()
     assert snap is not None and snap.corrections == {"member_id": {"sent": "ME1", "payer": "NEWID1"}}
     estimate = patient_responsibility_estimate(session, "E1")
@@ -163,3 +164,17 @@ def test_service_types_per_encounter() -> None:
     assert types("92014") == ["AL"]
     assert types("A0428") == ["30"]
     assert types("A0428", pos="23") == ["86"]
+
+
+def test_demo_payer_answers_each_outbound_270_once(session: Session, settings: Settings,
+                                                   add_encounter: AddEncounter) -> None:
+    from rcm.payer_sim.eligibility import answer_outbound_270s
+
+    add_encounter("D1")
+    add_encounter("D2")
+    _ask(session, settings)
+    written = answer_outbound_270s(settings.outbound_dir, settings.inbound_dir, seed=5, now=NOW)
+    assert len(written) == 1 and written[0].parent == settings.inbound_dir
+    assert answer_outbound_270s(settings.outbound_dir, settings.inbound_dir, seed=5, now=NOW) == []
+    report = ingest_271_file(session, written[0], settings=settings, now=NOW)
+    assert report.responses == 2 and report.unmatched == 0
