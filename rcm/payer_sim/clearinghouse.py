@@ -302,6 +302,11 @@ def _remittance(rules: PayerRules, adjudications: list[Adjudication], claims: di
         if sid == "REF" and seg[1] == "TJ" and skip_tj:
             skip_tj = False
             continue
+        if sid == "TRN" or (sid == "BPR" and len(seg) > 10 and seg[10]):
+            # the payer's company id (TRN03, BPR10): one per payer, so that posting tells payers apart
+            at = 3 if sid == "TRN" else 10
+            out.append([*seg[:at], _payer_tin(rules.payer_id), *seg[at + 1:]])
+            continue
         if sid == "CLP":
             claim = billed[str(seg[1])]
             clp: list[ElementValue] = list(seg)
@@ -315,6 +320,11 @@ def _remittance(rules: PayerRules, adjudications: list[Adjudication], claims: di
             continue
         out.append(list(seg))
     return out
+
+
+def _payer_tin(payer_id: str) -> str:
+    """A stable ten-character originating company id for a payer ("1" + nine digits)."""
+    return f"1{int(hashlib.sha256(payer_id.encode()).hexdigest()[:12], 16) % 10**9:09d}"
 
 
 def _trace_number(digest: str, payer_id: str, payee: str, seed: int) -> str:
