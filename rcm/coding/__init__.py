@@ -12,7 +12,8 @@ from rcm.coding.history import (
     InMemoryHistory,
     PastService,
 )
-from rcm.coding.rulebook import RuleBook, load_rulebook
+from rcm.coding.rulebook import RuleBook, default_rulebook, load_rulebook
+from rcm.coding.service import ScrubSummary, override_finding, scrub_pending
 
 __all__ = [
     "CATEGORIES",
@@ -25,9 +26,13 @@ __all__ = [
     "RuleBook",
     "ScrubContext",
     "ScrubFinding",
+    "ScrubSummary",
     "Scrubber",
     "Severity",
     "blocking",
+    "default_rulebook",
     "load_rulebook",
+    "override_finding",
     "scrub_claim",
+    "scrub_pending",
 ]
