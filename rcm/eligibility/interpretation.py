@@ -20,8 +20,18 @@ from rcm.eligibility.codes import (
     reject_advice,
 )
 from rcm.x12.sets.eligibility279 import Benefit, Member, Rejection
+from rcm.x12.tokenizer import Segment
 
-__all__ = ["ACTIVE", "INACTIVE", "REJECTED", "UNKNOWN", "BenefitLine", "MemberAnswer", "interpret_member"]
+__all__ = [
+    "ACTIVE",
+    "INACTIVE",
+    "REJECTED",
+    "UNKNOWN",
+    "BenefitLine",
+    "MemberAnswer",
+    "answers_from_segments",
+    "interpret_member",
+]
 
 ACTIVE = "active"
 INACTIVE = "inactive"
@@ -227,3 +237,57 @@ def interpret_member(member: Member) -> MemberAnswer:
         birth_date=member.birth_date,
     )
     return answer
+
+
+def answers_from_segments(segments: Sequence[Segment]) -> list[tuple[str, MemberAnswer]]:
+    """A plain reading of a 271's subscriber and dependent levels straight from the segments (HL to HL), for
+    loops the structure engine could not place (an AAA before the NM1, a missing NM1...): (HL01, answer).
+
+    Only status, traces and rejections: the figures come from the full reading."""
+    found: list[tuple[str, MemberAnswer]] = []
+    current: tuple[str, MemberAnswer] | None = None
+    member_aaa: list[Rejection] = []
+    benefit_aaa: list[Rejection] = []
+    codes: list[str] = []
+
+    def close() -> None:
+        if current is None:
+            return
+        answer = current[1]
+        answer.rejections = [reject_advice(r.reason, r.follow_up) for r in (*member_aaa, *benefit_aaa)]
+        status_codes = set(codes)
+        if member_aaa:
+            answer.status = REJECTED
+        elif status_codes & ACTIVE_CODES:
+            answer.status = ACTIVE
+        elif status_codes & INACTIVE_CODES:
+            answer.status = INACTIVE
+        elif benefit_aaa:
+            answer.status = REJECTED
+        answer.benefits = [BenefitLine(c, benefit_words(c), "", (), "", "", "", None, None, None, "", "", {}, ())
+                           for c in codes]
+        found.append(current)
+
+    for s in segments:
+        sid = s.id
+        if sid == "HL":
+            close()
+            current = None
+            member_aaa, benefit_aaa, codes = [], [], []
+            level = s.get(3)
+            if level in ("22", "23"):
+                kind = "subscriber" if level == "22" else "dependent"
+                current = (s.get(1), MemberAnswer(kind, s.number, [], UNKNOWN, [], []))
+        elif current is None:
+            continue
+        elif sid == "TRN" and s.get(2):
+            current[1].traces.append(s.get(2))
+        elif sid == "EB":
+            codes.append(s.get(1))
+        elif sid == "AAA":
+            (benefit_aaa if codes else member_aaa).append(Rejection.of(s))
+        elif sid in ("SE", "GE", "IEA"):
+            close()
+            current = None
+    close()
+    return found

@@ -19,7 +19,14 @@ from rcm.config import Settings
 from rcm.domain import Encounter, Relationship
 from rcm.eligibility.drop import write_new_file
 from rcm.eligibility.holds import apply_answer_to_claims
-from rcm.eligibility.interpretation import ACTIVE, INACTIVE, REJECTED, MemberAnswer, interpret_member
+from rcm.eligibility.interpretation import (
+    ACTIVE,
+    INACTIVE,
+    REJECTED,
+    MemberAnswer,
+    answers_from_segments,
+    interpret_member,
+)
 from rcm.errors import UnreadableFileError
 from rcm.store.repositories.encounters import current_encounter_version
 from rcm.store.repositories.files import next_control_number, record_file
@@ -130,8 +137,21 @@ def read_271_answers(x12file: X12File) -> list[ReadAnswer]:
         if tx.set_id != "271":
             continue
         model = _response_model(tx)
-        out.append((tx, model, [(m, interpret_member(m)) for m in model.members]))
+        members = [(m, interpret_member(m)) for m in model.members]
+        out.append((tx, model, members + _unplaced_answers(members, tx)))
     return out
+
+
+def _unplaced_answers(members: list[tuple[Member, MemberAnswer]], tx: Transaction) -> list[tuple[Member, MemberAnswer]]:
+    """Answers the plain HL-to-HL reading sees that the loop tree lost (misplaced segments in a payer's file)."""
+    placed = {m.hl_id: a for m, a in members}
+    source = next((m.source for m, _ in members if m.source is not None), None)
+    extra: list[tuple[Member, MemberAnswer]] = []
+    for hl_id, answer in answers_from_segments(tx.segments):
+        have = placed.get(hl_id)
+        if answer.is_response and (have is None or not have.is_response):
+            extra.append((Member(answer.level, hl_id, "", answer.segment, source=source), answer))
+    return extra
 
 
 def _ours(x12file: X12File, settings: Settings) -> OurIds:

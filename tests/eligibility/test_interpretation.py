@@ -100,3 +100,13 @@ def test_only_other_benefits_is_unknown_but_a_response() -> None:
 
 def test_member_without_eb_or_aaa_is_not_a_response() -> None:
     assert not _answer("DMG*D8*19800405*F~").is_response
+
+
+def test_segments_the_loop_tree_cannot_place_still_count() -> None:
+    body = HEAD + "HL*3*2*22*0~AAA*N**72*C~NM1*IL*1*PATIENT*TEST****MI*M1~HL*4*2*22*0~TRN*2*9*1123456789~EB*6~"
+    count = body[body.index("ST*"):].count("~") + 1
+    content = (body + f"SE*{count}*0001~GE*1*1~IEA*1*000000001~").encode()
+    answers = [a for _, _, members in read_271_answers(read_file(content)) for _, a in members if a.is_response]
+    assert sorted(a.status for a in answers) == [INACTIVE, REJECTED]
+    rejected = next(a for a in answers if a.status == REJECTED)
+    assert rejected.reject_codes == ["72"]
