@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
+from rcm.errors import InputError
 from rcm.remits.bulk import bulk_insert, bulk_update
 from rcm.remits.denials import Adjudication
 from rcm.remits.matching import NO_CLAIM, NO_LINE, ClaimState, LineState
@@ -46,14 +47,22 @@ __all__ = [
 
 _CENT = Decimal("0.01")
 _MILLI = Decimal("0.001")
+_UNITS_LIMIT = Decimal(1_000_000)
+_MONEY_LIMIT = Decimal(10_000_000_000)
 
 
 def money(value: Decimal) -> Decimal:
+    """An amount as the Money columns hold it (NUMERIC(12, 2)); one that cannot fit stops the posting."""
+    if not value.is_finite() or abs(value) >= _MONEY_LIMIT:
+        raise InputError(f"an amount of {value} cannot be posted (more than 10 digits before the decimal point)")
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
 def to_units(value: Decimal | None) -> Decimal | None:
-    return None if value is None else value.quantize(_MILLI, rounding=ROUND_HALF_UP)
+    """A quantity as the Units column holds it (NUMERIC(9, 3)); one that cannot fit is not kept."""
+    if value is None or not value.is_finite() or abs(value) >= _UNITS_LIMIT:
+        return None
+    return value.quantize(_MILLI, rounding=ROUND_HALF_UP)
 
 
 def table_of(model: Any) -> Table:
@@ -176,7 +185,7 @@ def write_payments(session: Session, staged: list[StagedPayment], now: datetime)
                 {
                     "claim_id": item.state.id,
                     "claim_payment_id": payment_id,
-                    "line_id": denial.line_id,
+                    "line_id": denial.line_id[:50] if denial.line_id else None,
                     "group_code": denial.group_code[:2],
                     "reason_code": denial.reason_code[:5],
                     "remark_codes": list(denial.remark_codes),

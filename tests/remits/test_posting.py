@@ -10,6 +10,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 import rcm.remits.writing as writing
+from rcm.errors import InputError
 from rcm.remits import unmatched_payments
 from rcm.remits.posting import post_remittances
 from rcm.remits.remittance import PaidService, ReceivedRemittance
@@ -386,3 +387,14 @@ def test_not_our_claim_is_a_denial_to_work(session: Session, make_claim: ClaimFa
     assert reload(session, record.id).status is ClaimStatus.denied
     denial = session.scalars(select(DenialRecord)).one()
     assert (denial.group_code, denial.reason_code, denial.amount) == ("OA", "109", D("150.00"))
+
+
+def test_values_that_cannot_fit_are_handled(session: Session, make_claim: ClaimFactory, file_id: FileIds) -> None:
+    make_claim("E1", [("99213", "150.00", "1", [])])
+    odd_units = PaidService(code="99213", charge=D("150.00"), paid=D("150.00"), units=D("123456789"), line_id="1")
+    post(session, file_id, payment("T1", claim("E1", "1", "150.00", "150.00", "0", odd_units)))
+    assert session.scalars(select(ServicePayment.units)).one() is None
+    too_big = payment("T2", claim("E1", "1", "150.00", "99999999999.00", "0"))
+    with pytest.raises(InputError, match="cannot be posted"):
+        post_remittances(session, [too_big], file_id=file_id(b"big"))
+    session.rollback()
