@@ -15,7 +15,7 @@ from typing import Any
 from rcm.coding import edits, payer_rules
 from rcm.coding.findings import ScrubFinding, Severity
 from rcm.coding.history import ClaimHistory, EligibilityFacts
-from rcm.coding.rulebook import RuleBook
+from rcm.coding.rulebook import RuleBook, default_rulebook
 from rcm.coding.rulefiles import RuleDef
 from rcm.coding.tables import ServiceSetting
 from rcm.domain import Claim, ClaimType, Coverage, Encounter
@@ -31,7 +31,7 @@ def _today() -> date:
 class ScrubContext:
     """What a scrub run shares across claims."""
 
-    book: RuleBook
+    book: RuleBook = field(default_factory=default_rulebook)
     as_of: date = field(default_factory=_today)
     history: ClaimHistory | None = None
     eligibility: EligibilityFacts | None = None
@@ -195,11 +195,23 @@ class Scrubber:
         return run.findings
 
 
+_default_context: ScrubContext | None = None
+
+
 def scrub_claim(
     claim: Claim | Encounter,
-    context: ScrubContext,
+    context: ScrubContext | None = None,
     *,
     overrides: Collection[tuple[str, str | None]] = (),
 ) -> list[ScrubFinding]:
-    """Scrub one claim. ``overrides`` are (rule id, line id or None) pairs staff accepted on this version."""
+    """Scrub one claim. ``overrides`` are (rule id, line id or None) pairs staff accepted on this version.
+
+    Without a context, the rule book named by the settings is loaded once and claims are checked as of today,
+    without history or eligibility facts.
+    """
+    global _default_context
+    if context is None:
+        if _default_context is None or _default_context.as_of != _today():
+            _default_context = ScrubContext()
+        context = _default_context
     return context.scrubber().scrub(claim, overrides=overrides)

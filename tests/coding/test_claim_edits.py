@@ -145,7 +145,10 @@ def test_code_in_list_and_modifier_required_for_medicare(scrub: Scrub) -> None:
     older = {**encounter_data()["patient"], "birth_date": "1950-01-01"}
     found = scrub(coverage=MEDICARE, patient=older, diagnoses=["Z00.00"], lines=[line("1", "99397")])
     assert rules(found) == {"MCR-PREVENTIVE-EM"} and found[0].category == "payer_rule"
-    assert rules(scrub(coverage=MEDICARE, lines=[line("1", "97110", units="2")])) == {"MCR-THERAPY-MODIFIER"}
+    assert rules(scrub(coverage=MEDICARE, lines=[line("1", "97110", units="2")])) == {"THERAPY-DISCIPLINE-MODIFIER"}
+    assert "THERAPY-DISCIPLINE-MODIFIER" in rules(
+        scrub(lines=[line("1", "97110", units="2")], prior_authorization="PA1")
+    )
     assert scrub(coverage=MEDICARE, lines=[line("1", "97110", "GP", units="2")]) == []
 
 
