@@ -1,8 +1,9 @@
-"""Posting a received 835 file: read it, store it once, post its payments, and acknowledge it with a 999.
+"""Posting received 835 files: read each, store it once, post its payments, and answer it with a 999.
 
-`post_file` does the database part inside the caller's transaction; the 999 it prepares is dropped into the
-outbound folder by `drop_acknowledgment` only after the caller has committed, atomically (temporary name,
-fsync, rename), so a rolled-back posting never leaves an acknowledgment behind.
+`post_received_files` runs each file in its own transaction (retrying when a concurrent run took the same file
+or a deadlock victim was chosen) and drops the 999 into the outbound folder only after the commit, atomically
+(temporary name, fsync, rename), so a rolled-back posting never leaves an acknowledgment behind. `post_file` is
+the database part alone, inside the caller's transaction.
 """
 
 from __future__ import annotations

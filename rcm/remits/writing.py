@@ -120,7 +120,6 @@ def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> Non
         bulk_insert(session, table_of(model), columns, values)
 
 
-
 def _claim_payment_row(item: StagedPayment) -> dict[str, Any]:
     claim = item.claim
     missing_lines = sum(1 for line in item.lines if line is None)
