@@ -131,8 +131,6 @@ def _verdict(claim: BilledClaim, payers: dict[str, PayerRules], *, digest: str, 
         return no("A7", "400")  # claim is out of balance
     if any(d > today for d in _service_dates(claim)):
         return no("A7", "510")  # date of service in the future
-    if any(ln.procedure is None or not ln.procedure.code for ln in claim.lines):
-        return no("A7", "454")  # procedure code for services rendered
     rng = random.Random(f"{seed}:{digest}:{claim.patient_control_number}:intake")
     if rng.random() < _REJECT_RATE:
         return no(*rng.choice(_PAYER_REJECTIONS))
@@ -427,8 +425,10 @@ def _remittances(verdicts: Sequence[_Verdict], rules: dict[str, PayerRules], *, 
         try:
             encounter = _encounter(v.claim, fallback_day=day)
         except ValidationError:
-            log.warning("835 %s: claim %s not adjudicated (a code or amount has the wrong shape)", stem,
-                        v.claim.patient_control_number)
+            # e.g. an 837I line billed by revenue code alone: the payer side prices procedure codes only, so the
+            # claim stays accepted and unpaid (as a claim pending at the payer would)
+            log.warning("835 %s: claim %s not adjudicated (a line without a procedure code, or a code or amount "
+                        "of the wrong shape)", stem, v.claim.patient_control_number)
             continue
         claim_id = v.claim.patient_control_number
         submitted[claim_id] = SubmittedClaim(claim_id, encounter, _payer_id(v.claim), sent_on, "active", None, [])
@@ -539,6 +539,8 @@ def respond_to_outbound(
         if digest in answered or not _is_837(content):
             continue
         start = int(book["next_control_number"])
+        if start + _BLOCK > 999_999_999:  # ISA13 has nine digits: start over
+            start = 1
         try:
             answers = respond_to_837(content, seed=seed, today=today, control_number=start, payers=rules)
         except InputError as exc:

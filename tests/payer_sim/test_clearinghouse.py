@@ -16,7 +16,7 @@ from rcm.claims.ack_reading import read_acks
 from rcm.claims.clearinghouses import Clearinghouse, load_clearinghouses
 from rcm.claims.transaction import OutgoingClaim, batch_reference, build_claim_block, transaction_segments
 from rcm.codes import npi_with_check_digit
-from rcm.domain import Address, Claim, Coverage, Encounter, Patient, Provider, ServiceLine
+from rcm.domain import Address, Claim, ClaimType, Coverage, Encounter, Patient, Provider, ServiceLine
 from rcm.errors import InputError
 from rcm.payer_sim.clearinghouse import LEDGER_NAME, respond_to_837, respond_to_outbound
 from rcm.x12.balancing import check_835
@@ -268,3 +268,38 @@ def test_outbound_drop_is_answered_once(clearinghouse: Clearinghouse, tmp_path: 
 
     assert not isa13s(more) & isa13s(written)
     assert respond_to_outbound(outbound, inbound, seed=3, today=TODAY) == []
+
+
+def test_institutional_claim_is_answered_with_its_facility_code(clearinghouse: Clearinghouse) -> None:
+    claim = _claim(1, "CLMI2001", "MCR01", "MB", date(2026, 2, 2),
+                   [("I1-1", "99283", [], 1, "420.00"), ("I1-2", "80053", [], 1, "55.00")], ["R079"])
+    claim.encounter.claim_type = ClaimType.institutional
+    claim.encounter.type_of_bill = "131"
+    claim.encounter.place_of_service = "22"
+    claim.encounter.attending_provider = RENDERING
+    claim.encounter.billing_provider = BILLING.model_copy(
+        update={"address": Address(line1="1 Harbor Way", city="Salem", state="MA", zip="01970-1234")})
+    for line, revenue in zip(claim.encounter.lines, ("0450", "0300"), strict=True):
+        line.revenue_code = revenue
+    block = build_claim_block(OutgoingClaim(claim, filing_indicator="MB"))
+    created = datetime(2026, 3, 1, 9, 30, tzinfo=UTC)
+    body = cast("list[list[ElementValue]]", transaction_segments(
+        [block], clearinghouse=clearinghouse, reference=batch_reference(ICN, "0001"), created=created))
+    content = write_interchange(
+        sender_qualifier="ZZ", sender_id=clearinghouse.sender_id, receiver_qualifier="ZZ",
+        receiver_id=clearinghouse.receiver_id, control_number=ICN, date=created.date(), time="0930", usage="T",
+        groups=[GroupOut("HC", clearinghouse.sender_id, clearinghouse.receiver_id, GS06, "005010X223A2",
+                         created.date(), "0930", [TransactionOut("837", "0001", body)])],
+    )
+    assert _errors(content) == []
+    for seed in range(4):
+        answers = respond_to_837(content, seed=seed, today=TODAY)
+        remits = [c for n, c in answers.items() if n.startswith("835_")]
+        if not remits:  # the seeded intake rejected it: try the next seed
+            continue
+        (remit,) = remits
+        assert _errors(remit) == []
+        (clp,) = [s for s in read_file(remit).transactions[0].segments if s.id == "CLP"]
+        assert (clp.get(1), clp.get(8), clp.get(9)) == ("CLMI2001", "13", "1")
+        return
+    pytest.fail("every seed rejected the claim at intake")
