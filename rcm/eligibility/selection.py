@@ -1,5 +1,6 @@
 """Which encounters to verify: every current encounter's coverage whose claim has not left yet, unless the payer
-answered within the window or we already asked within it (a "try again later" answer asks again)."""
+answered within the window or we already asked within it (a "try again later" answer asks again, and so does a
+rejection followed by corrected registration: a newer encounter version)."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class ToVerify:
     encounter: Encounter
     coverage: Coverage
     patient_id: int  # store id of the patient
+    registered_at: datetime  # when this encounter version arrived (a correction after a rejection asks again)
 
 
 def _latest_snapshots(session: Session, patient_ids: list[int]) -> dict[tuple[int, str], CoverageSnapshot]:
@@ -102,7 +104,7 @@ def encounters_to_verify(
     for version in versions:
         encounter = Encounter.model_validate(version.payload)
         for coverage in encounter.coverage:
-            candidates.append(ToVerify(encounter, coverage, version.patient_id))
+            candidates.append(ToVerify(encounter, coverage, version.patient_id, version.ingested_at))
     if not candidates:
         return [], 0
     encounter_ids = sorted({c.encounter.encounter_id for c in candidates})
@@ -118,9 +120,10 @@ def encounters_to_verify(
         if key in asked_now:
             continue  # the same payer listed twice on one encounter
         snap = snapshots.get((c.patient_id, c.coverage.payer_id))
-        fresh_answer = snap is not None and snap.as_of >= oldest_answer and not snap.retry
+        corrected = snap is not None and snap.status == "rejected" and c.registered_at > snap.received_at
+        fresh_answer = snap is not None and snap.as_of >= oldest_answer and not snap.retry and not corrected
         inquiry = inquiries.get(key)
-        asked = inquiry is not None and inquiry.id not in retry_later
+        asked = inquiry is not None and inquiry.id not in retry_later and not corrected
         if fresh_answer or asked or key in sent:
             skipped += 1
             continue

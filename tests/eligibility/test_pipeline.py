@@ -178,3 +178,22 @@ def test_demo_payer_answers_each_outbound_270_once(session: Session, settings: S
     assert answer_outbound_270s(settings.outbound_dir, settings.inbound_dir, seed=5, now=NOW) == []
     report = ingest_271_file(session, written[0], settings=settings, now=NOW)
     assert report.responses == 2 and report.unmatched == 0
+
+
+def test_rejection_then_corrected_registration_asks_again(session: Session, settings: Settings,
+                                                          add_encounter: AddEncounter, tmp_path: Path) -> None:
+    start = datetime.now(UTC)
+    add_encounter("R1")
+    request = _ask(session, settings, start)
+    first_trace = _trace(session, "R1")
+    response = _respond(request, tmp_path, {first_trace: PayerAnswer(reject_reason="72", follow_up="C")}, "r1.271")
+    report = ingest_271_file(session, response, settings=settings)
+    session.commit()
+    assert report.rejected == 1 and report.outcomes[0].held == ("R1",)
+    # nothing changed: the rejection stands within the window
+    assert request_eligibility(session, settings, now=start, max_age_days=30).inquiries == 0
+    # the front desk corrects the member id: the new encounter version is verified again
+    add_encounter("R1", coverage=[{"priority": "primary", "payer_id": "BCBS1", "member_id": "FIXED1"}])
+    again = request_eligibility(session, settings, now=datetime.now(UTC), max_age_days=30)
+    session.commit()
+    assert again.inquiries == 1 and _trace(session, "R1") != first_trace
