@@ -131,3 +131,14 @@ def test_cli_inspect_and_validate(tmp_path: Path) -> None:
     assert result.exit_code == 2 and "Traceback" not in result.output
     result = runner.invoke(x12_app, ["validate", "--json", str(good)])
     assert result.exit_code == 0 and json.loads(result.output) == {"file": str(good), "findings": []}
+
+
+def test_cli_validate_with_pyx12_merges_its_findings() -> None:
+    import x12_samples
+
+    path = x12_samples.sample("azoner+pyx12/test/files/bad_elements.txt")
+    result = CliRunner().invoke(x12_app, ["validate", "--json", "--pyx12", str(path)])
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert result.exit_code == 1
+    codes = {f["code"] for f in json.loads(result.output)["findings"]}
+    assert "invalid_date" in codes and "pyx12_element_8" in codes
