@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -227,6 +228,18 @@ def _corrections(session: Session, inquiry: EligibilityInquiry, answer: MemberAn
     return found or None
 
 
+def _fits(value: Decimal | None, scale: int, integer_digits: int) -> Decimal | None:
+    """The figure when the column holds it exactly; else None (the raw figure stays in the benefits JSON)."""
+    if value is None or not value.is_finite():
+        return None
+    exponent = value.as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > scale and value != value.quantize(Decimal(1).scaleb(-scale)):
+        return None
+    if abs(value) >= Decimal(10) ** integer_digits:
+        return None
+    return value
+
+
 def _snapshot(answer: MemberAnswer, *, patient_id: int | None, payer_id: str, as_of: date,
               inquiry: EligibilityInquiry | None, file_id: int | None, corrections: dict[str, Any] | None,
               received_at: datetime) -> CoverageSnapshot:
@@ -234,14 +247,15 @@ def _snapshot(answer: MemberAnswer, *, patient_id: int | None, payer_id: str, as
         patient_id=patient_id, payer_id=payer_id[:80], as_of=as_of, status=answer.status,
         plan_begin=answer.plan_begin, plan_end=answer.plan_end,
         eligibility_begin=answer.eligibility_begin, eligibility_end=answer.eligibility_end,
-        copay=answer.copay, coinsurance_percent=answer.coinsurance_percent, deductible=answer.deductible,
-        deductible_remaining=answer.deductible_remaining, oop_remaining=answer.oop_remaining,
+        copay=_fits(answer.copay, 2, 10), coinsurance_percent=_fits(answer.coinsurance_percent, 4, 3),
+        deductible=_fits(answer.deductible, 2, 10), deductible_remaining=_fits(answer.deductible_remaining, 2, 10),
+        oop_remaining=_fits(answer.oop_remaining, 2, 10),
         benefits=[b.as_json() for b in answer.benefits],
         aaa_codes=[{"reason": r.reason, "reason_words": r.reason_words, "follow_up": r.follow_up,
                     "follow_up_words": r.follow_up_words, "retry": r.retry, "what_to_do": r.what_to_do}
                    for r in answer.rejections] or None,
         retry=answer.retry, corrections=corrections,
-        trace_number=(inquiry.trace_number if inquiry else (answer.traces[0] if answer.traces else None)),
+        trace_number=(inquiry.trace_number if inquiry else (answer.traces[0][:50] if answer.traces else None)),
         inquiry_id=inquiry.id if inquiry else None, file_id=file_id, received_at=received_at,
     )
 

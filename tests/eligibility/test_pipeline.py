@@ -197,3 +197,17 @@ def test_rejection_then_corrected_registration_asks_again(session: Session, sett
     again = request_eligibility(session, settings, now=datetime.now(UTC), max_age_days=30)
     session.commit()
     assert again.inquiries == 1 and _trace(session, "R1") != first_trace
+
+
+def test_figures_the_columns_cannot_hold_are_kept_only_in_words(session: Session, settings: Settings,
+                                                                tmp_path: Path) -> None:
+    from .test_interpretation import _file
+
+    path = tmp_path / "odd.271"
+    path.write_bytes(_file("EB*1*IND*30~EB*B*IND*98***27*12.345~EB*C*IND*30***29*99999999999~EB*A*IND*30***27**0.12345~"))
+    report = ingest_271_file(session, path, settings=settings, now=NOW)
+    session.commit()
+    assert report.active == 1 and report.unmatched == 1
+    snap = session.scalars(select(CoverageSnapshot)).one()
+    assert snap.copay is None and snap.deductible_remaining is None and snap.coinsurance_percent is None
+    assert [b["amount"] for b in snap.benefits if b["code"] == "B"] == ["12.345"]
