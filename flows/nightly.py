@@ -20,13 +20,13 @@ from prefect.artifacts import create_markdown_artifact
 from rcm import nightly
 
 # Retries only around I/O (reading and writing the drops), never around validation or scrubbing.
-ingest = task(nightly.ingest_export, name="ingest EMR export")
-receive = task(nightly.process_inbound, name="read inbound files", retries=2, retry_delay_seconds=5)
-scrub = task(nightly.scrub_claims, name="scrub claims")
-bootstrap_model = task(nightly.bootstrap_denial_model, name="first denial model")
-score = task(nightly.score_denial_risk, name="score denial risk")
-build = task(nightly.build_claim_files, name="build 837 files", retries=2, retry_delay_seconds=5)
-respond = task(nightly.respond_as_clearinghouse, name="simulated clearinghouse", retries=2, retry_delay_seconds=5)
+ingest = task(name="ingest EMR export")(nightly.ingest_export)
+receive = task(name="read inbound files", retries=2, retry_delay_seconds=5)(nightly.process_inbound)
+scrub = task(name="scrub claims")(nightly.scrub_claims)
+bootstrap_model = task(name="first denial model")(nightly.bootstrap_denial_model)
+score = task(name="score denial risk")(nightly.score_denial_risk)
+build = task(name="build 837 files", retries=2, retry_delay_seconds=5)(nightly.build_claim_files)
+respond = task(name="simulated clearinghouse", retries=2, retry_delay_seconds=5)(nightly.respond_as_clearinghouse)
 
 
 @flow(name="nightly-claim-run", log_prints=True)
