@@ -210,4 +210,5 @@ def test_figures_the_columns_cannot_hold_are_kept_only_in_words(session: Session
     assert report.active == 1 and report.unmatched == 1
     snap = session.scalars(select(CoverageSnapshot)).one()
     assert snap.copay is None and snap.deductible_remaining is None and snap.coinsurance_percent is None
-    assert [b["amount"] for b in snap.benefits if b["code"] == "B"] == ["12.345"]
+    benefits = snap.benefits or []
+    assert [b["amount"] for b in benefits if b["code"] == "B"] == ["12.345"]
