@@ -4,6 +4,7 @@ patient is not the insured.  Pure: values in, segment lists out."""
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -45,8 +46,9 @@ def originator_id(provider: Provider) -> str:
 
 
 def _clean(value: str | None, limit: int) -> str:
-    # Delimiters never come from EMR text into an X12 element; upper case as most payers expect.
-    text = " ".join((value or "").replace("*", " ").replace("~", " ").replace(":", " ").replace("^", " ").split())
+    # EMR text never brings a delimiter or a non-ASCII letter into an element; upper case as most payers expect.
+    ascii_text = unicodedata.normalize("NFKD", value or "").encode("ascii", "ignore").decode("ascii")
+    text = " ".join("".join(ch if ch.isalnum() or ch in " -.,'&/#" else " " for ch in ascii_text).split())
     return text.upper()[:limit]
 
 

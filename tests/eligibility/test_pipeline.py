@@ -212,3 +212,10 @@ def test_figures_the_columns_cannot_hold_are_kept_only_in_words(session: Session
     assert snap.copay is None and snap.deductible_remaining is None and snap.coinsurance_percent is None
     benefits = snap.benefits or []
     assert [b["amount"] for b in benefits if b["code"] == "B"] == ["12.345"]
+
+
+def test_emr_text_never_breaks_the_270(session: Session, settings: Settings, add_encounter: AddEncounter) -> None:
+    add_encounter("N1", patient={"id": "P-N1", "first_name": "José*", "last_name": "Ñuñez~O'Neil", "sex": "M"})
+    request = _ask(session, settings)
+    assert [f for f in validate_file(request) if f.severity == "error"] == []
+    assert b"NUNEZ O'NEIL*JOSE" in request.read_bytes()
