@@ -89,35 +89,42 @@ def diagnoses(run: ClaimRun) -> None:
         # The right year's code set is not loaded: check against the nearest one, but never as an error.
         severity = "warning"
         note = f"(The ICD-10-CM code set for FY{fy} is not loaded; checked against FY{table.fiscal_year}.)"
+    age = run.age
+    sex = run.sex if run.sex in ("F", "M") else None
+    book = run.book
+    table_codes = table.codes
+    institutional = run.claim_type is ClaimType.institutional
     for position, code in enumerate(dxs, start=1):
-        where = f"diagnoses[{position}]"
-        entry = table.codes.get(code)
+        entry = table_codes.get(code)
         if entry is None:
             rule = "ICD10-NOT-BILLABLE" if code in table.headers else "ICD10-INVALID"
-            run.emit(rule, field=where, severity=severity, note=note, code=icd10_dotted(code), fy=fy)
+            run.emit(rule, field=f"diagnoses[{position}]", severity=severity, note=note, code=icd10_dotted(code), fy=fy)
             continue
         lo, hi, flags = entry
-        if run.age is not None and not lo <= run.age <= hi:
-            run.emit("DX-AGE", field=where, code=icd10_dotted(code), lo=lo, hi=hi, age=run.age)
+        if age is not None and (age < lo or age > hi):
+            run.emit("DX-AGE", field=f"diagnoses[{position}]", code=icd10_dotted(code), lo=lo, hi=hi)
         if position == 1:
+            rule_id = None
             if flags & DX_MANIFESTATION:
-                run.emit("DX-PRINCIPAL-MANIFESTATION", field=where, code=icd10_dotted(code))
+                rule_id = "DX-PRINCIPAL-MANIFESTATION"
             elif flags & DX_EXTERNAL_CAUSE:
-                run.emit("DX-PRINCIPAL-EXTERNAL-CAUSE", field=where, code=icd10_dotted(code))
-            elif run.claim_type is ClaimType.institutional:
+                rule_id = "DX-PRINCIPAL-EXTERNAL-CAUSE"
+            elif institutional:
                 if flags & DX_UNACCEPTABLE_PDX:
-                    run.emit("DX-PRINCIPAL-UNACCEPTABLE", field=where, code=icd10_dotted(code))
-            elif run.book.secondary_only(code):
-                run.emit("DX-PRINCIPAL-SECONDARY-ONLY", field=where, code=icd10_dotted(code))
-        if run.sex in ("F", "M"):
-            code_sex = run.book.dx_sex(code)
-            if code_sex is not None and code_sex != run.sex:
+                    rule_id = "DX-PRINCIPAL-UNACCEPTABLE"
+            elif book.secondary_only(code):
+                rule_id = "DX-PRINCIPAL-SECONDARY-ONLY"
+            if rule_id is not None:
+                run.emit(rule_id, field="diagnoses[1]", code=icd10_dotted(code))
+        if sex is not None:
+            code_sex = book.dx_sex(code)
+            if code_sex is not None and code_sex != sex:
                 run.emit(
                     "DX-SEX",
-                    field=where,
+                    field=f"diagnoses[{position}]",
                     code=icd10_dotted(code),
                     sex_word="female" if code_sex == "F" else "male",
-                    patient_sex="female" if run.sex == "F" else "male",
+                    patient_sex="female" if sex == "F" else "male",
                 )
 
 
@@ -132,9 +139,16 @@ def lines(run: ClaimRun) -> list[CodeInfo]:
     claim_pos_reported = False
     code_info = book._code_info
     infos: list[CodeInfo] = []
+    first_day = last_day = run.dos
     for line in encounter.lines:
         lid = line.line_id
         code = line.code
+        day = line.date_of_service
+        if day is not None and day != first_day:
+            if day < first_day:
+                first_day = day
+            elif day > last_day:
+                last_day = day
         info = code_info.get(code) or book.code_info(code)
         infos.append(info)
         if not info.shape_ok:
@@ -210,6 +224,7 @@ def lines(run: ClaimRun) -> list[CodeInfo]:
                 run.emit("REV-CODE-MISSING", line=lid, field=f"lines[{lid}].revenue_code", code=code)
             elif revenue.zfill(4) not in codes.revenue_codes:
                 run.emit("REV-CODE-INVALID", line=lid, field=f"lines[{lid}].revenue_code", revenue=revenue)
+    run.first_day, run.last_day = first_day, last_day
     return infos
 
 
@@ -258,12 +273,7 @@ def same_day_pairs(run: ClaimRun, infos: list[CodeInfo]) -> None:
             _mue(run, _line_day(all_lines[0], run.dos), all_lines, mue)
         return
     first_day = _line_day(all_lines[0], run.dos)
-    one_day = True
-    for line in all_lines:
-        if line.date_of_service != first_day:
-            one_day = False
-            break
-    if one_day:
+    if run.first_day == run.last_day:
         groups: list[tuple[date, list[ServiceLine], list[CodeInfo]]] = [(first_day, all_lines, infos)]
     else:
         by_day: dict[date, tuple[list[ServiceLine], list[CodeInfo]]] = {}
@@ -378,10 +388,10 @@ def history(run: ClaimRun) -> None:
     if source is None:
         return
     encounter = run.encounter
-    days = [_line_day(line, run.dos) for line in encounter.lines]
-    found = source.services(run.patient_id, min(days), max(days))
+    found = source.services(run.patient_id, run.first_day, run.last_day)
     if not found:
         return
+    days = [_line_day(line, run.dos) for line in encounter.lines]
     past = [s for s in found if s.claim_id != run.claim_id and s.encounter_id != encounter.encounter_id]
     if not past:
         return

@@ -73,7 +73,9 @@ class ClaimRun:
         "encounter",
         "filing_cutoff",
         "findings",
+        "first_day",
         "frequency_code",
+        "last_day",
         "overrides",
         "patient_id",
         "payer_id",
@@ -106,6 +108,7 @@ class ClaimRun:
         self.setting: ServiceSetting = "hospital" if self.claim_type is ClaimType.institutional else "practitioner"
         self.frequency_code = frequency_code
         self.dos = encounter.date_of_service
+        self.first_day = self.last_day = self.dos  # the claim's date span, set by the line edits
         self.patient_id = encounter.patient.id
         self.age = encounter.patient.age_on(self.dos)
         self.sex = encounter.patient.sex

@@ -306,7 +306,7 @@ class PayerRuleSet:
             self._max_units(run, rule, line, fired)
         elif kind == "age_range":
             if run.age is not None and not _age_ok(rule, run.age):
-                run.emit(rule.id, line=lid, field=f"lines[{lid}].code", code=line.code, age=run.age)
+                run.emit(rule.id, line=lid, field=f"lines[{lid}].code", code=line.code)
         elif kind == "sex":
             if run.sex in ("F", "M") and run.sex != rule.sex:
                 run.emit(rule.id, line=lid, field=f"lines[{lid}].code", code=line.code, sex=rule.sex)
@@ -391,7 +391,7 @@ class PayerRuleSet:
             run.emit(rule.id, field=where, code=icd10_dotted(code))
         elif kind == "age_range":
             if run.age is not None and not _age_ok(rule, run.age):
-                run.emit(rule.id, field=where, code=icd10_dotted(code), age=run.age)
+                run.emit(rule.id, field=where, code=icd10_dotted(code))
         elif kind == "sex" and run.sex in ("F", "M") and run.sex != rule.sex:
             run.emit(rule.id, field=where, code=icd10_dotted(code), sex=rule.sex)
 
