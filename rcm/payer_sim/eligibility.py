@@ -51,7 +51,7 @@ class PayerAnswer:
 
 
 def answer_for(trace: str, seed: int) -> PayerAnswer:
-    """The seeded answer for one trace: about 80 % active, 8 % inactive, 12 % rejected (72, 75 or 42)."""
+    """The seeded answer for one trace: about 88 % active, 5 % inactive, 7 % rejected (72, 75 or 42)."""
     rng = random.Random(f"{seed}:{trace}")
     roll = rng.random()
     copay = Decimal(rng.choice(("10.00", "20.00", "25.00", "30.00", "40.00")))
@@ -61,8 +61,8 @@ def answer_for(trace: str, seed: int) -> PayerAnswer:
     remaining = deductible - used
     oop_left = oop - used
     coinsurance = Decimal(rng.choice(("0.1", "0.2", "0.3")))
-    if roll < 0.88:
-        return PayerAnswer("1" if roll < 0.80 else "6", copay=copay, coinsurance=coinsurance, deductible=deductible,
+    if roll < 0.93:
+        return PayerAnswer("1" if roll < 0.88 else "6", copay=copay, coinsurance=coinsurance, deductible=deductible,
                            deductible_remaining=remaining, oop_remaining=oop_left)
     reason, follow = rng.choice((("72", "C"), ("75", "C"), ("42", "R")))
     return PayerAnswer(reject_reason=reason, follow_up=follow)
