@@ -106,6 +106,14 @@ def ingest_command(
                 note = " (already read: nothing changed)" if report.duplicate else ""
                 typer.echo(f"{path}: {report.responses} response(s): {report.active} active, {report.inactive} "
                            f"inactive, {report.rejected} rejected, {report.unmatched} unmatched{note}")
+                if report.errors:
+                    typer.echo(f"  {report.errors} structural error(s) found by our validation (reported in the 999)")
+                if report.envelope_rejections:
+                    typer.echo(f"  payer rejected the request above the member level: AAA "
+                               f"{', '.join(report.envelope_rejections)}")
+                for outcome in report.outcomes:
+                    if outcome.held:
+                        typer.echo(f"  held: {', '.join(outcome.held)} ({outcome.status})")
                 if report.ack_file:
                     typer.echo(f"  999 written: {report.ack_file}")
     for error in errors:

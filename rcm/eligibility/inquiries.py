@@ -186,7 +186,7 @@ def _interchange(
         for start in range(0, len(items), _MEMBERS_PER_TRANSACTION):
             lines: list[InquiryLine] = []
             for item in items[start:start + _MEMBERS_PER_TRANSACTION]:
-                trace = f"{_counter(session, 'eligibility-trace'):09d}"
+                trace = f"RCM{_counter(session, 'eligibility-trace'):09d}"  # ours at a glance, never a payer's
                 line = InquiryLine(item.encounter, item.coverage, payer_name,
                                    tuple(service_types_for(item.encounter)), trace)
                 lines.append(line)
