@@ -180,13 +180,15 @@ def _prepare_999(session: Session, x12file: X12File, findings: Sequence[Finding]
     return f"999_{now:%Y%m%d}_{safe}_{control_number:09d}.x12", content
 
 
-def _find_inquiry(session: Session, traces: Sequence[str]) -> EligibilityInquiry | None:
-    if not traces:
-        return None
-    return session.scalars(
-        select(EligibilityInquiry).where(EligibilityInquiry.trace_number.in_(list(traces)))
-        .order_by(EligibilityInquiry.id)
-    ).first()
+def _inquiries_by_trace(session: Session, traces: Sequence[str]) -> dict[str, EligibilityInquiry]:
+    wanted = sorted({t[:50] for t in traces if t})
+    found: dict[str, EligibilityInquiry] = {}
+    for start in range(0, len(wanted), 500):
+        for inquiry in session.scalars(
+            select(EligibilityInquiry).where(EligibilityInquiry.trace_number.in_(wanted[start:start + 500]))
+        ):
+            found[inquiry.trace_number] = inquiry
+    return found
 
 
 def _patient_by_member_id(session: Session, payer_id: str, member_id: str | None) -> int | None:
@@ -290,6 +292,9 @@ def ingest_271_file(
             setattr(report, key, int(stored.get(key, 0)))
         return report
 
+    inquiries = _inquiries_by_trace(
+        session, [t for _, _, members in answers for _, a in members if a.is_response for t in a.traces]
+    )
     findings: list[Finding] = []
     for tx, model, members in answers:
         found = validate_transaction(tx)
@@ -300,8 +305,9 @@ def ingest_271_file(
         for member, answer in members:
             if not answer.is_response:
                 continue
-            report.outcomes.append(_store_answer(session, tx, member, answer, as_of=as_of, file_id=record.id,
-                                                 received_at=when))
+            inquiry = next((inquiries[t[:50]] for t in answer.traces if t[:50] in inquiries), None)
+            report.outcomes.append(_store_answer(session, tx, member, answer, inquiry, as_of=as_of,
+                                                 file_id=record.id, received_at=when))
     for outcome in report.outcomes:
         report.count(outcome.status, outcome.matched)
     seen = set(findings)
@@ -320,9 +326,9 @@ def ingest_271_file(
     return report
 
 
-def _store_answer(session: Session, tx: Transaction, member: Member, answer: MemberAnswer, *, as_of: date,
-                  file_id: int | None, received_at: datetime) -> ResponseOutcome:
-    inquiry = _find_inquiry(session, answer.traces)
+def _store_answer(session: Session, tx: Transaction, member: Member, answer: MemberAnswer,
+                  inquiry: EligibilityInquiry | None, *, as_of: date, file_id: int | None,
+                  received_at: datetime) -> ResponseOutcome:
     source_payer = member.source.id if member.source is not None and member.source.id else ""
     if inquiry is not None:
         payer_id, patient_id = inquiry.payer_id, inquiry.patient_id
