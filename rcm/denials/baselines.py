@@ -13,13 +13,18 @@ from rcm.denials.records import ClaimAtSubmission
 
 __all__ = ["RULE_WEIGHTS", "PayerCodeRateBaseline", "RulesBaseline"]
 
-# How much a scrubber warning, left overridden, says about a denial (a billing office's rule of thumb).
+# How much an overridden scrubber finding (rules/scrub ids) says about a denial: edits that predict a payer's
+# refusal weigh 3, a shared line 2, anything else 1 (a billing office's rule of thumb).
 RULE_WEIGHTS: dict[str, float] = {
-    "ncci_ptp": 3.0,
-    "timely_filing": 3.0,
-    "eligibility_inactive": 3.0,
-    "modifier_25_no_procedure": 2.0,
-    "eligibility_unverified": 1.0,
+    "NCCI-PTP-0": 3.0,
+    "NCCI-PTP-1": 3.0,
+    "MOD-25-REQUIRED": 3.0,
+    "TIMELY-FILING": 3.0,
+    "ELIG-INACTIVE": 3.0,
+    "ELIG-DATES": 3.0,
+    "ELIG-NO-COVERAGE": 3.0,
+    "DUP-CLAIM": 3.0,
+    "DUP-LINE": 2.0,
 }
 
 

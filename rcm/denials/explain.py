@@ -14,6 +14,8 @@ from typing import Any
 import numpy as np
 import pandas as pd  # type: ignore[import-untyped,unused-ignore]
 
+from rcm.denials.features import BAG_SENTINEL
+
 __all__ = ["FACTORS", "explain_claims"]
 
 _Setter = Callable[[pd.DataFrame], None]
@@ -41,14 +43,14 @@ def _drop_25(frame: pd.DataFrame) -> None:
 FACTORS: dict[str, _Setter] = {
     "authorization": _set(prior_auth_present=1.0, payer_code_noauth_denial_rate_90d=math.nan),
     "payer_history": _set(payer_code_denial_rate_90d=math.nan, payer_denial_rate_90d=math.nan),
-    "diagnosis_fit": _set(code_dx_denial_rate_90d=math.nan, code_dx=""),
+    "diagnosis_fit": _set(code_dx_denial_rate_90d=math.nan, code_dx=BAG_SENTINEL),
     "eligibility": _set(eligibility_status="active", eligibility_check_age_days=0.0),
     "timely_filing": _timely,
     "duplicate": _set(duplicate_lines=0.0),
     "frequency": _set(prior_same_family_visits_365d=0.0, prior_same_code_visits_180d=0.0,
                       days_since_same_code=math.nan),
     "modifier_25": _drop_25,
-    "scrubber_warnings": _set(warnings="", n_warnings=0.0),
+    "scrubber_warnings": _set(warnings=BAG_SENTINEL, n_warnings=0.0),
 }
 
 _MIN_EFFECT = 0.01

@@ -20,6 +20,7 @@ from rcm.denials.records import ClaimAtSubmission, ClaimOutcome
 
 __all__ = [
     "BAG_COLUMNS",
+    "BAG_SENTINEL",
     "CATEGORICAL_COLUMNS",
     "FEATURE_COLUMNS",
     "NUMERIC_COLUMNS",
@@ -32,6 +33,7 @@ __all__ = [
 ]
 
 RATE_WINDOW_DAYS = 90
+BAG_SENTINEL = "~"
 _MIN_RATE_SUPPORT = 5  # below this many lines a rate is not shown (NaN)
 
 CATEGORICAL_COLUMNS: tuple[str, ...] = (
@@ -316,6 +318,9 @@ def _row(
         "duplicate_lines": duplicates,
         "patient_claims_90d": recent,
     }
+    for col in BAG_COLUMNS:
+        # A token every row has: a bag's vocabulary is never empty, even when no real token is frequent enough.
+        row[col] = f"{BAG_SENTINEL} {row[col]}".rstrip()
     best["prior_auth"] = claim.prior_authorization
     best["days_to_submission"] = days_to_submission
     best["filing_limit_days"] = limit

@@ -382,7 +382,11 @@ _DX_CHOICES = ("M5450", "M1711", "M25561", "S83511D", "Z96651", "R2689", "I10", 
 
 
 def scrubber_warnings(claim: SubmittedClaim, rules: PayerRules) -> list[str]:
-    """The generic edits our scrubber raises (and a biller overrode): the rules-only view of risk."""
+    """The edits of our scrubber (rules/scrub/builtin.yaml ids) that fire on this claim and a biller overrode.
+
+    Only edits the real scrubber has are simulated, so the rules-only baseline is the office's real view.
+    Duplicates need the office's other claims: generate_history adds DUP-CLAIM / DUP-LINE.
+    """
     enc = claim.encounter
     out: list[str] = []
     codes = {ln.code: ln for ln in enc.lines}
@@ -390,20 +394,30 @@ def scrubber_warnings(claim: SubmittedClaim, rules: PayerRules) -> list[str]:
         if pair.column1 in codes and pair.column2 in codes:
             line = codes[pair.column2]
             if not (pair.modifier_allowed and any(m in NCCI_MODIFIERS for m in line.modifiers)):
-                out.append("ncci_ptp")
-                break
+                rule = "MOD-25-REQUIRED" if pair.column2 in EM_CODES else (
+                    "NCCI-PTP-1" if pair.modifier_allowed else "NCCI-PTP-0")
+                if rule not in out:
+                    out.append(rule)
     if (claim.submitted_on - enc.date_of_service).days > rules.timely_filing_days:
-        out.append("timely_filing")
+        out.append("TIMELY-FILING")
     if claim.eligibility_status == "inactive":
-        out.append("eligibility_inactive")
-    elif claim.eligibility_checked_on is None or (enc.date_of_service - claim.eligibility_checked_on).days > 30:
-        out.append("eligibility_unverified")
-    procedures = [ln for ln in enc.lines if CODES[ln.code].kind == "procedure"]
-    if any(ln.code in EM_CODES and "25" in ln.modifiers for ln in enc.lines) and not procedures:
-        out.append("modifier_25_no_procedure")
-    if enc.diagnoses and enc.diagnoses[0].endswith("9"):
-        out.append("unspecified_diagnosis")
+        out.append("ELIG-INACTIVE")
     return out
+
+
+def _duplicate_warnings(claims: list[SubmittedClaim]) -> None:
+    """DUP-CLAIM when an earlier claim has the same patient, payer, date and services; DUP-LINE for a shared line."""
+    seen: dict[tuple[str, str, date], list[set[tuple[str, tuple[str, ...]]]]] = {}
+    for claim in claims:
+        enc = claim.encounter
+        key = (enc.patient.id, claim.payer_id, enc.date_of_service)
+        services = {(ln.code, tuple(ln.modifiers)) for ln in enc.lines}
+        earlier = seen.setdefault(key, [])
+        if any(services == e for e in earlier):
+            claim.warnings.append("DUP-CLAIM")
+        elif any(services & e for e in earlier):
+            claim.warnings.append("DUP-LINE")
+        earlier.append(services)
 
 
 def generate_history(config: SynthConfig, *, payers: dict[str, PayerRules] | None = None) -> SynthHistory:
@@ -435,6 +449,7 @@ def generate_history(config: SynthConfig, *, payers: dict[str, PayerRules] | Non
     # The history ends at the end of the last month: claims the office had not sent by then do not exist yet.
     claims = [c for c in claims if c.submitted_on < practice.end]
     claims.sort(key=lambda c: (c.submitted_on, c.claim_id))
+    _duplicate_warnings(claims)
 
     payer_side = PayerSide(rules, practice.enrollment, seed=config.seed)
     order = sorted(claims, key=lambda c: (payer_side.received_on(c), c.claim_id))

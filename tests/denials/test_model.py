@@ -94,7 +94,7 @@ def test_scoring_unknown_payer_and_code_and_explanations(small_model: TrainedMod
         claims[-1], claim_id="NEW1", payer_id="NEWPAYER",
         lines=tuple(dataclasses.replace(ln, code="99499") for ln in claims[-1].lines),
     )
-    risky = next(c for c in reversed(claims) if "timely_filing" in c.warnings or "ncci_ptp" in c.warnings)
+    risky = next(c for c in reversed(claims) if {"TIMELY-FILING", "NCCI-PTP-1", "DUP-CLAIM"} & set(c.warnings))
     scored = score_claims(model, [odd, dataclasses.replace(risky, claim_id="NEW2")], history=claims,
                           outcomes=outcomes, threshold=0.0)
     assert [s.claim_id for s in scored] == ["NEW1", "NEW2"]
