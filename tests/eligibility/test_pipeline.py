@@ -219,3 +219,20 @@ def test_emr_text_never_breaks_the_270(session: Session, settings: Settings, add
     request = _ask(session, settings)
     assert [f for f in validate_file(request) if f.severity == "error"] == []
     assert b"NUNEZ O'NEIL*JOSE" in request.read_bytes()
+
+
+def test_unmatched_answer_finds_the_patient_by_payer_and_member_id(session: Session, settings: Settings,
+                                                                   add_encounter: AddEncounter,
+                                                                   tmp_path: Path) -> None:
+    from .test_interpretation import _file
+
+    add_encounter("U1", coverage=[{"priority": "primary", "payer_id": "BCBS1", "member_id": "M1"}])
+    path = tmp_path / "foreign.271"
+    path.write_bytes(_file("EB*6*IND*30~"))
+    report = ingest_271_file(session, path, settings=settings, now=NOW)
+    session.commit()
+    assert report.as_json()["unmatched"] == 1 and report.inactive == 1
+    snap = session.scalars(select(CoverageSnapshot)).one()
+    assert snap.patient_id is not None and snap.payer_id == "BCBS1" and snap.inquiry_id is None
+    claim = find_claim(session, "U1")
+    assert claim is not None and claim.status is ClaimStatus.ingested  # no inquiry: no hold, the scrubber decides
