@@ -124,12 +124,14 @@ def _compile_required(specs: list[tuple[RuleDef, int, str, str, bool]]) -> Missi
             body.append(f"    if not e.{root}: out.append({index})")
         elif how == _SUB:
             body.append(f"    v = e.{root}")
+            unknown = " or v == 'U'" if rest == "sex" else ""  # sex U (unknown) counts as missing
             if parent_checked:
                 body.append(
-                    f"    if v is not None:\n        v = v.{rest}\n        if not v or v == 'U': out.append({index})"
+                    f"    if v is not None:\n        v = v.{rest}\n        if not v{unknown}: out.append({index})"
                 )
             else:
-                body.append(f"    if v is None or not v.{rest} or v.{rest} == 'U': out.append({index})")
+                body.append(f"    if v is not None:\n        v = v.{rest}")
+                body.append(f"    if v is None or not v{unknown}: out.append({index})")
         elif how == _COVERAGE:
             body.append(f"    if c is not None and not c.{rest}: out.append({index})")
         else:
@@ -184,6 +186,8 @@ class PayerRuleSet:
             if rule.modifiers:
                 self.modifiers[rule.id] = frozenset(m.upper() for m in rule.modifiers)
         self._missing_fields = _compile_required(self.required_specs)
+        self.has_procedure_rules = any(r.target == "procedure" for r, _ in self.code_rules)
+        self.has_diagnosis_rules = any(r.target == "diagnosis" for r, _ in self.code_rules)
 
     def rules_for(self, code: str, target: str) -> tuple[RuleDef, ...]:
         key = (target, code)
@@ -217,16 +221,21 @@ class PayerRuleSet:
         for rule in self.claim_rules:
             if rule.in_force(run.dos):
                 self._claim_rule(run, rule)
-        if self.code_rules:
-            fired: set[str] = set()
+        if self.has_procedure_rules:
+            fired: set[str] | None = None
             procedure_cache = self._procedure_rules
             for line in encounter.lines:
                 matching = procedure_cache.get(line.code)
                 if matching is None:
                     matching = self.procedure_rules(line.code)
+                if not matching:
+                    continue
+                if fired is None:
+                    fired = set()
                 for rule in matching:
                     if rule.in_force(run.dos):
                         self._line_rule(run, rule, line, fired)
+        if self.has_diagnosis_rules:
             diagnosis_cache = self._diagnosis_rules
             for position, code in enumerate(encounter.diagnoses, start=1):
                 matching = diagnosis_cache.get(code)
