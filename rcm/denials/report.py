@@ -122,6 +122,9 @@ def build_summary(facts: Sequence[DenialFact]) -> dict[str, Any]:
         "by_payer": _rate_table(facts, "payer_id", months),
         "by_provider": _rate_table(facts, "provider", months),
         "by_carc": [(c, n, CARC_WORDS.get(c, "")) for c, n in carcs.most_common(15)],
+        "carc_by_month": {
+            c: dict(Counter(f.month for f in denied if c in f.carcs)) for c, _ in carcs.most_common(15)
+        },
         "by_code": [(c, code_denied[c], code_lines[c], code_denied[c] / code_lines[c]) for c in codes],
     }
 

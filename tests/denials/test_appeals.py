@@ -62,3 +62,21 @@ def test_letters_from_a_synthetic_history(small_history: SynthHistory) -> None:
     paid = next(a for a in small_history.adjudications.values() if not a.denied)
     with pytest.raises(StateError):
         draft_appeal(facts_from_synth(small_history, paid.claim_id))
+
+
+def test_report_counts_and_renders_offline(small_history: SynthHistory) -> None:
+    from rcm.denials.report import build_summary, facts_from_history, render_html, render_text
+
+    facts = facts_from_history(small_history)
+    summary = build_summary(facts)
+    assert summary["claims"] == len(small_history.claims)
+    assert summary["denied"] == sum(a.denied for a in small_history.adjudications.values())
+    by_payer = summary["by_payer"]
+    assert sum(n for months in by_payer.values() for n, _ in months.values()) == summary["claims"]
+    top_carc, count, _ = summary["by_carc"][0]
+    assert sum(summary["carc_by_month"][top_carc].values()) == count
+    page = render_html(summary, generated_on=date(2025, 6, 1))
+    assert page.count("<svg") == 4 and "<script" not in page and "2025-06-01" in page
+    assert not any(c.encounter.patient.last_name and f">{c.encounter.patient.last_name}<" in page
+                   for c in small_history.claims[:100])
+    assert "denial rate by payer" in render_text(summary)
