@@ -35,7 +35,7 @@ from rcm.store.tables.eligibility import CoverageSnapshot, EligibilityInquiry
 from rcm.store.tables.encounters import CoverageRecord
 from rcm.x12.acks import OurIds, build_999
 from rcm.x12.engine import build_tree
-from rcm.x12.errors import UnknownTransactionError
+from rcm.x12.errors import NotX12Error, UnknownTransactionError
 from rcm.x12.findings import Finding
 from rcm.x12.reader import Transaction, X12File, read_file
 from rcm.x12.sets import x271
@@ -273,7 +273,10 @@ def ingest_271_file(
     path = Path(path)
     when = now or datetime.now(UTC)
     content = _read_bytes(path)
-    x12file = read_file(content)
+    try:
+        x12file = read_file(content)
+    except NotX12Error as exc:
+        raise UnreadableFileError(str(path), exc.reason) from None
     answers = read_271_answers(x12file)
     if not answers:
         raise UnreadableFileError(str(path), "holds no 271 transaction set")
