@@ -4,6 +4,7 @@ left; the whole charge when coverage is inactive.  Charges stand in for allowed 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -12,6 +13,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rcm.eligibility.service_types import service_type_for_code
 from rcm.store.repositories.claims import find_claim
 from rcm.store.tables.eligibility import CoverageSnapshot
 from rcm.store.tables.encounters import EncounterVersion
@@ -57,15 +59,37 @@ def _cents(value: Decimal) -> Decimal:
     return value.quantize(_CENT, rounding=ROUND_HALF_UP)
 
 
-def estimate_from_snapshot(charge: Decimal, snap: CoverageSnapshot | None) -> tuple[Decimal | None, str]:
-    """(estimate, basis in words) for a charge under a coverage answer."""
+def _service_copay(snap: CoverageSnapshot, service_types: Sequence[str]) -> Decimal | None:
+    """The in-network (or unstated-network) copay the payer quoted for one of the claim's service types."""
+    for benefit in snap.benefits or []:
+        if not isinstance(benefit, dict) or benefit.get("code") != "B":
+            continue
+        if benefit.get("in_network") not in ("Y", "W", ""):
+            continue
+        if any(t in service_types for t in benefit.get("service_types") or []) and benefit.get("amount"):
+            try:
+                return Decimal(str(benefit["amount"]))
+            except ArithmeticError:
+                continue
+    return None
+
+
+def estimate_from_snapshot(
+    charge: Decimal, snap: CoverageSnapshot | None, service_types: Sequence[str] = ()
+) -> tuple[Decimal | None, str]:
+    """(estimate, basis in words) for a charge under a coverage answer; a copay quoted for one of
+    ``service_types`` (the claim's kinds of care) wins over the plan's office-visit copay."""
     if snap is None:
         return None, "no eligibility answer yet"
     if snap.status == "inactive":
         return _cents(charge), "coverage inactive: the whole charge"
     if snap.status != "active":
         return None, f"eligibility {snap.status}: nothing to estimate from"
-    if snap.copay is not None:
+    specific = _service_copay(snap, service_types) if service_types else None
+    if specific is not None:
+        owed = min(specific, charge)
+        basis = "copay for the service type"
+    elif snap.copay is not None:
         owed = min(snap.copay, charge)
         basis = "copay"
     elif snap.deductible_remaining is not None or snap.coinsurance_percent is not None:
@@ -95,7 +119,8 @@ def patient_responsibility_estimate(session: Session, claim_number: str) -> Pati
         .where(CoverageSnapshot.patient_id == patient_id, CoverageSnapshot.payer_id == claim.payer_id)
         .order_by(CoverageSnapshot.as_of.desc(), CoverageSnapshot.received_at.desc(), CoverageSnapshot.id.desc())
     ).first()
-    estimate, basis = estimate_from_snapshot(claim.total_charge, snap)
+    kinds = [t for t in (service_type_for_code(line.code) for line in claim.lines) if t]
+    estimate, basis = estimate_from_snapshot(claim.total_charge, snap, kinds)
     return PatientResponsibilityEstimate(
         claim_number=claim.claim_number, payer_id=claim.payer_id, charge=claim.total_charge,
         coverage_status=snap.status if snap else "unknown", checked_on=snap.as_of if snap else None,

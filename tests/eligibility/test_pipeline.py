@@ -86,7 +86,7 @@ def test_corrections_and_release_of_holds(session: Session, settings: Settings, 
     snap = session.scalars(select(CoverageSnapshot).order_by(CoverageSnapshot.id.desc())).first()
     assert snap is not None and snap.corrections == {"member_id": {"sent": "ME1", "payer": "NEWID1"}}
     estimate = patient_responsibility_estimate(session, "E1")
-    assert estimate is not None and estimate.estimate == Decimal("35.00") and estimate.basis == "copay"
+    assert estimate is not None and estimate.estimate == Decimal("35.00") and estimate.basis.startswith("copay")
 
 
 def test_estimate_from_deductible_and_coinsurance(session: Session, settings: Settings, add_encounter: AddEncounter,
@@ -99,9 +99,10 @@ def test_estimate_from_deductible_and_coinsurance(session: Session, settings: Se
     ingest_271_file(session, response, settings=settings, now=NOW)
     session.commit()
     estimate = patient_responsibility_estimate(session, "E9")
-    assert estimate is not None and estimate.basis == "copay" and estimate.estimate == Decimal("0.00")
+    assert estimate is not None and estimate.basis.startswith("copay") and estimate.estimate == Decimal("0.00")
     snap = session.scalars(select(CoverageSnapshot)).one()
     snap.copay = None
+    snap.benefits = [b for b in snap.benefits or [] if b["code"] != "B"]
     session.commit()
     estimate = patient_responsibility_estimate(session, "E9")
     assert estimate is not None and estimate.estimate == Decimal("80.00")  # 50 + 20 % of 150
@@ -236,3 +237,28 @@ def test_unmatched_answer_finds_the_patient_by_payer_and_member_id(session: Sess
     assert snap.patient_id is not None and snap.payer_id == "BCBS1" and snap.inquiry_id is None
     claim = find_claim(session, "U1")
     assert claim is not None and claim.status is ClaimStatus.ingested  # no inquiry: no hold, the scrubber decides
+
+
+def test_999_reports_what_our_validation_found(session: Session, settings: Settings) -> None:
+    sample = SAMPLES / "LinuxForHealth+x12" / "src" / "tests" / "resources" / "271_005010X279A1" / \
+        "subscriber-health-benefit-check-error.271"
+    if not sample.is_file():
+        pytest.skip(f"shared samples not found at {SAMPLES}")
+    report = ingest_271_file(session, sample, settings=settings, now=NOW)
+    assert report.responses == 0 and report.envelope_rejections == ["50"] and report.errors >= 1
+    assert report.ack_file is not None
+    ack = Path(report.ack_file).read_text()
+    assert "AK2*271*4321*005010X279A1" in ack and "IK5*R" in ack  # SE02 does not match ST02
+
+
+def test_estimate_uses_the_copay_for_the_claims_kind_of_care(session: Session, settings: Settings,
+                                                             add_encounter: AddEncounter, tmp_path: Path) -> None:
+    add_encounter("K1", codes=("98941",))  # chiropractic: the 270 asks about service type 33
+    request = _ask(session, settings)
+    response = _respond(request, tmp_path, {_trace(session, "K1"): PayerAnswer("1", copay=Decimal("15.00"))},
+                        "k1.271")
+    ingest_271_file(session, response, settings=settings, now=NOW)
+    session.commit()
+    estimate = patient_responsibility_estimate(session, "K1")
+    assert estimate is not None and estimate.estimate == Decimal("15.00")
+    assert estimate.basis == "copay for the service type"
