@@ -187,11 +187,11 @@ class Scrubber:
         coverage: Coverage | None
         if isinstance(claim, Claim):
             encounter, coverage, claim_id = claim.encounter, claim.coverage, claim.claim_id
-            frequency = claim.frequency_code.value
+            frequency = claim.frequency_code
         else:
             encounter, coverage, claim_id = claim, claim.primary_coverage, claim.encounter_id
-            frequency = claim.frequency_code.value
-        active, rule_set = self._rules_for(coverage.payer_id if coverage else "", encounter.claim_type.value)
+            frequency = claim.frequency_code
+        active, rule_set = self._rules_for(coverage.payer_id if coverage else "", encounter.claim_type)
         run = ClaimRun(self.context, active, rule_set, claim_id, encounter, coverage, frequency, overrides)
         edits.run_builtin_edits(run)
         rule_set.apply(run)
