@@ -262,3 +262,16 @@ def test_estimate_uses_the_copay_for_the_claims_kind_of_care(session: Session, s
     estimate = patient_responsibility_estimate(session, "K1")
     assert estimate is not None and estimate.estimate == Decimal("15.00")
     assert estimate.basis == "copay for the service type"
+
+
+def test_inquiries_without_member_id_or_birth_date_stay_valid(session: Session, settings: Settings,
+                                                              add_encounter: AddEncounter) -> None:
+    add_encounter("W1", coverage=[{"priority": "primary", "payer_id": "BCBS1"}],
+                  patient={"id": "P-W1", "first_name": "No", "last_name": "Card"})
+    add_encounter("W2", coverage=[{"priority": "primary", "payer_id": "BCBS1", "relationship": "child",
+                                   "subscriber": {"last_name": "Card"}}],
+                  patient={"id": "P-W2", "last_name": "Card"})
+    add_encounter("W3", billing_provider=None)
+    report = request_eligibility(session, settings, now=NOW)
+    assert report.inquiries == 2 and report.not_sendable == [("W3", "no billing or rendering provider to ask as")]
+    assert [f for f in validate_file(Path(report.files[0].path)) if f.severity == "error"] == []
