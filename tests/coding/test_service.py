@@ -178,3 +178,10 @@ def test_scrub_pending_uses_settings_when_no_book_is_given(
     monkeypatch.setattr(service, "default_rulebook", lambda: book)
     ingest(session, encounter_id="E9", lines=[line("1", "99213", charge="0.00")])
     assert scrub_pending(session, as_of=AS_OF).held == 1
+
+
+def test_unloaded_fiscal_year_is_noted_in_the_summary(session: Session, book: RuleBook) -> None:
+    ingest(session, encounter_id="E10", date_of_service="2025-09-30")
+    summary = scrub_pending(session, book, as_of=date(2025, 10, 15))
+    assert (summary.claims, summary.clean) == (1, 1)
+    assert any("FY2025 not loaded" in n and "1 claim" in n for n in summary.notices)
