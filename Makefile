@@ -20,6 +20,7 @@ venv: $(STAMP)
 
 ## The nightly flow on the bundled sample: SQLite and local folders under ./var
 demo: $(STAMP)
+	@mkdir -p $(PREFECT_HOME)
 	$(BIN)/python -m flows.nightly --sample
 
 ## The test suite (SQLite unless RCM_DATABASE_URL points elsewhere)

@@ -15,6 +15,9 @@ from typing import Any
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # The temporary server's first start migrates its own database; on a busy 2-core machine 20 s is not enough.
 os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+if os.environ.get("PREFECT_HOME"):
+    # Prefect creates only the last folder of its home; a fresh clone has no ./var yet.
+    Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
 
 from prefect import flow, task
 from prefect.artifacts import create_markdown_artifact
