@@ -107,6 +107,7 @@ class MemberAnswer:
     first_name: str = field(default="", repr=False)
     last_name: str = field(default="", repr=False)
     birth_date: date | None = field(default=None, repr=False)
+    prior_member_id: str | None = field(default=None, repr=False)  # REF*Q4: the id the payer replaced
 
     @property
     def is_response(self) -> bool:
@@ -235,6 +236,7 @@ def interpret_member(member: Member) -> MemberAnswer:
         first_name=person.first_name if person else "",
         last_name=person.last_name if person else "",
         birth_date=member.birth_date,
+        prior_member_id=next((r.value for r in member.references if r.qualifier == "Q4" and r.value), None),
     )
     return answer
 

@@ -201,17 +201,24 @@ def _patient_by_member_id(session: Session, payer_id: str, member_id: str | None
     ).first()
 
 
+def _payer_flagged(answer: MemberAnswer) -> dict[str, Any] | None:
+    """A member id the payer says replaced another (REF*Q4 prior identifier), even for an answer we cannot match."""
+    if answer.prior_member_id and answer.member_id and answer.prior_member_id != answer.member_id:
+        return {"member_id": {"sent": answer.prior_member_id, "payer": answer.member_id}}
+    return None
+
+
 def _corrections(session: Session, inquiry: EligibilityInquiry, answer: MemberAnswer) -> dict[str, Any] | None:
     """What the payer returned differently from what we sent (member id, name, birth date).  PHI: stored only."""
     if inquiry.encounter_id is None:
-        return None
+        return _payer_flagged(answer)
     version = current_encounter_version(session, inquiry.encounter_id)
     if version is None:
         return None
     encounter = Encounter.model_validate(version.payload)
     coverage = next((c for c in encounter.coverage if c.payer_id == inquiry.payer_id), None)
     if coverage is None:
-        return None
+        return _payer_flagged(answer)
     patient = encounter.patient
     describes_patient = answer.level == "dependent" or coverage.relationship is Relationship.self_
     sent_first, sent_last, sent_birth = (
@@ -227,6 +234,8 @@ def _corrections(session: Session, inquiry: EligibilityInquiry, answer: MemberAn
             found[key] = {"sent": sent, "payer": said}
     if answer.birth_date and sent_birth and answer.birth_date != sent_birth:
         found["birth_date"] = {"sent": sent_birth.isoformat(), "payer": answer.birth_date.isoformat()}
+    if "member_id" not in found and (flagged := _payer_flagged(answer)) is not None:
+        found.update(flagged)
     return found or None
 
 
@@ -338,9 +347,11 @@ def _store_answer(session: Session, tx: Transaction, member: Member, answer: Mem
         corrections = _corrections(session, inquiry, answer)
     else:
         payer_id = source_payer or (member.source.name if member.source is not None else "") or "unknown"
-        patient_id = _patient_by_member_id(session, payer_id, answer.member_id) if answer.level == "subscriber" \
-            else None
-        corrections = None
+        patient_id = None
+        if answer.level == "subscriber":  # our records may still hold the id the payer replaced (REF*Q4)
+            patient_id = _patient_by_member_id(session, payer_id, answer.member_id) \
+                or _patient_by_member_id(session, payer_id, answer.prior_member_id)
+        corrections = _payer_flagged(answer)
     session.add(_snapshot(answer, patient_id=patient_id, payer_id=payer_id, as_of=as_of, inquiry=inquiry,
                           file_id=file_id, corrections=corrections, received_at=received_at))
     held: tuple[str, ...] = ()

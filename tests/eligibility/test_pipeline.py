@@ -275,3 +275,21 @@ def test_inquiries_without_member_id_or_birth_date_stay_valid(session: Session, 
     report = request_eligibility(session, settings, now=NOW)
     assert report.inquiries == 2 and report.not_sendable == [("W3", "no billing or rendering provider to ask as")]
     assert [f for f in validate_file(Path(report.files[0].path)) if f.severity == "error"] == []
+
+
+def test_payer_flagged_member_id_change_is_kept_and_finds_the_patient(session: Session, settings: Settings,
+                                                                      add_encounter: AddEncounter,
+                                                                      tmp_path: Path) -> None:
+    from .test_interpretation import HEAD
+
+    add_encounter("Q1", coverage=[{"priority": "primary", "payer_id": "BCBS1", "member_id": "OLD1"}])
+    body = HEAD + "HL*3*2*22*0~NM1*IL*1*PATIENT*TEST****MI*NEW1~REF*Q4*OLD1~EB*1*IND*30~"
+    count = body[body.index("ST*"):].count("~") + 1
+    path = tmp_path / "q4.271"
+    path.write_bytes((body + f"SE*{count}*0001~GE*1*1~IEA*1*000000001~").encode())
+    report = ingest_271_file(session, path, settings=settings, now=NOW)
+    session.commit()
+    assert report.unmatched == 1 and report.active == 1
+    snap = session.scalars(select(CoverageSnapshot)).one()
+    assert snap.patient_id is not None
+    assert snap.corrections == {"member_id": {"sent": "OLD1", "payer": "NEW1"}}
