@@ -1,6 +1,7 @@
 """A fast path for element validation: one compiled regular expression per segment id (and delimiters) that
 only clean segments match.  It is stricter than the full checks (a day after the 28th, a decimal at its
-longest, a separator inside free text all fall through), so a match proves the segment clean of everything
+longest, a separator inside free text all fall through; quantifiers are possessive, so the engine never
+backtracks), so a match proves the segment clean of everything
 but syntax rules and date periods, which the caller still checks; a miss sends the segment to the full checks.
 """
 
@@ -22,11 +23,11 @@ def _value(e: ElementDef, forbidden: str, codes: int) -> str | None:
         return "(?:" + "|".join(re.escape(c) for c in sorted(e.codes, key=len, reverse=True)) + ")"
     t = e.data_type
     if t in ("AN", "ID"):
-        return f"[^{forbidden}]{{{max(e.min_length, 1)},{e.max_length}}}"
+        return f"[^{forbidden}]{{{max(e.min_length, 1)},{e.max_length}}}+"
     if t == "R":
         return rf"-?(?=[\d.]{{1,{e.max_length}}}(?![\d.]))(?:\d+\.?\d*|\.\d+)"
     if t[0] == "N":
-        return rf"-?\d{{{max(e.min_length, 1)},{e.max_length}}}"
+        return rf"-?\d{{{max(e.min_length, 1)},{e.max_length}}}+"
     if t == "DT":
         return _DATE8 if e.min_length == 8 else None
     if t == "TM":
@@ -37,7 +38,7 @@ def _value(e: ElementDef, forbidden: str, codes: int) -> str | None:
 def _element(e: ElementDef | None, element: str, component: str, repetition: str | None, codes: int) -> str | None:
     """The pattern of one element (empty allowed unless mandatory)."""
     if e is None:
-        return f"[^{re.escape(element)}]*"
+        return f"[^{re.escape(element)}]*+"
     forbidden = re.escape(element + component + (repetition or ""))
     if e.components:
         if any(c.name.startswith("date time period") for c in e.components):
@@ -55,7 +56,7 @@ def _element(e: ElementDef | None, element: str, component: str, repetition: str
             return None
         if e.max_repeats > 1 and repetition:
             pattern = f"{pattern}(?:{re.escape(repetition)}{pattern}){{0,{e.max_repeats - 1}}}"
-    return pattern if e.usage == "M" else f"(?:{pattern})?"
+    return pattern if e.usage == "M" else f"(?:{pattern})?+"
 
 
 def _chain(parts: list[tuple[ElementDef, str | None]], separator: str, last: int) -> str | None:
@@ -70,12 +71,12 @@ def _chain(parts: list[tuple[ElementDef, str | None]], separator: str, last: int
         elif p is None:
             return None
         else:
-            piece = p if c.usage == "M" else f"(?:{p})?"
+            piece = p if c.usage == "M" else f"(?:{p})?+"
         pieces.append(piece)
     head = separator.join(pieces[:required_until])
     tail = ""
     for piece in reversed(pieces[required_until:]):
-        tail = f"(?:{separator}{piece}{tail})?"
+        tail = f"(?:{separator}{piece}{tail})?+"
     return head + tail
 
 
@@ -96,7 +97,7 @@ def segment_pattern(
     head = sep.join(pieces[:required_until])
     tail = ""
     for piece in reversed(pieces[required_until:]):
-        tail = f"(?:{sep}{piece}{tail})?"
+        tail = f"(?:{sep}{piece}{tail})?+"
     try:
         return re.compile(head + tail)
     except (re.error, RecursionError):
