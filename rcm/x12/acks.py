@@ -137,7 +137,8 @@ def build_999(
     transactions = list(source.transactions if isinstance(source, X12File) else source)
     groups: dict[int, tuple[GroupHeader | None, list[Transaction]]] = {}
     for tx in transactions:
-        groups.setdefault(id(tx.group) if tx.group is not None else -id(tx), (tx.group, []))[1].append(tx)
+        # transactions without a GS (bare ST..SE files) are answered together under one AK1
+        groups.setdefault(id(tx.group) if tx.group is not None else 0, (tx.group, []))[1].append(tx)
     header = next((tx.interchange for tx in transactions if tx.interchange is not None), None)
     when = now or datetime.now(UTC)
     responses: list[TransactionOut] = []

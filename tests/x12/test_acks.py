@@ -142,3 +142,16 @@ def test_interchange_note_and_build_999_from_transactions(tmp_path: Path) -> Non
     data = build_999(x12.transactions[:1], findings, ours=OURS, control_number=3, now=NOW)
     assert [s for s in all_segments(data) if s[0] == "AK9"] == [["AK9", "A", "1", "1", "1"]]
     assert build_ta1(header, "022", ack_code="R", ours=OURS, control_number=4, now=NOW).count(b"TA1*") == 1
+
+
+def test_bare_transactions_are_answered_under_one_ak1() -> None:
+    body = ["BHT*0019*00*B1*20260101*1200*CH", "HL*1**20*1"]
+    text = ""
+    for control in ("0001", "0002"):
+        st = [f"ST*837*{control}*005010X222A1", *body]
+        text += "~".join([*st, f"SE*{len(st) + 1}*{control}"]) + "~"
+    x12 = read_file(text.encode())
+    data = build_999(x12, [], ours=OURS, control_number=9, now=NOW, receiver_id="SENDER")
+    seen = all_segments(data)
+    assert [s for s in seen if s[0] == "AK1"] == [["AK1", "HC", "0"]]
+    assert [s for s in seen if s[0] == "AK9"] == [["AK9", "A", "2", "2", "2"]]
