@@ -31,6 +31,10 @@ scrub = task(name="scrub claims")(nightly.scrub_claims)
 bootstrap_model = task(name="first denial model")(nightly.bootstrap_denial_model)
 score = task(name="score denial risk")(nightly.score_denial_risk)
 build = task(name="build 837 files", retries=2, retry_delay_seconds=5)(nightly.build_claim_files)
+eligibility = task(name="eligibility inquiries (270)", retries=2, retry_delay_seconds=5)(nightly.request_eligibility)
+payers_answer = task(name="simulated payers answer 270s", retries=2, retry_delay_seconds=5)(
+    nightly.answer_eligibility_as_payers
+)
 respond = task(name="simulated clearinghouse", retries=2, retry_delay_seconds=5)(nightly.respond_as_clearinghouse)
 
 
@@ -42,11 +46,15 @@ def nightly_claim_run(
     bootstrap: bool = False,
     as_of: date | None = None,
 ) -> dict[str, Any]:
-    """Ingest, read what came back, scrub, score, build and drop the 837s (and, in the demo, read the answers)."""
+    """Ingest, ask eligibility, read what came back, scrub, score, build and drop the 837s (and, in the demo,
+    let the simulated clearinghouse and payers answer, and read their answers)."""
     run = nightly.open_run()
     summary: dict[str, Any] = {}
     if export:
         summary["ingest"] = ingest(run, Path(export), export_format)
+    summary["eligibility"] = eligibility(run)
+    if simulate_clearinghouse:
+        summary["payer_271"] = payers_answer(run)
     summary["inbound_before"] = receive(run)
     summary["scrub"] = scrub(run, as_of=as_of)
     if bootstrap:
@@ -54,7 +62,7 @@ def nightly_claim_run(
     summary["risk"] = score(run)
     summary["claims"] = build(run)
     if simulate_clearinghouse:
-        summary["clearinghouse"] = respond(run)
+        summary["clearinghouse"] = respond(run, today=as_of)
         summary["inbound_after"] = receive(run)
     lines = nightly.summary_lines(summary)
     create_markdown_artifact("\n".join(f"- {line}" for line in lines), key="nightly-summary",

@@ -26,6 +26,7 @@ from rcm.store.database import is_up_to_date, make_engine, session_factory, upgr
 __all__ = [
     "InboundFile",
     "NightlyRun",
+    "answer_eligibility_as_payers",
     "bootstrap_denial_model",
     "build_claim_files",
     "classify_inbound",
@@ -243,11 +244,19 @@ def process_inbound(
     return results
 
 
-def respond_as_clearinghouse(run: NightlyRun, *, seed: int = 0) -> dict[str, Any]:
-    """Demo only: the simulated clearinghouse and payers answer what we sent (999, 277CA, 835) into inbound."""
+def respond_as_clearinghouse(run: NightlyRun, *, seed: int = 0, today: date | None = None) -> dict[str, Any]:
+    """Demo only: the simulated clearinghouse and payers answer the 837s we sent (TA1, 999, 277CA, 835)."""
     from rcm.payer_sim.clearinghouse import respond_to_outbound
 
-    written = respond_to_outbound(run.settings.outbound_dir, run.settings.inbound_dir, seed=seed)
+    written = respond_to_outbound(run.settings.outbound_dir, run.settings.inbound_dir, seed=seed, today=today)
+    return {"files": [p.name for p in written]}
+
+
+def answer_eligibility_as_payers(run: NightlyRun, *, seed: int = 0) -> dict[str, Any]:
+    """Demo only: the simulated payers answer the 270s we sent with 271s."""
+    from rcm.payer_sim.eligibility import answer_outbound_270s
+
+    written = answer_outbound_270s(run.settings.outbound_dir, run.settings.inbound_dir, seed=seed)
     return {"files": [p.name for p in written]}
 
 
@@ -255,9 +264,8 @@ def request_eligibility(run: NightlyRun) -> dict[str, Any]:
     """270 inquiries for encounters whose coverage is unverified or stale, into the outbound drop."""
     from rcm.eligibility.inquiries import request_eligibility as request
 
-    with run.session() as session:
+    with run.transaction() as session:
         report = request(session, run.settings)
-        session.commit()
     return dict(report.as_json())
 
 
@@ -275,17 +283,28 @@ def run_nightly(
     summary: dict[str, Any] = {}
     if export is not None:
         summary["ingest"] = ingest_export(run, export, export_format)
-    summary["inbound_before"] = process_inbound(run)  # answers that arrived since the last run
+    summary["eligibility"] = request_eligibility(run)
+    if simulate_clearinghouse:
+        summary["payer_271"] = answer_eligibility_as_payers(run)
+    summary["inbound_before"] = process_inbound(run)  # 271s and whatever else arrived since the last run
     summary["scrub"] = scrub_claims(run, as_of=as_of)
     if bootstrap_model:
         summary["model"] = bootstrap_denial_model(run)
     summary["risk"] = score_denial_risk(run)
     summary["claims"] = build_claim_files(run)
     if simulate_clearinghouse:
-        summary["clearinghouse"] = respond_as_clearinghouse(run)
+        summary["clearinghouse"] = respond_as_clearinghouse(run, today=as_of)
         summary["inbound_after"] = process_inbound(run)
     run.engine.dispose()
     return summary
+
+
+def _eligibility_words(report: dict[str, Any]) -> str:
+    inquiries = report.get("inquiries", report.get("sent"))
+    files = report.get("files", [])
+    if inquiries is None:
+        return ", ".join(f"{k} {v}" for k, v in report.items() if isinstance(v, int | str)) or "nothing to ask"
+    return f"{inquiries} inquiries in {len(files)} file(s)"
 
 
 def _count_kinds(inbound: dict[str, Any]) -> str:
@@ -310,7 +329,11 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
     if "inbound_before" in summary:
         lines.append(f"received before this run: {_count_kinds(summary['inbound_before'])}")
     if elig := summary.get("eligibility"):
-        lines.append(f"eligibility: {elig}")
+        lines.append(f"eligibility: {_eligibility_words(elig)}")
+    for item in summary.get("inbound_before", {}).get("files", []):
+        if item.get("kind") == "271":
+            lines.append(f"  271: {item['responses']} answers: {item['active']} active, {item['inactive']} inactive, "
+                         f"{item['rejected']} rejected, {item['unmatched']} unmatched")
     if sc := summary.get("scrub"):
         rate = sc.get("clean_claim_rate")
         rate_text = "n/a" if rate is None else f"{rate:.1%}"
