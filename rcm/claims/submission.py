@@ -19,7 +19,6 @@ from rcm.claims.control_numbers import next_group_number, next_interchange_numbe
 from rcm.claims.corrections import repoint_to_current_version
 from rcm.claims.errors import ClaimBuildError
 from rcm.claims.next_payer import create_next_payer_claims
-from rcm.claims.outbound import remove_dropped, write_atomically
 from rcm.claims.parties import filing_indicator
 from rcm.claims.posted_adjudication import earlier_claims, prior_adjudications
 from rcm.claims.transaction import (
@@ -32,6 +31,7 @@ from rcm.claims.transaction import (
 )
 from rcm.config import Settings
 from rcm.domain import ClaimType
+from rcm.drops import remove_dropped, write_new_file
 from rcm.errors import ConfigError, RcmError, StateError, StoreError
 from rcm.store import repositories
 from rcm.store.tables import (
@@ -144,6 +144,11 @@ def _outgoing(session: Session, record: ClaimRecord, routes: dict[str, PayerRout
         adjudications=adjudications,
         other_filing_indicators=tuple(others),
     )
+
+
+def write_atomically(folder: Path, name: str, content: bytes) -> Path:
+    """Drop an 837 whole or not at all; a name already in the drop is refused (interchange numbers never repeat)."""
+    return write_new_file(folder, name, content, if_taken="refuse")
 
 
 def build_claims(session: Session, settings: Settings, *, clearinghouse: str | None = None,

@@ -50,7 +50,7 @@ def request_command(
     as_json: bool = typer.Option(False, "--json", help="Print what was written as JSON."),
 ) -> None:
     """Write 270 inquiries for encounters whose coverage is unverified or older than the window."""
-    from rcm.eligibility.drop import remove_dropped
+    from rcm.drops import remove_dropped
     from rcm.eligibility.inquiries import request_eligibility
     from rcm.store.database import session_factory
 
@@ -79,7 +79,7 @@ def ingest_command(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per file (one per line)."),
 ) -> None:
     """Read 271 eligibility responses: coverage snapshots, holds on claims, and a 999 for every file."""
-    from rcm.eligibility.drop import remove_dropped
+    from rcm.drops import remove_dropped
     from rcm.eligibility.responses import ingest_271_file
     from rcm.store.database import session_factory
 

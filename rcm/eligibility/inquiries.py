@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from rcm.config import Settings
 from rcm.domain import Relationship
-from rcm.eligibility.drop import remove_dropped, write_new_file
+from rcm.drops import remove_dropped, write_new_file
 from rcm.eligibility.requests270 import IMPLEMENTATION_270, InquiryLine, build_270_transaction
 from rcm.eligibility.selection import ToVerify, encounters_to_verify
 from rcm.eligibility.service_types import service_types_for

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from rcm.config import Settings
 from rcm.domain import Encounter, Relationship
-from rcm.eligibility.drop import write_new_file
+from rcm.drops import read_input, write_new_file
 from rcm.eligibility.holds import apply_answer_to_claims
 from rcm.eligibility.interpretation import (
     ACTIVE,
@@ -103,17 +103,6 @@ class EligibilityFileReport:
             "rejected": self.rejected,
             "unmatched": self.unmatched,
         }
-
-
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise UnreadableFileError(str(path), "no such file") from None
-    except IsADirectoryError:
-        raise UnreadableFileError(str(path), "is a directory, not a file") from None
-    except OSError as exc:
-        raise UnreadableFileError(str(path), f"cannot be read ({exc.strerror or type(exc).__name__})") from None
 
 
 def _response_model(tx: Transaction) -> EligibilityResponse:
@@ -281,7 +270,7 @@ def ingest_271_file(
     """
     path = Path(path)
     when = now or datetime.now(UTC)
-    content = _read_bytes(path)
+    content = read_input(path)
     try:
         x12file = read_file(content)
     except NotX12Error as exc:

@@ -3,13 +3,11 @@ and, for the claims accepted, an 835 per payer and payee adjudicated by the synt
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
 import random
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
@@ -20,6 +18,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from rcm.domain import Coverage, CoveragePriority, Encounter, Patient, ServiceLine
+from rcm.drops import replace_file
 from rcm.errors import InputError, RcmError, UnreadableFileError
 from rcm.payer_sim.adjudication import Enrollment, PayerSide
 from rcm.payer_sim.history import Adjudication, SubmittedClaim
@@ -484,20 +483,6 @@ def _load_ledger(path: Path) -> dict[str, Any]:
     return data
 
 
-def _write_atomically(path: Path, content: bytes) -> None:
-    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.part")
-    try:
-        with open(temp, "xb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        raise
-
-
 def _default_ledger(outbound_dir: Path, inbound_dir: Path) -> Path:
     """Beside both drops (their common folder, the data dir), so nothing reading either folder trips on it."""
     try:
@@ -550,13 +535,13 @@ def respond_to_outbound(
         names: list[str] = []
         for name, data in answers.items():
             target = inbound_dir / name
-            _write_atomically(target, data)
+            replace_file(target, data)
             written.append(target)
             names.append(name)
         book["next_control_number"] = start + _BLOCK
         answered[digest] = {"file": path.name, "answered_at": datetime.now(UTC).isoformat(timespec="seconds"),
                             "answers": names}
         ledger_path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(ledger_path, (json.dumps(book, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+        replace_file(ledger_path, (json.dumps(book, indent=2, sort_keys=True) + "\n").encode("utf-8"))
         log.info("answered %s with %d file(s)", path.name, len(names))
     return written

@@ -7,18 +7,16 @@ per trace with ``answers`` (tests use that to cover every EB01 and AAA code).
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import random
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 
+from rcm.drops import replace_file
 from rcm.errors import RcmError
 from rcm.x12.errors import NotX12Error
 from rcm.x12.reader import Transaction, read_file
@@ -215,20 +213,6 @@ def _is_270(content: bytes) -> bool:
     return False
 
 
-def _write_atomically(target: Path, data: bytes) -> None:
-    temp = target.with_name(f".{target.name}.{uuid.uuid4().hex}.part")
-    try:
-        with open(temp, "xb") as handle:
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        raise
-
-
 def answer_outbound_270s(outbound_dir: Path, inbound_dir: Path, *, seed: int = 0, ledger: Path | None = None,
                          now: datetime | None = None) -> list[Path]:
     """Demo: answer every 270 in ``outbound_dir`` (and below) not answered before with a 271 in ``inbound_dir``
@@ -253,9 +237,9 @@ def answer_outbound_270s(outbound_dir: Path, inbound_dir: Path, *, seed: int = 0
             continue
         inbound_dir.mkdir(parents=True, exist_ok=True)
         target = inbound_dir / f"271_{digest[:16]}.x12"
-        _write_atomically(target, data)
+        replace_file(target, data)
         written.append(target)
         answered[digest] = target.name
         ledger_path.parent.mkdir(parents=True, exist_ok=True)
-        _write_atomically(ledger_path, (json.dumps(answered, indent=2, sort_keys=True) + "\n").encode("utf-8"))
+        replace_file(ledger_path, (json.dumps(answered, indent=2, sort_keys=True) + "\n").encode("utf-8"))
     return written

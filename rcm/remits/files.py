@@ -8,9 +8,6 @@ the database part alone, inside the caller's transaction.
 
 from __future__ import annotations
 
-import contextlib
-import os
-import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -21,7 +18,8 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlch
 from sqlalchemy.orm import Session
 
 from rcm.config import get_settings
-from rcm.errors import RcmError, StoreError, UnreadableFileError
+from rcm.drops import read_input, write_new_file
+from rcm.errors import RcmError, StoreError
 from rcm.remits.acknowledgment import prepare_999
 from rcm.remits.posting import post_remittances
 from rcm.remits.reading import read_remittances
@@ -41,23 +39,12 @@ class PreparedFile:
     ack_content: bytes | None = None
 
 
-def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise UnreadableFileError(str(path), "no such file") from None
-    except IsADirectoryError:
-        raise UnreadableFileError(str(path), "is a directory, not a file") from None
-    except OSError as exc:
-        raise UnreadableFileError(str(path), f"cannot be read ({exc.strerror or type(exc).__name__})") from None
-
-
 def post_file(session: Session, path: Path, *, now: datetime | None = None) -> PreparedFile:
     """Read, store and post one 835 file in the caller's transaction (the caller commits).
 
     Raises UnreadableFileError when the file is missing, is not X12, or holds no 835 transaction set.
     """
-    content = _read_bytes(path)
+    content = read_input(path)
     received = read_remittances(content, name=str(path))
     header = received.interchange
     record, _ = record_file(
@@ -85,24 +72,8 @@ def drop_acknowledgment(prepared: PreparedFile, outbound_dir: Path) -> Path | No
     """Write the prepared 999 into the outbound drop: whole or not at all. Call after the commit."""
     if prepared.ack_name is None or prepared.ack_content is None:
         return None
-    outbound_dir.mkdir(parents=True, exist_ok=True)
-    final = outbound_dir / prepared.ack_name
-    temp = outbound_dir / f".{prepared.ack_name}.{uuid.uuid4().hex}.part"
-    try:
-        with open(temp, "xb") as handle:
-            handle.write(prepared.ack_content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        # Never replace a file already in the drop (it may not have been picked up yet).
-        attempt = 1
-        while final.exists():
-            attempt += 1
-            final = final.with_name(f"{Path(prepared.ack_name).stem}_{attempt}.x12")
-        os.replace(temp, final)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            temp.unlink()
-        raise
+    # Never replace a file already in the drop (it may not have been picked up yet).
+    final = write_new_file(outbound_dir, prepared.ack_name, prepared.ack_content)
     prepared.result.acknowledgment = final
     return final
 

@@ -12,8 +12,8 @@ from rcm.claims.clearinghouses import load_clearinghouses, load_payer_routes
 from rcm.claims.coordination import AdjudicatedAdjustment, PrimaryAdjudication, cas_segments
 from rcm.claims.elements import amount, date_period, quantity, text
 from rcm.claims.errors import ClaimBuildError
-from rcm.claims.outbound import write_atomically
 from rcm.claims.parties import filing_indicator, trim
+from rcm.claims.submission import write_atomically
 from rcm.claims.transaction import OutgoingClaim, build_claim_block
 from rcm.errors import ConfigError, StateError
 
