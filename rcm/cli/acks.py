@@ -7,8 +7,6 @@ from pathlib import Path
 
 import typer
 
-from rcm.config import get_settings
-
 __all__ = ["register"]
 
 acks_app = typer.Typer(help="Acknowledgments: TA1, 999 and 277CA files.", no_args_is_help=True)
@@ -21,15 +19,13 @@ def ingest_command(
 ) -> None:
     """Tie each acknowledgment to what we sent and update the claims; the same file twice changes nothing."""
     from rcm.claims.ack_ingest import ingest_ack_file
+    from rcm.cli._store import store_engine
     from rcm.errors import InputError
-    from rcm.store.database import make_engine, require_current_schema, session_factory
+    from rcm.store.database import session_factory
 
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
     reports: list[dict[str, object]] = []
     failed = 0
-    try:
-        require_current_schema(engine)
+    with store_engine() as engine:
         for path in files:
             with session_factory(engine)() as session:
                 try:
@@ -54,8 +50,6 @@ def ingest_command(
                 for c in report.claims:
                     if c.changed:
                         typer.echo(f"  claim {c.claim} -> {c.status}: {c.reason}")
-    finally:
-        engine.dispose()
     if as_json:
         typer.echo(json.dumps({"files": reports}, indent=2))
     if failed:

@@ -3,36 +3,17 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from typing import Any
 
 import typer
-from sqlalchemy.orm import Session
 
+from rcm.cli._store import store_session
 from rcm.config import get_settings
 
 __all__ = ["register"]
 
 claims_app = typer.Typer(help="Claims: build 837 files, show a claim's history, list claims by status.",
                          no_args_is_help=True)
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    from rcm.store.database import make_engine, require_current_schema, session_factory
-
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        require_current_schema(engine)
-        session = session_factory(engine)()
-        try:
-            yield session
-        finally:
-            session.close()
-    finally:
-        engine.dispose()
 
 
 def _echo_json(data: Any) -> None:
@@ -49,7 +30,7 @@ def build_command(
 
     settings = get_settings()
     settings.ensure_dirs()
-    with _session() as session:
+    with store_session() as session:
         report = build_claims(session, settings, clearinghouse=clearinghouse)
     if as_json:
         _echo_json(report.as_json())
@@ -71,7 +52,7 @@ def show_command(
     """Print a claim's status and its timeline: every change with time, cause and source file."""
     from rcm.claims.lifecycle import claim_timeline_view
 
-    with _session() as session:
+    with store_session() as session:
         view = claim_timeline_view(session, claim_id)
     if as_json:
         _echo_json(view)
@@ -94,7 +75,7 @@ def list_command(
     from rcm.claims.lifecycle import claims_in_status, parse_status
 
     wanted = parse_status(status)
-    with _session() as session:
+    with store_session() as session:
         rows = claims_in_status(session, wanted)
     if as_json:
         _echo_json({"status": wanted.value, "claims": rows})

@@ -6,15 +6,13 @@ Data comes from the store by default; `--history DIR` uses a folder written by `
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import typer
-from sqlalchemy.orm import Session
 
+from rcm.cli._store import store_session
 from rcm.config import get_settings
 
 __all__ = ["register"]
@@ -23,23 +21,6 @@ denials_app = typer.Typer(help="Denial risk: train the model, score claims befor
                           no_args_is_help=True)
 
 _HISTORY_HELP = "Use a synthetic history folder written by `rcm synth` instead of the store."
-
-
-@contextmanager
-def _session() -> Iterator[Session]:
-    from rcm.store.database import make_engine, require_current_schema, session_factory
-
-    settings = get_settings()
-    engine = make_engine(settings.database_url)
-    try:
-        require_current_schema(engine)
-        session = session_factory(engine)()
-        try:
-            yield session
-        finally:
-            session.close()
-    finally:
-        engine.dispose()
 
 
 def _models_dir() -> Path:
@@ -80,7 +61,7 @@ def train_command(
     else:
         from rcm.denials.store_source import load_training_from_store
 
-        with _session() as session:
+        with store_session() as session:
             claims, outcomes = load_training_from_store(session)
             decision = retrain(claims, outcomes, models_dir, session=session, random_state=random_state,
                                holdout_months=holdout_months)
@@ -132,7 +113,7 @@ def score_command(
         known = {k: v for k, v in outcomes.items() if v.known_on < pending[0].submitted_on}
         scored = score_claims(model, pending, history=earlier, outcomes=known, threshold=threshold)
     else:
-        with _session() as session:
+        with store_session() as session:
             scored = score_pending_claims(session, model, threshold=threshold)
             session.commit()
     if as_json:
@@ -159,7 +140,7 @@ def report_command(
 
         facts = facts_from_history(load_history(history))
     else:
-        with _session() as session:
+        with store_session() as session:
             facts = facts_from_store(session)
     summary = build_summary(facts)
     if html is None:
@@ -189,7 +170,7 @@ def appeal_command(
         names = {pid: r.name for pid, r in load_payer_rules().items()}
         letter = draft_appeal(facts_from_synth(load_history(history), claim, names))
     else:
-        with _session() as session:
+        with store_session() as session:
             letter = draft_appeal(facts_from_store(session, claim))
     if out is not None:
         out.write_text(letter, encoding="utf-8")

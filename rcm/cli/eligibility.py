@@ -8,14 +8,12 @@ a 271 (the others are still read), 1 when the database fails.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import typer
-from sqlalchemy import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
+from rcm.cli._store import store_engine
 from rcm.config import get_settings
 from rcm.errors import RcmError, StoreError, UnreadableFileError
 
@@ -24,24 +22,6 @@ __all__ = ["register"]
 eligibility_app = typer.Typer(
     help="Eligibility (270/271): ask payers who is covered, read their answers.", no_args_is_help=True
 )
-
-
-@contextmanager
-def _engine() -> Iterator[Engine]:
-    from rcm.store.database import is_up_to_date, make_engine, redacted_url, upgrade
-
-    settings = get_settings()
-    settings.ensure_dirs()
-    engine = make_engine(settings.database_url)
-    try:
-        try:
-            if not is_up_to_date(engine):
-                upgrade(engine)
-        except SQLAlchemyError as exc:
-            raise StoreError(f"database {redacted_url(engine.url)} cannot be reached ({type(exc).__name__})") from exc
-        yield engine
-    finally:
-        engine.dispose()
 
 
 @eligibility_app.command("request")
@@ -55,7 +35,7 @@ def request_command(
     from rcm.store.database import session_factory
 
     settings = get_settings()
-    with _engine() as engine, session_factory(engine)() as session:
+    with store_engine() as engine, session_factory(engine)() as session:
         report = request_eligibility(session, settings, max_age_days=max_age_days)
         try:
             session.commit()
@@ -85,7 +65,7 @@ def ingest_command(
 
     settings = get_settings()
     errors: list[RcmError] = []
-    with _engine() as engine:
+    with store_engine() as engine:
         factory = session_factory(engine)
         for path in files:
             report = None

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import typer
 
+from rcm.cli._store import store_session
 from rcm.config import get_settings
 from rcm.errors import UnreadableFileError
 from rcm.intake.service import ExportFormat, IngestResult, guess_format, read_export, store_reading
-from rcm.store import current_revision, make_engine, require_current_schema, session_factory, upgrade
 
 __all__ = ["register"]
 
@@ -51,17 +51,8 @@ def ingest_command(
     except UnreadableFileError as exc:
         typer.echo(f"error: {exc}", err=True)
         raise typer.Exit(code=2) from None
-    if settings.is_sqlite:
-        settings.ensure_dirs()
-    engine = make_engine(settings.database_url)
-    try:
-        if current_revision(engine) is None:
-            upgrade(engine)  # a brand-new database: create the tables
-        require_current_schema(engine)
-        with session_factory(engine)() as session, session.begin():
-            result = store_reading(session, reading)
-    finally:
-        engine.dispose()
+    with store_session() as session, session.begin():
+        result = store_reading(session, reading)
     if as_json:
         typer.echo(json.dumps(result.as_dict(), indent=2))
     else:
