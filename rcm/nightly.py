@@ -262,10 +262,17 @@ def answer_eligibility_as_payers(run: NightlyRun, *, seed: int = 0) -> dict[str,
 
 def request_eligibility(run: NightlyRun) -> dict[str, Any]:
     """270 inquiries for encounters whose coverage is unverified or stale, into the outbound drop."""
+    from rcm.drops import remove_dropped
     from rcm.eligibility.inquiries import request_eligibility as request
 
-    with run.transaction() as session:
+    with run.session() as session:
         report = request(session, run.settings)
+        try:
+            session.commit()
+        except Exception:
+            for written in report.files:  # the inquiries are not on record: take the 270s back
+                remove_dropped(Path(written.path))
+            raise
     return dict(report.as_json())
 
 
