@@ -27,6 +27,7 @@ __all__ = [
     "is_cpt",
     "is_hcpcs_level2",
     "npi_check_digit_ok",
+    "npi_with_check_digit",
     "procedure_shape",
     "to_money",
 ]
