@@ -25,10 +25,10 @@ demo: $(STAMP)
 
 ## The test suite (SQLite unless RCM_DATABASE_URL points elsewhere)
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 test-postgres: $(STAMP)
-	RCM_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/python -m pytest -q
+	RCM_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/python -m pytest -q -n 2
 
 ## Speed, measured (figures printed and written to bench/out/): X12 parse/validate vs pyx12, scrubber, posting
 bench: $(STAMP)
