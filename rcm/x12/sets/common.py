@@ -40,16 +40,24 @@ ZERO = Decimal("0.00")
 _MONEY_CACHE: dict[str, Decimal | None] = {}
 _DATE_CACHE: dict[str, date | None] = {}
 _CACHE_LIMIT = 8192
+_MISS: object = object()
+# Bound once: the caches are cleared in place, never replaced.
+_money_cached = _MONEY_CACHE.get
+_date_cached = _DATE_CACHE.get
 
 
 def money(value: str) -> Decimal | None:
     """An X12 decimal amount ("125", "125.5", "-10.00") as Decimal; None when empty or malformed."""
+    d = _money_cached(value, _MISS)
+    if d is not _MISS:
+        return d  # type: ignore[return-value]
     if not value:
         return None
-    try:
-        return _MONEY_CACHE[value]
-    except KeyError:
-        pass
+    return _money_convert(value)
+
+
+def _money_convert(value: str) -> Decimal | None:
+    """Convert and cache a non-empty amount that is not in the cache yet."""
     try:
         d: Decimal | None = Decimal(value)
     except (InvalidOperation, ValueError):
@@ -64,8 +72,10 @@ def money(value: str) -> Decimal | None:
 
 def money_or_zero(value: str) -> Decimal:
     """A required amount: malformed or missing reads as zero (the validator reports it)."""
-    d = money(value)
-    return ZERO if d is None else d
+    d = _money_cached(value, _MISS)
+    if d is _MISS:
+        d = _money_convert(value) if value else None
+    return ZERO if d is None else d  # type: ignore[return-value]
 
 
 number = money  # quantities and percentages are X12 decimals too
@@ -73,10 +83,9 @@ number = money  # quantities and percentages are X12 decimals too
 
 def date_of(value: str) -> date | None:
     """A CCYYMMDD date, None when empty or not a real date."""
-    try:
-        return _DATE_CACHE[value]
-    except KeyError:
-        pass
+    cached = _date_cached(value, _MISS)
+    if cached is not _MISS:
+        return cached  # type: ignore[return-value]
     d: date | None = None
     if len(value) == 8 and value.isdecimal():
         try:
@@ -106,7 +115,9 @@ class Reference:
 
     @classmethod
     def of(cls, s: Segment) -> Reference:
-        e = padded(s, 3)
+        e = s.elements
+        if len(e) < 3:
+            e = [*e, "", "", ""]
         return cls(e[0], e[1], e[2], s.number)
 
 
@@ -122,19 +133,28 @@ class DateValue:
 
     @classmethod
     def of_dtm(cls, s: Segment) -> DateValue:
-        e = padded(s, 2)
-        d = date_of(e[1])
-        return cls(e[0], d, d, e[1], s.number)
+        e = s.elements
+        if len(e) < 2:
+            e = [*e, "", ""]
+        raw = e[1]
+        d = _date_cached(raw, _MISS)
+        if d is _MISS:
+            d = date_of(raw)
+        return cls(e[0], d, d, raw, s.number)  # type: ignore[arg-type]
 
     @classmethod
     def of_dtp(cls, s: Segment) -> DateValue:
-        e = padded(s, 3)
+        e = s.elements
+        if len(e) < 3:
+            e = [*e, "", "", ""]
         raw = e[2]
         if e[1] == "RD8" and "-" in raw:
             a, _, b = raw.partition("-")
             return cls(e[0], date_of(a), date_of(b), raw, s.number)
-        d = date_of(raw)
-        return cls(e[0], d, d, raw, s.number)
+        d = _date_cached(raw, _MISS)
+        if d is _MISS:
+            d = date_of(raw)
+        return cls(e[0], d, d, raw, s.number)  # type: ignore[arg-type]
 
 
 @dataclass(slots=True)
@@ -147,7 +167,10 @@ class Amount:
 
     @classmethod
     def of(cls, s: Segment) -> Amount:
-        return cls(s.get(1), money(s.get(2)), s.number)
+        e = s.elements
+        if len(e) < 2:
+            e = [*e, "", ""]
+        return cls(e[0], money(e[1]), s.number)
 
 
 @dataclass(slots=True)
@@ -160,7 +183,10 @@ class Quantity:
 
     @classmethod
     def of(cls, s: Segment) -> Quantity:
-        return cls(s.get(1), number(s.get(2)), s.number)
+        e = s.elements
+        if len(e) < 2:
+            e = [*e, "", ""]
+        return cls(e[0], money(e[1]), s.number)
 
 
 @dataclass(slots=True)
@@ -237,7 +263,9 @@ class Party:
 
     @classmethod
     def of_nm1(cls, s: Segment) -> Party:
-        e = padded(s, 9)
+        e = s.elements
+        if len(e) < 9:
+            e = e + [""] * (9 - len(e))
         return cls(e[0], e[1], e[2], e[3], e[4], e[6], e[7], e[8], s.number)
 
     @classmethod

@@ -104,14 +104,19 @@ def _demographics(loop: Loop) -> tuple[date | None, str]:
     dmg = loop.first("DMG")
     if dmg is None:
         return None, ""
-    return date_of(dmg.get(2)), dmg.get(3)
+    e = dmg.elements
+    if len(e) < 3:
+        e = [*e, "", "", ""]
+    return date_of(e[1]), e[2]
 
 
 def _subscriber(loop: Loop) -> Subscriber:
     hl = loop.segments[0]
     sbr = loop.first("SBR")
-    g = sbr.get if sbr is not None else (lambda n: "")
-    sub = Subscriber(hl.get(1), g(1), g(2), g(3), g(4), g(5), g(9), hl.number)
+    e = sbr.elements if sbr is not None else []
+    if len(e) < 9:
+        e = e + [""] * (9 - len(e))
+    sub = Subscriber(hl.elements[0] if hl.elements else "", e[0], e[1], e[2], e[3], e[4], e[8], hl.number)
     for child in loop.children:
         if child.id == "2010BA":
             sub.person = party_of(child)
@@ -135,7 +140,9 @@ def _patient(loop: Loop) -> Patient:
 def _claim(loop: Loop, provider: BillingProvider | None, subscriber: Subscriber | None,
            patient: Patient | None) -> SubmittedClaim:
     clm = loop.segments[0]
-    e = padded(clm, 20)
+    e = clm.elements
+    if len(e) < 20:
+        e = e + [""] * (20 - len(e))
     comp = clm.delimiters.component
     facility = e[4].split(comp) if e[4] else []
     if len(facility) < 3:
@@ -148,14 +155,16 @@ def _claim(loop: Loop, provider: BillingProvider | None, subscriber: Subscriber 
     codes = claim.codes
     dates = claim.dates
     references = claim.references
-    for s in loop.segments[1:]:
+    segments = loop.segments
+    for i in range(1, len(segments)):
+        s = segments[i]
         sid = s.id
         if sid == "HI":
             codes += code_entries_of(s)
         elif sid == "DTP":
-            dates.append(DateValue.of_dtp(s))
+            dates.append(_of_dtp(s))
         elif sid == "REF":
-            references.append(Reference.of(s))
+            references.append(_reference_of(s))
         elif sid == "AMT":
             claim.amounts.append(Amount.of(s))
         elif sid == "NTE":
@@ -204,26 +213,35 @@ def _other_payer(loop: Loop) -> OtherPayer:
 
 
 def _line(loop: Loop) -> ServiceLine:
-    lx = loop.segments[0]
+    segments = loop.segments
+    lx = segments[0]
     line = ServiceLine(lx.elements[0] if lx.elements else "", None, ZERO, "", None, "", [], "", None, lx.number)
     dates = line.dates
     references = line.references
-    for s in loop.segments[1:]:
+    for i in range(1, len(segments)):
+        s = segments[i]
         sid = s.id
-        if sid == "DTP":
-            dates.append(DateValue.of_dtp(s))
-        elif sid == "REF":
-            references.append(Reference.of(s))
-        elif sid == "SV1":
-            e = padded(s, 9)
+        if sid == "SV1":
+            e = s.elements
+            if len(e) < 9:
+                e = e + [""] * (9 - len(e))
             comp = s.delimiters.component
-            line.procedure = Procedure.of(e[0].split(comp))
+            line.procedure = _procedure_of(e[0].split(comp))
             line.charge = money_or_zero(e[1])
             line.unit_basis = e[2]
             line.units = number(e[3])
             line.place_of_service = e[4]
-            line.diagnosis_pointers = [int(p) for p in e[6].split(comp) if p.isdecimal()] if e[6] else []
+            pointers = e[6]
+            if pointers:
+                line.diagnosis_pointers = (
+                    [int(pointers)] if pointers.isdecimal() and comp not in pointers
+                    else [int(p) for p in pointers.split(comp) if p.isdecimal()]
+                )
             line.emergency = e[8]
+        elif sid == "DTP":
+            dates.append(_of_dtp(s))
+        elif sid == "REF":
+            references.append(_reference_of(s))
         elif sid == "SV2":
             e = padded(s, 7)
             line.revenue_code = e[0]
@@ -284,3 +302,8 @@ def _drug(loop: Loop) -> DrugIdentification:
     unit = ctp.component(5, 1) if ctp else ""
     return DrugIdentification(lin.get(2), lin.get(3), number(ctp.get(4)) if ctp else None, unit,
                               ref.get(2) if ref else "", lin.number)
+
+
+_of_dtp = DateValue.of_dtp
+_reference_of = Reference.of
+_procedure_of = Procedure.of

@@ -15,7 +15,6 @@ from rcm.x12.sets.common import (
     money,
     money_or_zero,
     number,
-    padded,
     party_of,
 )
 from rcm.x12.sets.x835.loops import ClaimPayment, ProviderAdjustment, ServicePayment
@@ -98,7 +97,9 @@ def _collect(loop: Loop, remit: Remittance, header_number: str) -> None:
 
 def _claim(loop: Loop, header_number: str) -> ClaimPayment:
     clp = loop.segments[0]
-    e = padded(clp, 13)
+    e = clp.elements
+    if len(e) < 13:
+        e = e + [""] * (13 - len(e))
     adjustments: list[Adjustment] = []
     references: list[Reference] = []
     dates: list[DateValue] = []
@@ -107,7 +108,9 @@ def _claim(loop: Loop, header_number: str) -> ClaimPayment:
     parties: dict[str, Party] = {}
     inpatient: list[str] | None = None
     outpatient: list[str] | None = None
-    for s in loop.segments[1:]:
+    segments = loop.segments
+    for i in range(1, len(segments)):
+        s = segments[i]
         sid = s.id
         if sid == "CAS":
             adjustments += adjustments_of(s)
@@ -132,13 +135,16 @@ def _claim(loop: Loop, header_number: str) -> ClaimPayment:
         e[0], e[1], money_or_zero(e[2]), money_or_zero(e[3]), money(e[4]), e[5], e[6], e[7], e[8], e[10],
         number(e[11]), number(e[12]), clp.number, header_number, adjustments, get("QC"), get("IL"), get("74"),
         get("82"), get("TT"), get("PR"), get("GB"), inpatient, outpatient, references, dates, amounts, quantities,
-        [_service(child) for child in loop.children if child.id == "2110"],
+        [_service(child) for child in loop.children if child.id == "2110"] if loop.children else [],
     )
 
 
 def _service(loop: Loop) -> ServicePayment:
-    svc: Segment = loop.segments[0]
-    e = padded(svc, 7)
+    segments = loop.segments
+    svc: Segment = segments[0]
+    e = svc.elements
+    if len(e) < 7:
+        e = e + [""] * (7 - len(e))
     comp = svc.delimiters.component
     dates: list[DateValue] = []
     adjustments: list[Adjustment] = []
@@ -146,22 +152,30 @@ def _service(loop: Loop) -> ServicePayment:
     amounts: list[Amount] = []
     quantities: list[Quantity] = []
     remarks: list[Remark] = []
-    for s in loop.segments[1:]:
+    for i in range(1, len(segments)):
+        s = segments[i]
         sid = s.id
         if sid == "CAS":
             adjustments += adjustments_of(s)
         elif sid == "DTM":
-            dates.append(DateValue.of_dtm(s))
+            dates.append(of_dtm(s))
         elif sid == "REF":
-            references.append(Reference.of(s))
+            references.append(reference_of(s))
         elif sid == "AMT":
-            amounts.append(Amount.of(s))
+            amounts.append(amount_of_segment(s))
         elif sid == "QTY":
             quantities.append(Quantity.of(s))
         elif sid == "LQ":
             remarks.append(Remark(s.get(1), s.get(2), s.number))
+    original = e[5]
     return ServicePayment(
-        Procedure.of(e[0].split(comp)), money_or_zero(e[1]), money_or_zero(e[2]), e[3], number(e[4]),
-        Procedure.of(e[5].split(comp)) if e[5] else None, number(e[6]), svc.number,
+        procedure_of(e[0].split(comp)), money_or_zero(e[1]), money_or_zero(e[2]), e[3], number(e[4]),
+        procedure_of(original.split(comp)) if original else None, number(e[6]), svc.number,
         dates, adjustments, references, amounts, quantities, remarks,
     )
+
+
+of_dtm = DateValue.of_dtm
+reference_of = Reference.of
+amount_of_segment = Amount.of
+procedure_of = Procedure.of

@@ -68,6 +68,12 @@ def adjustments_of(s: Segment) -> list[Adjustment]:
     if n < 3:
         return [Adjustment(els[0] if els else "", els[1] if n > 1 else "", money_or_zero(""), None, s.number)]
     group = els[0]
+    at = s.number
+    if n <= 4:  # the usual single reason: CAS*CO*45*12.50[*1]
+        if not els[1] and not els[2]:
+            return []
+        qty = els[3] if n == 4 else ""
+        return [Adjustment(group, els[1], money_or_zero(els[2]), number(qty) if qty else None, at)]
     out: list[Adjustment] = []
     for i in range(1, min(n, 19), 3):
         reason = els[i]
@@ -75,7 +81,7 @@ def adjustments_of(s: Segment) -> list[Adjustment]:
         if not reason and not amount:
             continue
         qty = els[i + 2] if i + 2 < n else ""
-        out.append(Adjustment(group, reason, money_or_zero(amount), number(qty) if qty else None, s.number))
+        out.append(Adjustment(group, reason, money_or_zero(amount), number(qty) if qty else None, at))
     return out
 
 
