@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import argparse
 import os
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
 # The temporary server's first start migrates its own database; on a busy 2-core machine 20 s is not enough.
@@ -19,23 +20,33 @@ if os.environ.get("PREFECT_HOME"):
     # Prefect creates only the last folder of its home; a fresh clone has no ./var yet.
     Path(os.environ["PREFECT_HOME"]).expanduser().mkdir(parents=True, exist_ok=True)
 
-from prefect import flow, task
+from prefect import Task, flow, task
 from prefect.artifacts import create_markdown_artifact
+from prefect.cache_policies import NO_CACHE
 
 from rcm import nightly
 
-# Retries only around I/O (reading and writing the drops), never around validation or scrubbing.
-ingest = task(name="ingest EMR export")(nightly.ingest_export)
-receive = task(name="read inbound files", retries=2, retry_delay_seconds=5)(nightly.process_inbound)
-scrub = task(name="scrub claims")(nightly.scrub_claims)
-bootstrap_model = task(name="first denial model")(nightly.bootstrap_denial_model)
-score = task(name="score denial risk")(nightly.score_denial_risk)
-build = task(name="build 837 files", retries=2, retry_delay_seconds=5)(nightly.build_claim_files)
-eligibility = task(name="eligibility inquiries (270)", retries=2, retry_delay_seconds=5)(nightly.request_eligibility)
-payers_answer = task(name="simulated payers answer 270s", retries=2, retry_delay_seconds=5)(
-    nightly.answer_eligibility_as_payers
-)
-respond = task(name="simulated clearinghouse", retries=2, retry_delay_seconds=5)(nightly.respond_as_clearinghouse)
+# Retries only around I/O (reading and writing the drops), never around validation or scrubbing. No result
+# caching: every step reads and changes the database, so yesterday's answer is never today's.
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _step(name: str, *, io: bool = False) -> Callable[[Callable[P, R]], Task[P, R]]:
+    if io:
+        return task(cache_policy=NO_CACHE, name=name, retries=2, retry_delay_seconds=5)
+    return task(cache_policy=NO_CACHE, name=name)
+
+
+ingest = _step("ingest EMR export")(nightly.ingest_export)
+eligibility = _step("eligibility inquiries (270)", io=True)(nightly.request_eligibility)
+payers_answer = _step("simulated payers answer 270s", io=True)(nightly.answer_eligibility_as_payers)
+receive = _step("read inbound files", io=True)(nightly.process_inbound)
+scrub = _step("scrub claims")(nightly.scrub_claims)
+bootstrap_model = _step("first denial model")(nightly.bootstrap_denial_model)
+score = _step("score denial risk")(nightly.score_denial_risk)
+build = _step("build 837 files", io=True)(nightly.build_claim_files)
+respond = _step("simulated clearinghouse", io=True)(nightly.respond_as_clearinghouse)
 
 
 @flow(name="nightly-claim-run", log_prints=True)
