@@ -226,6 +226,8 @@ class Encounter(_Model):
     patient: Patient
     coverage: list[Coverage] = Field(default_factory=list)
     billing_provider: Provider | None = None
+    # Where the payer should send payment when it is not the billing provider's address (837 loop 2010AB).
+    pay_to_address: Address | None = None
     rendering_provider: Provider | None = None
     referring_provider: Provider | None = None
     prior_authorization: str | None = None

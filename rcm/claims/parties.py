@@ -102,7 +102,7 @@ def person_nm1(entity: str, *, last: str | None, first: str | None, middle: str 
 
 
 def billing_provider_segments(claim: Claim, *, institutional: bool) -> list[Segment]:
-    """2000A body (after HL): PRV*BI, 2010AA name/address/tax id."""
+    """2000A body (after HL): PRV*BI, 2010AA name/address/tax id, 2010AB pay-to address when it differs."""
     provider = claim.encounter.billing_provider
     if provider is None:
         raise ClaimBuildError(claim.claim_id, "billing_provider", "the billing provider is missing")
@@ -120,6 +120,10 @@ def billing_provider_segments(claim: Claim, *, institutional: bool) -> list[Segm
     segs.append(provider_nm1("85", provider, claim_id=claim.claim_id, organization_only=institutional))
     segs += address_segments(provider.address)
     segs.append(["REF", "EI", provider.tax_id])
+    pay_to = claim.encounter.pay_to_address
+    if pay_to is not None and pay_to != provider.address:
+        segs.append(["NM1", "87", "2"])
+        segs += address_segments(pay_to)
     return segs
 
 

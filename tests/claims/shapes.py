@@ -183,6 +183,7 @@ def make_claim(i: int, seed: int = 0) -> OutgoingClaim:
         encounter_id=f"ENC{i:05d}", date_of_service=dos, place_of_service=None if i % 11 == 0 else "11",
         claim_type=ClaimType.institutional if s.institutional else ClaimType.professional,
         patient=patient, coverage=coverages, billing_provider=billing, rendering_provider=rendering,
+        pay_to_address=address(rng, zip_plus_4=True) if i % 4 == 1 else None,
         referring_provider=Provider(npi=npi(rng), first_name="Ref", last_name="Errer") if s.referring else None,
         prior_authorization=(f"auth-{i}" if i % 3 else f"AUTH{i}") if s.prior_auth else None,
         diagnoses=rng.sample(DIAGNOSES, s.diagnoses), lines=lines,

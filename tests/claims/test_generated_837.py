@@ -55,7 +55,7 @@ def test_every_option_is_exercised(blocks: list[ClaimBlock]) -> None:
         seen["lines=" + str(len(b.claim.lines))] += 1
         seen["dx=" + str(len(b.claim.encounter.diagnoses))] += 1
         seen["mods=" + str(max(len(ln.modifiers) for ln in b.claim.lines))] += 1
-    for needed in ["PRV*BI", "NM1*85", "PAT*19", "PAT*01", "PAT*G8", "NM1*QC", "NM1*DN",
+    for needed in ["PRV*BI", "NM1*85", "NM1*87", "PAT*19", "PAT*01", "PAT*G8", "NM1*QC", "NM1*DN",
                    "NM1*82", "PRV*PE", "NM1*71", "PRV*AT", "REF*G1", "REF*F8", "SBR*P", "SBR*S", "SBR*T", "CAS*CO",
                    "CAS*PR", "AMT*D", "AMT*EAF", "OI", "SVD", "DTP*573", "LIN", "CTP", "SV1", "SV2", "CL1",
                    "DTP*434", "DTP*435", "DTP*472", "REF*6R", "CLM05-3=1", "CLM05-3=7", "CLM05-3=8", "lines=50",
