@@ -459,7 +459,9 @@ def eligibility(run: ClaimRun) -> None:
     fact = facts.latest(run.patient_id, coverage.payer_id)
     if fact is None:
         return
-    if fact.status in _BAD_ELIGIBILITY:
+    if fact.status == "rejected" and fact.retry:
+        run.emit("ELIG-PENDING", field="coverage", checked=fact.checked_on.isoformat())
+    elif fact.status in _BAD_ELIGIBILITY:
         run.emit("ELIG-INACTIVE", field="coverage", checked=fact.checked_on.isoformat(), status=fact.status)
     elif (fact.plan_begin and dos < fact.plan_begin) or (fact.plan_end and dos > fact.plan_end):
         run.emit(

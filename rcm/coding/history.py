@@ -46,6 +46,7 @@ class CoverageFact:
     status: str  # active / inactive / rejected / unknown
     plan_begin: date | None = None
     plan_end: date | None = None
+    retry: bool = False  # the payer could not answer now (AAA 42 and the like): ask again, nothing is known yet
 
 
 class ClaimHistory(Protocol):

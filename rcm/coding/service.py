@@ -166,6 +166,7 @@ def _eligibility(session: Session, patient_ids: Iterable[str]) -> InMemoryEligib
                     status=snap.status,
                     plan_begin=snap.eligibility_begin or snap.plan_begin,
                     plan_end=snap.eligibility_end or snap.plan_end,
+                    retry=bool(snap.retry),
                 ),
             )
     return facts

@@ -130,6 +130,13 @@ def test_eligibility_from_271_answers(book: RuleBook) -> None:
     assert _scrub(book, eligibility=other_payer) == set()
 
 
+def test_a_payer_that_asks_us_to_try_later_is_pending_not_inactive(book: RuleBook) -> None:
+    later = InMemoryEligibility([("P-TEST-1", CoverageFact("BCBS1", date(2026, 3, 1), "rejected", retry=True))])
+    assert _scrub(book, eligibility=later) == {"ELIG-PENDING"}
+    refused = InMemoryEligibility([("P-TEST-1", CoverageFact("BCBS1", date(2026, 3, 1), "rejected"))])
+    assert _scrub(book, eligibility=refused) == {"ELIG-INACTIVE"}
+
+
 # --- payer rules of every kind -----------------------------------------------------------------------------
 
 
