@@ -42,3 +42,24 @@ def _private_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path
         os.environ.pop("RCM_DATA_DIR", None)
     else:
         os.environ["RCM_DATA_DIR"] = old
+
+
+@pytest.fixture
+def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """For tests that go through the CLI or the nightly steps: a private data folder and an empty, migrated
+    database (a new SQLite file, or a new schema on the PostgreSQL under test), exported as RCM_DATA_DIR and
+    RCM_DATABASE_URL the way a user sets them. Dropped afterwards."""
+    from rcm.config import reset_settings
+    from rcm.store.testing import fresh_database
+
+    data = tmp_path / "data"
+    data.mkdir()
+    monkeypatch.setenv("RCM_DATA_DIR", str(data))
+    monkeypatch.delenv("RCM_RULES_DIR", raising=False)
+    server = os.environ.get("RCM_DATABASE_URL", "")
+    with fresh_database(data, url=server if server.startswith("postgres") else None) as engine:
+        url = engine.url.render_as_string(hide_password=False)
+        monkeypatch.setenv("RCM_DATABASE_URL", url)
+        reset_settings()
+        yield url
+    reset_settings()

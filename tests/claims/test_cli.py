@@ -3,55 +3,20 @@
 from __future__ import annotations
 
 import json
-import os
-import uuid
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import typer
-from sqlalchemy import text
 from typer.testing import CliRunner
 
 from rcm.cli import acks as acks_cli
 from rcm.cli import claims as claims_cli
-from rcm.config import reset_settings
-from rcm.store import make_engine, session_factory, upgrade
-from rcm.store.testing import url_with_schema
+from rcm.store import make_engine, session_factory
 
 from .store_helpers import primary_encounter, ready_claim
 
 app = typer.Typer()
 claims_cli.register(app)
 acks_cli.register(app)
-
-
-@pytest.fixture
-def database_url(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
-    server = os.environ.get("RCM_DATABASE_URL", "")
-    schema = None
-    if server.startswith("postgres"):
-        schema = f"rcm_claims_cli_{uuid.uuid4().hex[:12]}"
-        admin = make_engine(server)
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        url = url_with_schema(server, schema)
-    else:
-        (tmp_path / "data").mkdir()
-        url = f"sqlite:///{tmp_path / 'data' / 'rcm.db'}"
-    monkeypatch.setenv("RCM_DATABASE_URL", url)
-    monkeypatch.setenv("RCM_DATA_DIR", str(tmp_path / "data"))
-    monkeypatch.delenv("RCM_RULES_DIR", raising=False)
-    reset_settings()
-    engine = make_engine(url)
-    upgrade(engine)
-    engine.dispose()
-    yield url
-    reset_settings()
-    if schema is not None:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
 
 
 def test_build_show_list_and_ack(database_url: str, tmp_path: Path) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,7 +10,6 @@ import typer
 from typer.testing import CliRunner
 
 from rcm.cli import denials as denials_cli
-from rcm.config import reset_settings
 from rcm.payer_sim.output import load_history
 
 app = typer.Typer()
@@ -20,11 +18,9 @@ runner = CliRunner()
 
 
 @pytest.fixture()
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    monkeypatch.setenv("RCM_DATA_DIR", str(tmp_path / "data"))
-    reset_settings()
-    yield tmp_path / "data"
-    reset_settings()
+def data_dir(database_url: str, tmp_path: Path) -> Path:
+    """A private data folder and an empty database of its own (see tests/conftest.py)."""
+    return tmp_path / "data"
 
 
 @pytest.mark.slow

@@ -3,25 +3,17 @@ creates nothing twice."""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from rcm.config import get_settings, reset_settings
-from rcm.store.testing import fresh_database
+from rcm.config import get_settings
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    """A private data folder and an empty database (its own schema on PostgreSQL)."""
-    monkeypatch.setenv("RCM_DATA_DIR", str(tmp_path))
-    with fresh_database(tmp_path, url=os.environ.get("RCM_DATABASE_URL")) as engine:
-        monkeypatch.setenv("RCM_DATABASE_URL", engine.url.render_as_string(hide_password=False))
-        reset_settings()
-        yield tmp_path
-    reset_settings()
+def data_dir(database_url: str, tmp_path: Path) -> Path:
+    """A private data folder and an empty database of its own (see tests/conftest.py)."""
+    return tmp_path / "data"
 
 
 @pytest.mark.prefect
