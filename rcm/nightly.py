@@ -334,7 +334,7 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
             + (f" ({', '.join(f'{k} {v}' for k, v in sorted(ing['reasons'].items()))})" if ing.get("reasons") else "")
         )
     if "inbound_before" in summary:
-        lines.append(f"received before this run: {_count_kinds(summary['inbound_before'])}")
+        lines.append(f"received and read before scrubbing: {_count_kinds(summary['inbound_before'])}")
     if elig := summary.get("eligibility"):
         lines.append(f"eligibility: {_eligibility_words(elig)}")
     for item in summary.get("inbound_before", {}).get("files", []):
