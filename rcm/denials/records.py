@@ -10,9 +10,10 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from rcm.domain import Encounter
 from rcm.payer_sim.history import SynthHistory, reason_group_for_carc
 
-__all__ = ["ClaimAtSubmission", "ClaimOutcome", "LineAtSubmission", "from_synth_history"]
+__all__ = ["ClaimAtSubmission", "ClaimOutcome", "LineAtSubmission", "from_synth_history", "lines_at_submission"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +65,22 @@ class ClaimOutcome:
     denied_line_ids: frozenset[str]
 
 
+def lines_at_submission(enc: Encounter) -> tuple[LineAtSubmission, ...]:
+    """The encounter's service lines as the payer saw them (a line without a date takes the encounter's)."""
+    return tuple(
+        LineAtSubmission(
+            line_id=ln.line_id,
+            code=ln.code,
+            modifiers=tuple(ln.modifiers),
+            units=ln.units,
+            charge=ln.charge,
+            diagnosis_pointers=tuple(ln.diagnosis_pointers),
+            date_of_service=ln.date_of_service or enc.date_of_service,
+        )
+        for ln in enc.lines
+    )
+
+
 def from_synth_history(
     history: SynthHistory, timely_filing_days: dict[str, int] | None = None
 ) -> tuple[list[ClaimAtSubmission], dict[str, ClaimOutcome]]:
@@ -92,18 +109,7 @@ def from_synth_history(
                 patient_age=enc.patient.age_on(enc.date_of_service),
                 sex=enc.patient.sex,
                 diagnoses=tuple(enc.diagnoses),
-                lines=tuple(
-                    LineAtSubmission(
-                        line_id=ln.line_id,
-                        code=ln.code,
-                        modifiers=tuple(ln.modifiers),
-                        units=ln.units,
-                        charge=ln.charge,
-                        diagnosis_pointers=tuple(ln.diagnosis_pointers),
-                        date_of_service=ln.date_of_service or enc.date_of_service,
-                    )
-                    for ln in enc.lines
-                ),
+                lines=lines_at_submission(enc),
                 prior_authorization=bool(enc.prior_authorization),
                 eligibility_status=sub.eligibility_status,
                 eligibility_checked_on=sub.eligibility_checked_on,

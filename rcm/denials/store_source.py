@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from rcm.denials.records import ClaimAtSubmission, ClaimOutcome, LineAtSubmission
+from rcm.denials.records import ClaimAtSubmission, ClaimOutcome, lines_at_submission
 from rcm.domain import Encounter
 from rcm.payer_sim.history import REASON_GROUPS, reason_group_for_carc
 from rcm.store import (
@@ -80,18 +80,7 @@ def claim_at_submission(session: Session, claim: ClaimRecord, sent_at: datetime)
         patient_age=enc.patient.age_on(enc.date_of_service),
         sex=enc.patient.sex,
         diagnoses=tuple(enc.diagnoses),
-        lines=tuple(
-            LineAtSubmission(
-                line_id=ln.line_id,
-                code=ln.code,
-                modifiers=tuple(ln.modifiers),
-                units=ln.units,
-                charge=ln.charge,
-                diagnosis_pointers=tuple(ln.diagnosis_pointers),
-                date_of_service=ln.date_of_service or enc.date_of_service,
-            )
-            for ln in enc.lines
-        ),
+        lines=lines_at_submission(enc),
         prior_authorization=bool(enc.prior_authorization),
         eligibility_status=snapshot.status if snapshot else "none",
         eligibility_checked_on=snapshot.as_of if snapshot else None,
