@@ -7,7 +7,7 @@ transactions); ``read_file`` keeps everything.  Envelope problems become finding
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -22,7 +22,7 @@ from rcm.x12.envelope import (
     check_transaction_trailer,
 )
 from rcm.x12.findings import Finding
-from rcm.x12.tokenizer import Delimiters, Segment, iter_segments, source_name
+from rcm.x12.tokenizer import ENVELOPE_IDS, Delimiters, Segment, iter_segment_batches, source_name
 
 if TYPE_CHECKING:
     from rcm.x12.engine import Loop
@@ -41,7 +41,7 @@ __all__ = [
 # Segments that may sit between ISA and GS: TA1 acknowledgments and the interchange service segments.
 _INTERCHANGE_SERVICE = frozenset({"TA1", "ISB", "ISE", "TA3"})
 # Segments that end or interrupt a transaction set.
-_ENVELOPE_IDS = frozenset({"SE", "ST", "GS", "GE", "ISA", "IEA"})
+_ENVELOPE_IDS = ENVELOPE_IDS
 
 
 class Transaction:
@@ -185,7 +185,7 @@ class TransactionReader:
         self._machine = _EnvelopeMachine(source_name(source), keep)
         # The generator references the machine, never this reader: no reference cycle, so dropping the
         # reader closes the generator at once (and restores the collector) even with the collector paused.
-        self._iter = _paused_gc_iteration(self._machine, iter_segments(source))
+        self._iter = _paused_gc_iteration(self._machine, iter_segment_batches(source))
 
     @property
     def name(self) -> str:
@@ -214,7 +214,9 @@ class TransactionReader:
         return next(self._iter)
 
 
-def _paused_gc_iteration(machine: _EnvelopeMachine, segments: Iterator[Segment]) -> Iterator[Transaction]:
+def _paused_gc_iteration(
+    machine: _EnvelopeMachine, batches: Iterator[tuple[list[Segment], list[int]]]
+) -> Iterator[Transaction]:
     # The cyclic collector is paused for the whole iteration (segments, trees and models hold no reference
     # cycles, so refcounting frees them as the caller drops each transaction); without this, collections
     # rescanning each transaction's objects cost a third of the parse.  The caller's setting is restored
@@ -222,7 +224,7 @@ def _paused_gc_iteration(machine: _EnvelopeMachine, segments: Iterator[Segment])
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        yield from machine.envelopes(segments)
+        yield from machine.envelopes(batches)
     finally:
         if gc_was_enabled:
             gc.enable()
@@ -240,6 +242,11 @@ class _EnvelopeMachine:
         self.segment_count = 0
         # Segments kept nowhere else (outside any transaction, unmatched GE/IEA), for faithful rewriting.
         self.stray: list[Segment] = []
+        # Where the reading is: the open interchange, group and transaction set.
+        self._interchange: Interchange | None = None
+        self._group: FunctionalGroup | None = None
+        self._tx: Transaction | None = None
+        self._bare_noted = False
 
     def _note(self, code: str, message: str, seg: Segment | None, *, severity: str = "error",
               transaction: str | None = None) -> Finding:
@@ -254,145 +261,167 @@ class _EnvelopeMachine:
         self.findings.append(f)
         return f
 
-    def envelopes(self, segments: Iterator[Segment]) -> Iterator[Transaction]:
-        interchange: Interchange | None = None
-        group: FunctionalGroup | None = None
-        tx: Transaction | None = None
-        tx_append: Callable[[Segment], None] = list[Segment]().append
-        bare_noted = False
+    def envelopes(self, batches: Iterator[tuple[list[Segment], list[int]]]) -> Iterator[Transaction]:
+        """Transactions from the tokenizer's batches: the runs of segments inside a transaction set are taken
+        as slices; only envelope segments (and segments outside any transaction) are looked at one by one."""
+        step = self._step
         last: Segment | None = None
-
-        def close_tx(at: Segment | None) -> Transaction:
-            assert tx is not None
-            f = self._note(
-                "missing_se",
-                f"transaction {tx.control_number} (ST at segment {tx.first_segment}) has no SE",
-                at, transaction=tx.control_number,
-            )
-            tx.findings.append(f)
-            return tx
-
-        def close_group(at: Segment | None) -> None:
-            assert group is not None
-            if group.header is not None:
-                self._note("missing_ge", f"functional group (GS at segment {group.header.segment}) has no GE", at)
-
-        def add_group(g: FunctionalGroup) -> None:
-            nonlocal interchange
-            if interchange is None:
-                interchange = Interchange(header=None)
-                self.interchanges.append(interchange)
-            interchange.groups.append(g)
-
-        for seg in segments:
-            last = seg
-            sid = seg.id
-            if tx is not None:
-                if sid not in _ENVELOPE_IDS:
-                    tx_append(seg)
-                    continue
-                if sid == "SE":
-                    tx.segments.append(seg)
-                    found = check_transaction_trailer(tx.segments[0], seg, len(tx.segments))
-                    tx.findings.extend(found)
-                    self.findings.extend(found)
-                    done, tx = tx, None
-                    yield done
-                    continue
-                done = close_tx(seg)
-                tx = None
-                yield done
-            if sid == "ST":
-                if group is None:
-                    if interchange is None or interchange.header is None:
-                        if not bare_noted:
-                            self._note("no_envelope", "transaction sets without ISA/GS envelope", seg,
-                                       severity="warning")
-                            bare_noted = True
+        for batch, marks in batches:
+            pos = 0
+            for k in marks:
+                if k > pos:
+                    tx = self._tx
+                    if tx is not None:
+                        tx.segments += batch[pos:k]
                     else:
-                        self._note("missing_gs", "ST without a GS functional group header", seg)
-                    group = FunctionalGroup(header=None)
-                    add_group(group)
-                tx = Transaction(
-                    seg,
-                    interchange=interchange.header if interchange else None,
-                    group=group.header,
-                )
-                tx_append = tx.segments.append
-                if group.header is not None and seg.get(3) and group.header.version and (
-                    seg.get(3) != group.header.version
-                ):
-                    tx.findings.append(self._note(
-                        "version_mismatch",
-                        f"ST03 {seg.get(3)!r} differs from GS08 {group.header.version!r} "
-                        f"(segment {group.header.segment})",
-                        seg, severity="warning", transaction=tx.control_number,
-                    ))
-                group.transaction_count += 1
-                if self.keep:
-                    group.transactions.append(tx)
-            elif sid == "GS":
-                if group is not None:
-                    close_group(seg)
-                if interchange is None or interchange.header is None:
-                    self._note("missing_isa", "GS without an ISA interchange header", seg)
-                group = FunctionalGroup(header=GroupHeader.from_segment(seg), gs=seg)
-                add_group(group)
-            elif sid == "GE":
-                if group is None or group.header is None:
-                    self._note("unexpected_ge", "GE without a matching GS", seg)
-                    self.stray.append(seg)
-                    group = None
-                    continue
-                group.trailer = seg
-                self.findings.extend(check_group_trailer(group.header, seg, group.transaction_count))
-                group = None
-            elif sid == "ISA":
-                if group is not None:
-                    close_group(seg)
-                    group = None
-                if interchange is not None and interchange.header is not None and interchange.trailer is None:
-                    self._note("missing_iea", f"interchange (ISA at segment {interchange.header.segment}) has no IEA",
-                               seg)
-                if self.delimiters is None:
-                    self.delimiters = seg.delimiters
-                interchange = Interchange(header=InterchangeHeader.from_segment(seg), isa=seg)
-                self.interchanges.append(interchange)
-                self.findings.extend(check_interchange_header(seg))
-            elif sid == "IEA":
-                if group is not None:
-                    close_group(seg)
-                    group = None
-                if interchange is None or interchange.header is None or interchange.trailer is not None:
-                    self._note("unexpected_iea", "IEA without a matching ISA", seg)
-                    self.stray.append(seg)
-                    continue
-                interchange.trailer = seg
-                count = sum(1 for g in interchange.groups if g.header is not None)
-                self.findings.extend(check_interchange_trailer(
-                    interchange.header, seg, count, acknowledgments=len(interchange.acknowledgments)
-                ))
-            elif sid in _INTERCHANGE_SERVICE and group is None and interchange is not None:
-                (interchange.acknowledgments if sid == "TA1" else interchange.services).append(seg)
-            elif sid == "TA1" and group is None:
-                if interchange is None:
-                    interchange = Interchange(header=None)
-                    self.interchanges.append(interchange)
-                interchange.acknowledgments.append(seg)
-            else:
-                self._note("segment_outside_transaction", f"{sid[:3]!r} segment outside any transaction set", seg)
-                self.stray.append(seg)
+                        for seg in batch[pos:k]:
+                            yield from step(seg)
+                yield from step(batch[k])
+                pos = k + 1
+            if pos < len(batch):
+                tx = self._tx
+                if tx is not None:
+                    tx.segments += batch[pos:] if pos else batch
+                else:
+                    for seg in batch[pos:]:
+                        yield from step(seg)
+            last = batch[-1]
         self.segment_count = last.number if last is not None else 0
         if self.delimiters is None and last is not None:
             self.delimiters = last.delimiters
-        if tx is not None:
-            done = close_tx(last)
-            tx = None
+        if self._tx is not None:
+            done = self._close_tx(last)
+            self._tx = None
             yield done
-        if group is not None:
-            close_group(last)
+        if self._group is not None:
+            self._close_group(last)
+        interchange = self._interchange
         if interchange is not None and interchange.header is not None and interchange.trailer is None:
             self._note("missing_iea", f"interchange (ISA at segment {interchange.header.segment}) has no IEA", last)
+
+    def _close_tx(self, at: Segment | None) -> Transaction:
+        tx = self._tx
+        assert tx is not None
+        f = self._note(
+            "missing_se",
+            f"transaction {tx.control_number} (ST at segment {tx.first_segment}) has no SE",
+            at, transaction=tx.control_number,
+        )
+        tx.findings.append(f)
+        return tx
+
+    def _close_group(self, at: Segment | None) -> None:
+        group = self._group
+        assert group is not None
+        if group.header is not None:
+            self._note("missing_ge", f"functional group (GS at segment {group.header.segment}) has no GE", at)
+
+    def _add_group(self, g: FunctionalGroup) -> None:
+        if self._interchange is None:
+            self._interchange = Interchange(header=None)
+            self.interchanges.append(self._interchange)
+        self._interchange.groups.append(g)
+
+    def _step(self, seg: Segment) -> Iterator[Transaction]:
+        """One segment that is an envelope segment or lies outside any transaction set."""
+        sid = seg.id
+        tx = self._tx
+        if tx is not None:
+            if sid not in _ENVELOPE_IDS:
+                tx.segments.append(seg)
+                return
+            if sid == "SE":
+                tx.segments.append(seg)
+                found = check_transaction_trailer(tx.segments[0], seg, len(tx.segments))
+                tx.findings.extend(found)
+                self.findings.extend(found)
+                self._tx = None
+                yield tx
+                return
+            done = self._close_tx(seg)
+            self._tx = None
+            yield done
+        group = self._group
+        interchange = self._interchange
+        if sid == "ST":
+            if group is None:
+                if interchange is None or interchange.header is None:
+                    if not self._bare_noted:
+                        self._note("no_envelope", "transaction sets without ISA/GS envelope", seg, severity="warning")
+                        self._bare_noted = True
+                else:
+                    self._note("missing_gs", "ST without a GS functional group header", seg)
+                group = self._group = FunctionalGroup(header=None)
+                self._add_group(group)
+                interchange = self._interchange
+            tx = self._tx = Transaction(
+                seg,
+                interchange=interchange.header if interchange else None,
+                group=group.header,
+            )
+            if group.header is not None and seg.get(3) and group.header.version and (
+                seg.get(3) != group.header.version
+            ):
+                tx.findings.append(self._note(
+                    "version_mismatch",
+                    f"ST03 {seg.get(3)!r} differs from GS08 {group.header.version!r} "
+                    f"(segment {group.header.segment})",
+                    seg, severity="warning", transaction=tx.control_number,
+                ))
+            group.transaction_count += 1
+            if self.keep:
+                group.transactions.append(tx)
+        elif sid == "GS":
+            if group is not None:
+                self._close_group(seg)
+            if interchange is None or interchange.header is None:
+                self._note("missing_isa", "GS without an ISA interchange header", seg)
+            self._group = FunctionalGroup(header=GroupHeader.from_segment(seg), gs=seg)
+            self._add_group(self._group)
+        elif sid == "GE":
+            if group is None or group.header is None:
+                self._note("unexpected_ge", "GE without a matching GS", seg)
+                self.stray.append(seg)
+                self._group = None
+                return
+            group.trailer = seg
+            self.findings.extend(check_group_trailer(group.header, seg, group.transaction_count))
+            self._group = None
+        elif sid == "ISA":
+            if group is not None:
+                self._close_group(seg)
+                self._group = None
+            if interchange is not None and interchange.header is not None and interchange.trailer is None:
+                self._note("missing_iea", f"interchange (ISA at segment {interchange.header.segment}) has no IEA",
+                           seg)
+            if self.delimiters is None:
+                self.delimiters = seg.delimiters
+            self._interchange = Interchange(header=InterchangeHeader.from_segment(seg), isa=seg)
+            self.interchanges.append(self._interchange)
+            self.findings.extend(check_interchange_header(seg))
+        elif sid == "IEA":
+            if group is not None:
+                self._close_group(seg)
+                self._group = None
+            if interchange is None or interchange.header is None or interchange.trailer is not None:
+                self._note("unexpected_iea", "IEA without a matching ISA", seg)
+                self.stray.append(seg)
+                return
+            interchange.trailer = seg
+            count = sum(1 for g in interchange.groups if g.header is not None)
+            self.findings.extend(check_interchange_trailer(
+                interchange.header, seg, count, acknowledgments=len(interchange.acknowledgments)
+            ))
+        elif sid in _INTERCHANGE_SERVICE and group is None and interchange is not None:
+            (interchange.acknowledgments if sid == "TA1" else interchange.services).append(seg)
+        elif sid == "TA1" and group is None:
+            if interchange is None:
+                interchange = self._interchange = Interchange(header=None)
+                self.interchanges.append(interchange)
+            interchange.acknowledgments.append(seg)
+        else:
+            self._note("segment_outside_transaction", f"{sid[:3]!r} segment outside any transaction set", seg)
+            self.stray.append(seg)
 
 
 def read_transactions(source: str | Path | bytes | BinaryIO) -> TransactionReader:

@@ -22,9 +22,20 @@ from rcm.x12.delimiters import (
 )
 from rcm.x12.errors import NotX12Error
 
-__all__ = ["Delimiters", "Segment", "delimiters_from_isa", "iter_segments", "source_name"]
+__all__ = [
+    "ENVELOPE_IDS",
+    "Delimiters",
+    "Segment",
+    "delimiters_from_isa",
+    "iter_segment_batches",
+    "iter_segments",
+    "source_name",
+]
 
 CHUNK_SIZE = 1 << 20
+# Segment by segment, small batches keep the few live segments in the CPU caches; readers that keep the
+# segments of a whole transaction anyway take the big batches.
+SEGMENT_CHUNK_SIZE = 1 << 14
 # How much text we read looking for the first ISA/GS/ST before calling the input "not X12".
 _SNIFF_LIMIT = 4 << 20
 # Characters stripped around segments: indentation, line ends, NULs and the old DOS end-of-file mark.
@@ -32,6 +43,8 @@ _WS = " \t\r\n\x00\x1a\x0b\x0c"
 
 
 _DEFAULT = Delimiters.default()
+# The segments that open, close or interrupt an interchange, group or transaction set.
+ENVELOPE_IDS = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE"})
 
 
 class Segment:
@@ -242,13 +255,23 @@ class _TextStream:
 
 
 def iter_segments(
-    source: str | Path | bytes | BinaryIO, *, chunk_size: int = CHUNK_SIZE
+    source: str | Path | bytes | BinaryIO, *, chunk_size: int = SEGMENT_CHUNK_SIZE
 ) -> Iterator[Segment]:
     """Yield every segment of an X12 file in order, with its 1-based number and byte offset.
 
     A ``str`` is a path unless it plainly holds X12 text.  Raises ``NotX12Error`` when no ISA, GS or ST
     can be found (or the file cannot be opened/decoded); anything after that is yielded as segments.
     """
+    for segments, _ in iter_segment_batches(source, chunk_size=chunk_size):
+        yield from segments
+
+
+def iter_segment_batches(
+    source: str | Path | bytes | BinaryIO, *, chunk_size: int = CHUNK_SIZE
+) -> Iterator[tuple[list[Segment], list[int]]]:
+    """The segments of ``iter_segments`` a chunk at a time: (segments in order, indices of the envelope
+    segments among them: ISA, GS, ST, SE, GE, IEA), so that readers can take the runs between envelope
+    segments as slices instead of one segment at a time.  Segment numbers within a batch are consecutive."""
     raw = _Input(source)
     try:
         yield from _tokenize(_TextStream(raw, chunk_size), raw.name)
@@ -256,7 +279,10 @@ def iter_segments(
         raw.close()
 
 
-def _tokenize(stream: _TextStream, name: str) -> Iterator[Segment]:
+def _tokenize(stream: _TextStream, name: str) -> Iterator[tuple[list[Segment], list[int]]]:
+    out: list[Segment] = []
+    marks: list[int] = []  # indices in ``out`` of envelope segments
+    append = out.append
     text = ""
     base = stream.bom  # byte offset of text[0]
     number = 0
@@ -320,9 +346,15 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[Segment]:
                     if isinstance(change, Delimiters):
                         delims = change
                 number += 1
-                yield Segment(sid, parts[1:], number, base, delims)
+                if sid in ENVELOPE_IDS:
+                    marks.append(len(out))
+                append(Segment(sid, parts[1:], number, base, delims))
                 base += len(p) + slen
             consumed = base - start
+            if out:
+                yield out, marks
+                out, marks = [], []
+                append = out.append
             if seeking:
                 text = text[consumed:]
                 continue
@@ -353,7 +385,9 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[Segment]:
                     if isinstance(change, Delimiters):
                         delims = change
                 number += 1
-                yield Segment(sid, parts[1:], number, base + plen - len(q), delims)
+                if sid in ENVELOPE_IDS:
+                    marks.append(len(out))
+                append(Segment(sid, parts[1:], number, base + plen - len(q), delims))
                 base += plen + 1
             consumed = base - start
         else:
@@ -381,9 +415,15 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[Segment]:
                         delims = change
                 number += 1
                 offset = base + (lead * unit if ascii_text else stream.byte_length(p[:lead]))
-                yield Segment(sid, parts[1:], number, offset, delims)
+                if sid in ENVELOPE_IDS:
+                    marks.append(len(out))
+                append(Segment(sid, parts[1:], number, offset, delims))
                 base += (plen * unit if ascii_text else stream.byte_length(p)) + tlen
                 consumed += plen + 1
+        if out:
+            yield out, marks
+            out, marks = [], []
+            append = out.append
         if seeking:
             text = text[consumed:]
             continue
