@@ -11,6 +11,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from rcm.x12.findings import Finding
 from rcm.x12.tokenizer import Segment
@@ -174,16 +175,10 @@ class Loop:
         return f"Loop({self.id}, {len(self.segments)} segments, {len(self.children)} children)"
 
 
-class _Frame:
-    __slots__ = ("child_counts", "counts", "kids_started", "loop", "pos", "spec")
-
-    def __init__(self, spec: LoopSpec, loop: Loop) -> None:
-        self.spec = spec
-        self.loop = loop
-        self.pos = 0
-        self.counts: dict[SegmentSpec, int] = {}
-        self.child_counts: dict[str, int] = {}
-        self.kids_started = False
+# The engine keeps one frame per open loop as a plain list (cheaper to make than an object, and the engine
+# opens one per loop instance), indexed in the hot loop as
+#   [0] the LoopSpec, [1] the Loop being built, [2] the guide position reached, [3] segment counts by
+#   SegmentSpec, [4] child loop counts by loop id, [5] whether child loops (or the trailer) have started.
 
 
 def _finding(code: str, message: str, segment: Segment | None, *, loop: str, ik3: str, transaction: str | None,
@@ -215,16 +210,16 @@ def build_tree(
     if not segments:
         return Loop(spec.id, spec.name), findings
     root = Loop(spec.id, spec.name, [segments[0]])
-    stack = [_Frame(spec, root)]
-    stack[0].counts[spec.start] = 1
+    stack: list[list[Any]] = [[spec, root, 0, {spec.start: 1}, {}, False]]
     all_ids = spec._ids
 
-    def close(frame: _Frame, at: Segment) -> None:
-        loop_spec = frame.spec
+    def close(frame: list[Any], at: Segment) -> None:
+        loop_spec: LoopSpec = frame[0]
         if not loop_spec._required and not loop_spec._required_kids:
             return
-        start = frame.loop.segments[0] if frame.loop.segments else at
-        counts = frame.counts
+        loop: Loop = frame[1]
+        start = loop.segments[0] if loop.segments else at
+        counts = frame[3]
         for s in loop_spec._required:
             if s not in counts:
                 findings.append(_finding(
@@ -234,7 +229,7 @@ def build_tree(
                     start, loop=loop_spec.id, ik3="3", transaction=transaction, segment_id=s.id,
                 ))
         for child in loop_spec._required_kids:
-            if child.id not in frame.child_counts:
+            if child.id not in frame[4]:
                 findings.append(_finding(
                     "missing_loop",
                     f"required loop {child.id} ({child.name}) missing in loop {loop_spec.id} "
@@ -246,43 +241,43 @@ def build_tree(
         while len(stack) > level + 1:
             close(stack.pop(), at)
 
-    def count(frame: _Frame, s: SegmentSpec, segment: Segment) -> None:
-        n = frame.counts.get(s, 0) + 1
-        frame.counts[s] = n
+    def count(frame: list[Any], s: SegmentSpec, segment: Segment) -> None:
+        n = frame[3].get(s, 0) + 1
+        frame[3][s] = n
         if s.max_use is not None and n > s.max_use:
             findings.append(_finding(
                 "segment_repeat_exceeded",
-                f"{segment.id}{_qual(s)} appears {n} times in loop {frame.spec.id}, at most {s.max_use} allowed",
-                segment, loop=frame.spec.id, ik3="5", transaction=transaction,
+                f"{segment.id}{_qual(s)} appears {n} times in loop {frame[0].id}, at most {s.max_use} allowed",
+                segment, loop=frame[0].id, ik3="5", transaction=transaction,
             ))
 
     def open_child(level: int, child: LoopSpec, segment: Segment) -> None:
+        while len(stack) > level + 1:
+            close(stack.pop(), segment)
         parent = stack[level]
-        if len(stack) > level + 1:
-            unwind(level, segment)
-        n = parent.child_counts.get(child.id, 0) + 1
-        parent.child_counts[child.id] = n
-        parent.kids_started = True
+        child_counts = parent[4]
+        cid = child.id
+        n = child_counts.get(cid, 0) + 1
+        child_counts[cid] = n
+        parent[5] = True
         if child.max_repeat is not None and n > child.max_repeat:
             findings.append(_finding(
                 "loop_repeat_exceeded",
-                f"loop {child.id} ({child.name}) repeats {n} times under loop {parent.spec.id}, "
+                f"loop {cid} ({child.name}) repeats {n} times under loop {parent[0].id}, "
                 f"at most {child.max_repeat} allowed",
-                segment, loop=child.id, ik3="4", transaction=transaction,
+                segment, loop=cid, ik3="4", transaction=transaction,
             ))
-        node = Loop(child.id, child.name, [segment])
-        parent.loop.children.append(node)
-        frame = _Frame(child, node)
-        frame.counts[child.segments[0]] = 1
-        stack.append(frame)
+        node = Loop(cid, child.name, [segment])
+        parent[1].children.append(node)
+        stack.append([child, node, 0, {child.segments[0]: 1}, {}, False])
 
     def accept(level: int, s: SegmentSpec, segment: Segment, order: int | None) -> None:
         if len(stack) > level + 1:
             unwind(level, segment)
         frame = stack[level]
-        frame.loop.segments.append(segment)
+        frame[1].segments.append(segment)
         if order is not None:
-            frame.pos = order
+            frame[2] = order
         count(frame, s, segment)
 
     last = len(segments) - 1
@@ -291,23 +286,23 @@ def build_tree(
         sid = segment.id
         # Fast path (most segments): the next segment of the loop we are in, in guide order.
         top = stack[-1]
-        own = top.spec._own.get(sid)
-        if own is not None and not top.kids_started:
+        own = top[0]._own.get(sid)
+        if own is not None and not top[5]:
             hit: SegmentSpec | None = None
             for order, s in own:
                 q = s.qualifier
                 if q is None or (q[0] <= len(segment.elements) and segment.elements[q[0] - 1] in q[1]):
-                    if order >= top.pos:
+                    if order >= top[2]:
                         hit = s
-                        top.pos = order
+                        top[2] = order
                     break
             if hit is not None:
-                top.loop.segments.append(segment)
-                n = top.counts.get(hit, 0) + 1
-                top.counts[hit] = n
+                top[1].segments.append(segment)
+                counts = top[3]
+                n = counts.get(hit, 0) + 1
+                counts[hit] = n
                 if hit.max_use is not None and n > hit.max_use:
-                    n -= 1
-                    top.counts[hit] = n
+                    counts[hit] = n - 1
                     count(top, hit, segment)
                 continue
         matched = False
@@ -316,12 +311,12 @@ def build_tree(
         # Strict pass: innermost loop outward, qualifiers must match.
         while level >= 0:
             frame = stack[level]
-            fspec = frame.spec
+            fspec = frame[0]
             own = fspec._own.get(sid)
             if own:
                 for order, s in own:
                     if s.matches(segment):
-                        if order >= frame.pos and not frame.kids_started:
+                        if order >= frame[2] and not frame[5]:
                             accept(level, s, segment, order)
                             matched = True
                         elif fallback is None and level == len(stack) - 1:
@@ -345,7 +340,7 @@ def build_tree(
                 for s in tail:
                     if s.matches(segment):
                         accept(level, s, segment, None)
-                        frame.kids_started = True
+                        frame[5] = True
                         matched = True
                         break
                 if matched:
@@ -357,8 +352,8 @@ def build_tree(
             level, s = fallback
             findings.append(_finding(
                 "segment_out_of_order",
-                f"{sid}{_qual(s)} is out of order in loop {stack[level].spec.id}",
-                segment, loop=stack[level].spec.id, ik3="7", transaction=transaction, severity="warning",
+                f"{sid}{_qual(s)} is out of order in loop {stack[level][0].id}",
+                segment, loop=stack[level][0].id, ik3="7", transaction=transaction, severity="warning",
             ))
             accept(level, s, segment, None)
             continue
@@ -366,11 +361,12 @@ def build_tree(
         level = len(stack) - 1
         while level >= 0 and not matched:
             frame = stack[level]
-            for target, skipped in frame.spec._deep.get(sid, ()):
+            for target, skipped in frame[0]._deep.get(sid, ()):
                 if target.start.matches(segment):
+                    child_counts = frame[4]
                     for missing in skipped:
                         key = "implied:" + missing.id
-                        if not frame.child_counts.get(key):
+                        if not child_counts.get(key):
                             findings.append(_finding(
                                 "missing_loop",
                                 f"loop {target.id} ({target.name}) found without its enclosing loop {missing.id} "
@@ -378,8 +374,8 @@ def build_tree(
                                 segment, loop=missing.id, ik3="3", transaction=transaction,
                                 segment_id=missing.start.id,
                             ))
-                        frame.child_counts[key] = 1
-                        frame.child_counts[missing.id] = frame.child_counts.get(missing.id, 0) or 1
+                        child_counts[key] = 1
+                        child_counts[missing.id] = child_counts.get(missing.id, 0) or 1
                     open_child(level, target, segment)
                     matched = True
                     break
@@ -390,17 +386,17 @@ def build_tree(
         level = len(stack) - 1
         while level >= 0 and not matched:
             frame = stack[level]
-            own = frame.spec._own.get(sid) if level == len(stack) - 1 else None
+            own = frame[0]._own.get(sid) if level == len(stack) - 1 else None
             if own:
                 findings.append(_finding(
                     "unexpected_qualifier",
-                    f"{sid} in loop {frame.spec.id} has a qualifier the guide does not list here",
-                    segment, loop=frame.spec.id, ik3="2", transaction=transaction, severity="warning",
+                    f"{sid} in loop {frame[0].id} has a qualifier the guide does not list here",
+                    segment, loop=frame[0].id, ik3="2", transaction=transaction, severity="warning",
                 ))
                 accept(level, own[0][1], segment, None)
                 matched = True
                 break
-            kids = frame.spec._kids.get(sid)
+            kids = frame[0]._kids.get(sid)
             if kids:
                 findings.append(_finding(
                     "unexpected_qualifier",
@@ -417,11 +413,11 @@ def build_tree(
         known = sid in all_ids
         findings.append(_finding(
             "unexpected_segment" if known else "unknown_segment",
-            f"{sid[:3]!r} segment not expected in loop {top.spec.id}" if known
+            f"{sid[:3]!r} segment not expected in loop {top[0].id}" if known
             else f"segment id {sid[:3]!r} is not part of this transaction set",
-            segment, loop=top.spec.id, ik3="2" if known else "1", transaction=transaction,
+            segment, loop=top[0].id, ik3="2" if known else "1", transaction=transaction,
         ))
-        top.loop.segments.append(segment)
+        top[1].segments.append(segment)
     for fr in reversed(stack):
         close(fr, segments[-1])
     return root, findings

@@ -348,7 +348,8 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[tuple[list[Segment], l
                 number += 1
                 if sid in ENVELOPE_IDS:
                     marks.append(len(out))
-                append(Segment(sid, parts[1:], number, base, delims))
+                del parts[0]  # the id: the rest are the elements (no copy)
+                append(Segment(sid, parts, number, base, delims))
                 base += len(p) + slen
             consumed = base - start
             if out:
@@ -387,7 +388,8 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[tuple[list[Segment], l
                 number += 1
                 if sid in ENVELOPE_IDS:
                     marks.append(len(out))
-                append(Segment(sid, parts[1:], number, base + plen - len(q), delims))
+                del parts[0]  # the id: the rest are the elements (no copy)
+                append(Segment(sid, parts, number, base + plen - len(q), delims))
                 base += plen + 1
             consumed = base - start
         else:
@@ -417,7 +419,8 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[tuple[list[Segment], l
                 offset = base + (lead * unit if ascii_text else stream.byte_length(p[:lead]))
                 if sid in ENVELOPE_IDS:
                     marks.append(len(out))
-                append(Segment(sid, parts[1:], number, offset, delims))
+                del parts[0]  # the id: the rest are the elements (no copy)
+                append(Segment(sid, parts, number, offset, delims))
                 base += (plen * unit if ascii_text else stream.byte_length(p)) + tlen
                 consumed += plen + 1
         if out:
