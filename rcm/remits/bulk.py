@@ -3,29 +3,30 @@
 Posting writes tens of thousands of rows per file. Each value goes through its column's bind processor (so
 Decimal, timestamps, enums and JSON are stored exactly as the ORM would store them); rows then go to SQLite
 with one executemany; PostgreSQL gets inserts through COPY and each update as one statement over arrays.
+`BulkWriter` sends a file's writes in order; on PostgreSQL from a worker thread on the same connection (the same
+transaction), so the server stores one table while Python builds the rows of the next.
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 from collections.abc import Callable, Sequence
+from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Table
+from sqlalchemy import Connection, Table
 from sqlalchemy.orm import Session
 
 from rcm.store.types import ExactDecimal
 
-__all__ = ["bulk_insert", "bulk_update"]
+__all__ = ["BulkWriter", "bulk_insert", "bulk_update"]
 
 Processor = Callable[[Any], Any] | None
 
 
-def _marker(session: Session) -> str:
-    return "?" if session.get_bind().dialect.paramstyle == "qmark" else "%s"
-
-
-def _processors(session: Session, table: Table, columns: Sequence[str]) -> list[Processor]:
-    dialect = session.get_bind().dialect
+def _processors(conn: Connection, table: Table, columns: Sequence[str]) -> list[Processor]:
+    dialect = conn.dialect
     found: list[Processor] = []
     for name in columns:
         column_type = table.c[name].type
@@ -38,44 +39,59 @@ def _processors(session: Session, table: Table, columns: Sequence[str]) -> list[
     return found
 
 
+def _memoized(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """The processor, run once per distinct value (statuses, flags, timestamps and code lists repeat a lot)."""
+    done: dict[tuple[type, Any], Any] = {}
+
+    def convert(value: Any) -> Any:
+        key = (type(value), value)
+        try:
+            return done[key]
+        except KeyError:
+            found = done[key] = process(value)
+            return found
+        except TypeError:  # unhashable (a list): converted every time
+            return process(value)
+
+    return convert
+
+
 def _convert(processors: list[Processor], rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
     """Rows with each value in its column's storage form (column by column: one pass per converted column)."""
     if all(p is None for p in processors):
-        return [tuple(row) for row in rows]
+        return [row if isinstance(row, tuple) else tuple(row) for row in rows]
     columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
     for i, process in enumerate(processors):
-        if process is not None:
-            columns[i] = [None if value is None else process(value) for value in columns[i]]
+        if process is None:
+            continue
+        if process is not float:  # amounts on SQLite are mostly different: not worth remembering
+            process = _memoized(process)
+        columns[i] = [None if value is None else process(value) for value in columns[i]]
     return list(zip(*columns, strict=True))
 
 
-def _quote(session: Session, name: str) -> str:
-    return session.get_bind().dialect.identifier_preparer.quote(name)
+def _quote(conn: Connection, name: str) -> str:
+    return conn.dialect.identifier_preparer.quote(name)
 
 
-def _is_postgres(session: Session) -> bool:
-    return session.get_bind().dialect.name == "postgresql"
-
-
-def _copy(session: Session, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
-    driver = session.connection().connection.driver_connection
+def _copy(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    driver = conn.connection.driver_connection
     if driver is None:  # pragma: no cover - a live session always has its driver connection
         raise RuntimeError("no database connection to COPY into")
-    names = ", ".join(_quote(session, c) for c in columns)
-    with driver.cursor() as cursor, cursor.copy(f"COPY {_quote(session, table.name)} ({names}) FROM STDIN") as copy:
+    names = ", ".join(_quote(conn, c) for c in columns)
+    with driver.cursor() as cursor, cursor.copy(f"COPY {_quote(conn, table.name)} ({names}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
 
 def _update_from_arrays(
-    session: Session, table: Table, add: Sequence[str], assign: Sequence[str], rows: list[tuple[Any, ...]]
+    conn: Connection, table: Table, add: Sequence[str], assign: Sequence[str], rows: list[tuple[Any, ...]]
 ) -> None:
     """PostgreSQL: one set-based UPDATE joining the table to the rows passed as arrays (one per column)."""
-    dialect = session.get_bind().dialect
     names = ["id", *add, *assign]
-    target = _quote(session, table.name)
-    quoted = [_quote(session, n) for n in names]
-    arrays = ", ".join(f"CAST(%s AS {table.c[n].type.compile(dialect=dialect)}[])" for n in names)
+    target = _quote(conn, table.name)
+    quoted = [_quote(conn, n) for n in names]
+    arrays = ", ".join(f"CAST(%s AS {table.c[n].type.compile(dialect=conn.dialect)}[])" for n in names)
     sets = [f"{c} = {target}.{c} + v.{c}" for c in quoted[1 : 1 + len(add)]]
     sets += [f"{c} = v.{c}" for c in quoted[1 + len(add) :]]
     sql = (
@@ -83,22 +99,43 @@ def _update_from_arrays(
         f"WHERE {target}.id = v.id"
     )
     columns = tuple(list(column) for column in zip(*rows, strict=True))
-    session.connection().exec_driver_sql(sql, columns)
+    conn.exec_driver_sql(sql, columns)
+
+
+def _insert(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    if not rows:
+        return
+    converted = _convert(_processors(conn, table, columns), rows)
+    if conn.dialect.name == "postgresql":
+        _copy(conn, table, columns, converted)
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {_quote(conn, table.name)} ({', '.join(_quote(conn, c) for c in columns)}) "
+        f"VALUES ({', '.join(mark for _ in columns)})"
+    )
+    conn.exec_driver_sql(sql, converted)
+
+
+def _update(
+    conn: Connection, table: Table, rows: Sequence[Sequence[Any]], add: Sequence[str], assign: Sequence[str]
+) -> None:
+    if not rows:
+        return
+    converted = _convert(_processors(conn, table, ["id", *add, *assign]), rows)
+    if conn.dialect.name == "postgresql":
+        _update_from_arrays(conn, table, add, assign, converted)
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sets = [f"{_quote(conn, c)} = {_quote(conn, c)} + {mark}" for c in add]
+    sets += [f"{_quote(conn, c)} = {mark}" for c in assign]
+    sql = f"UPDATE {_quote(conn, table.name)} SET {', '.join(sets)} WHERE id = {mark}"
+    conn.exec_driver_sql(sql, [(*row[1:], row[0]) for row in converted])
 
 
 def bulk_insert(session: Session, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     """INSERT rows (tuples in ``columns`` order) in bulk."""
-    if not rows:
-        return
-    if _is_postgres(session):
-        _copy(session, table, columns, _convert(_processors(session, table, columns), rows))
-        return
-    mark = _marker(session)
-    sql = (
-        f"INSERT INTO {_quote(session, table.name)} ({', '.join(_quote(session, c) for c in columns)}) "
-        f"VALUES ({', '.join(mark for _ in columns)})"
-    )
-    session.connection().exec_driver_sql(sql, _convert(_processors(session, table, columns), rows))
+    _insert(session.connection(), table, columns, rows)
 
 
 def bulk_update(
@@ -110,14 +147,79 @@ def bulk_update(
     assign: Sequence[str] = (),
 ) -> None:
     """UPDATE by id in bulk: rows are (id, *values to add to the ``add`` columns, *values for ``assign``)."""
-    if not rows:
-        return
-    converted = _convert(_processors(session, table, ["id", *add, *assign]), rows)
-    if _is_postgres(session):
-        _update_from_arrays(session, table, add, assign, converted)
-        return
-    mark = _marker(session)
-    sets = [f"{_quote(session, c)} = {_quote(session, c)} + {mark}" for c in add]
-    sets += [f"{_quote(session, c)} = {mark}" for c in assign]
-    sql = f"UPDATE {_quote(session, table.name)} SET {', '.join(sets)} WHERE id = {mark}"
-    session.connection().exec_driver_sql(sql, [(*row[1:], row[0]) for row in converted])
+    _update(session.connection(), table, rows, add, assign)
+
+
+_Job = Callable[[], None]
+
+
+class BulkWriter:
+    """Inserts and updates handed over in order, written through the session's connection inside its transaction.
+
+    On SQLite each write runs at once. On PostgreSQL one worker thread runs them in order on the same connection
+    (psycopg waits for the server without holding the GIL), so the caller builds the next rows meanwhile. Nothing
+    else may use the connection until ``flush()`` (which waits for every write and raises the first error) or the
+    end of the ``with`` block; leaving the block with an error waits for the worker and lets the error through,
+    so the caller's rollback never races a write.
+    """
+
+    def __init__(self, session: Session) -> None:
+        self._conn = session.connection()  # the transaction begins (or continues) here, in the caller's thread
+        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._error: BaseException | None = None
+        self._worker: threading.Thread | None = None
+        if self._conn.dialect.name == "postgresql":
+            self._worker = threading.Thread(target=self._work, name="rcm-bulk-writer", daemon=True)
+            self._worker.start()
+
+    def _work(self) -> None:
+        while (job := self._jobs.get()) is not None:
+            if self._error is None:
+                try:
+                    job()
+                except BaseException as exc:  # handed to the caller by flush()
+                    self._error = exc
+
+    def _submit(self, job: _Job) -> None:
+        if self._worker is None:
+            job()
+        else:
+            self._jobs.put(job)
+
+    def insert(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+        """INSERT rows (tuples in ``columns`` order) in bulk, after everything handed over before."""
+        if rows:
+            conn = self._conn
+            self._submit(lambda: _insert(conn, table, columns, rows))
+
+    def update(
+        self, table: Table, rows: Sequence[Sequence[Any]], *, add: Sequence[str] = (), assign: Sequence[str] = ()
+    ) -> None:
+        """UPDATE by id in bulk (rows as `bulk_update` takes them), after everything handed over before."""
+        if rows:
+            conn = self._conn
+            self._submit(lambda: _update(conn, table, rows, add, assign))
+
+    def _stop(self) -> None:
+        if self._worker is not None:
+            self._jobs.put(None)
+            self._worker.join()
+            self._worker = None
+
+    def flush(self) -> None:
+        """Wait until every write handed over is done (no more can be handed over); raise the first that failed."""
+        self._stop()
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def __enter__(self) -> BulkWriter:
+        return self
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, trace: TracebackType | None
+    ) -> None:
+        if kind is None:
+            self.flush()
+        else:
+            self._stop()

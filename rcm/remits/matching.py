@@ -16,6 +16,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rcm.remits.lookup import matching_any
 from rcm.remits.remittance import ZERO, PaidClaim, PaidService
 from rcm.store.tables import ClaimLineRecord, ClaimRecord, ClaimStatus
 
@@ -23,8 +24,6 @@ __all__ = ["ClaimBook", "ClaimState", "LineState", "add_follow_ups", "load_claim
 
 NO_CLAIM = "no claim with this patient control number or payer claim number"
 NO_LINE = "no line of the claim has this line id, or this procedure, modifiers and date"
-
-_CHUNK = 500
 
 
 @dataclass(slots=True)
@@ -89,47 +88,82 @@ _CLAIMS = ClaimRecord.__table__
 _LINES = ClaimLineRecord.__table__
 
 
-def _load_chunk(session: Session, where: Any, lock: bool) -> list[ClaimState]:
+def _load(session: Session, column: Any, values: list[str]) -> list[ClaimState]:
+    """The claims whose ``column`` is one of ``values``, with their lines (claims locked on PostgreSQL)."""
     c = _CLAIMS.c
-    query = (
-        select(c.id, c.claim_number, c.payer_claim_number, c.encounter_version_id, c.coverage_priority, c.balance,
-               c.status, c.status_changed_at)
-        .where(where)
-        .order_by(c.id)
-    )
-    if lock:
-        query = query.with_for_update()
-    states = [
-        ClaimState(id=row[0], claim_number=row[1], payer_claim_number=row[2], encounter_version_id=row[3],
-                   coverage_priority=row[4], balance=row[5], status=row[6], status_changed_at=row[7])
-        for row in session.connection().execute(query)
-    ]
-    if not states:
-        return states
+    lock = session.get_bind().dialect.name == "postgresql"
+    states: list[ClaimState] = []
+    for condition in matching_any(session, column, values):
+        query = (
+            select(
+                c.id,
+                c.claim_number,
+                c.payer_claim_number,
+                c.encounter_version_id,
+                c.coverage_priority,
+                c.balance,
+                c.status,
+                c.status_changed_at,
+            )
+            .where(condition)
+            .order_by(c.id)
+        )
+        if lock:
+            query = query.with_for_update()
+        states.extend(
+            ClaimState(
+                id=row[0],
+                claim_number=row[1],
+                payer_claim_number=row[2],
+                encounter_version_id=row[3],
+                coverage_priority=row[4],
+                balance=row[5],
+                status=row[6],
+                status_changed_at=row[7],
+            )
+            for row in session.connection().execute(query)
+        )
     by_id = {state.id: state for state in states}
     ln = _LINES.c
-    lines = (
-        select(ln.claim_id, ln.id, ln.line_id, ln.code, ln.modifier1, ln.modifier2, ln.modifier3, ln.modifier4,
-               ln.date_from, ln.date_to, ln.revenue_code)
-        .where(ln.claim_id.in_(list(by_id)))
-        .order_by(ln.claim_id, ln.line_number)
-    )
-    for row in session.connection().execute(lines):
-        by_id[row[0]].lines.append(
-            LineState(id=row[1], line_id=row[2], code=row[3], modifiers=tuple(m for m in row[4:8] if m),
-                      date_from=row[8], date_to=row[9], revenue_code=row[10])
+    for condition in matching_any(session, ln.claim_id, by_id):
+        query = (
+            select(
+                ln.claim_id,
+                ln.id,
+                ln.line_id,
+                ln.code,
+                ln.modifier1,
+                ln.modifier2,
+                ln.modifier3,
+                ln.modifier4,
+                ln.date_from,
+                ln.date_to,
+                ln.revenue_code,
+            )
+            .where(condition)
+            .order_by(ln.claim_id, ln.line_number)
         )
+        for row in session.connection().execute(query):
+            by_id[row[0]].lines.append(
+                LineState(
+                    id=row[1],
+                    line_id=row[2],
+                    code=row[3],
+                    modifiers=tuple(m for m in row[4:8] if m),
+                    date_from=row[8],
+                    date_to=row[9],
+                    revenue_code=row[10],
+                )
+            )
     return states
 
 
 def load_claims(session: Session, numbers: Iterable[str]) -> ClaimBook:
     """Load (and lock, on PostgreSQL) the claims with these patient control numbers."""
     wanted = sorted({n.strip() for n in numbers if n and n.strip()})
-    lock = session.get_bind().dialect.name == "postgresql"
     book = ClaimBook()
-    for start in range(0, len(wanted), _CHUNK):
-        for state in _load_chunk(session, _CLAIMS.c.claim_number.in_(wanted[start : start + _CHUNK]), lock):
-            book.by_number[state.claim_number] = state
+    for state in _load(session, _CLAIMS.c.claim_number, wanted):
+        book.by_number[state.claim_number] = state
     for state in book.by_number.values():
         if state.payer_claim_number:
             book.by_payer_number.setdefault(state.payer_claim_number, state)
@@ -139,15 +173,11 @@ def load_claims(session: Session, numbers: Iterable[str]) -> ClaimBook:
 def add_follow_ups(session: Session, book: ClaimBook, claims: Iterable[PaidClaim]) -> None:
     """Claims the payer names only by its own claim number (CLP07): add those not found by CLP01 to the book."""
     wanted = sorted(
-        {c.payer_claim_number.strip() for c in claims if c.payer_claim_number and book.find(c) is None}
-        - {""}
+        {c.payer_claim_number.strip() for c in claims if c.payer_claim_number and book.find(c) is None} - {""}
     )
-    lock = session.get_bind().dialect.name == "postgresql"
-    for start in range(0, len(wanted), _CHUNK):
-        where = _CLAIMS.c.payer_claim_number.in_(wanted[start : start + _CHUNK])
-        for state in _load_chunk(session, where, lock):
-            state = book.by_number.setdefault(state.claim_number, state)
-            book.by_payer_number.setdefault(state.payer_claim_number or "", state)
+    for state in _load(session, _CLAIMS.c.payer_claim_number, wanted):
+        state = book.by_number.setdefault(state.claim_number, state)
+        book.by_payer_number.setdefault(state.payer_claim_number or "", state)
 
 
 def _same_date(service: PaidService, claim: PaidClaim, line: LineState) -> bool:

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, tuple_, update
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -25,8 +26,8 @@ from rcm.remits.provider_adjustments import plb_rows
 from rcm.remits.remittance import ZERO, PaidClaim, ReceivedRemittance
 from rcm.remits.report import TransactionResult
 from rcm.remits.reversals import PaymentEntry, PaymentHistory, load_history, waiting_reversals
-from rcm.remits.writing import StagedPayment, insert_rows, money, table_of, write_claims, write_payments
-from rcm.store.tables import ClaimPayment, ClaimStatus, ProviderAdjustment, Remittance, utcnow
+from rcm.remits.writing import StagedPayment, money, table_of, write_posting
+from rcm.store.tables import ClaimStatus, Remittance, utcnow
 
 __all__ = ["payment_key", "post_remittances"]
 
@@ -78,24 +79,26 @@ def _insert_remittance(
     return None if found is None else int(found)
 
 
-def _apply_to_claim(state: ClaimState, claim: PaidClaim, lines: list[LineState | None]) -> None:
+def _apply_to_claim(
+    state: ClaimState, claim: PaidClaim, lines: list[LineState | None], paid: Decimal, patient: Decimal
+) -> None:
     """Move the claim's and its lines' totals by this payment (reversals carry negative amounts)."""
-    paid = money(claim.paid)
-    closed = paid + money(claim.written_off)
+    written_off = sum((a.amount for a in claim.adjustments if not a.is_patient_responsibility), ZERO)
+    for service, line in zip(claim.services, lines, strict=True):
+        line_written_off = sum((a.amount for a in service.adjustments if not a.is_patient_responsibility), ZERO)
+        written_off += line_written_off
+        if line is not None:
+            line.paid_delta += money(service.paid)
+            line.adjusted_delta += money(line_written_off)
+            line.changed = True
+    closed = paid + money(written_off)
     state.paid_delta += paid
-    state.patient_delta += money(claim.patient_responsibility)
+    state.patient_delta += patient
     state.balance_delta -= closed
     state.balance -= closed
     if claim.payer_claim_number and not claim.is_reversal:
         state.payer_claim_number = claim.payer_claim_number.strip()[:50]
     state.changed = True
-    for service, line in zip(claim.services, lines, strict=True):
-        if line is None:
-            continue
-        written_off = sum((a.amount for a in service.adjustments if not a.is_patient_responsibility), ZERO)
-        line.paid_delta += money(service.paid)
-        line.adjusted_delta += money(written_off)
-        line.changed = True
 
 
 def _stage_claims(
@@ -115,9 +118,7 @@ def _stage_claims(
     for remittance_id, remittance, result in to_post:
         for claim in remittance.claims:
             state = book.find(claim)
-            lines: list[LineState | None] = (
-                match_lines(claim, state) if state else [None for _ in claim.services]
-            )
+            lines: list[LineState | None] = match_lines(claim, state) if state else [None for _ in claim.services]
             if claim.is_reversal:
                 adjudication = None
                 status = ClaimStatus.reversed
@@ -131,10 +132,12 @@ def _stage_claims(
                 status = adjudication.status
                 cause = f"{adjudication.cause} (trace {remittance.trace_number})"
                 result.denied += status is ClaimStatus.denied
+            paid = money(claim.paid)
+            patient = money(claim.patient_responsibility)
             entry = PaymentEntry(
                 key=(claim.patient_control_number.strip(), (claim.payer_claim_number or "").strip()),
                 claim_id=state.id if state else None,
-                paid=money(claim.paid),
+                paid=paid,
                 charge=money(claim.charge),
                 is_reversal=claim.is_reversal,
                 status=status,
@@ -142,8 +145,8 @@ def _stage_claims(
             )
             history.add(entry)
             if state is not None:
-                _apply_to_claim(state, claim, lines)
-            staged.append(StagedPayment(remittance_id, result, claim, state, lines, entry, adjudication))
+                _apply_to_claim(state, claim, lines, paid, patient)
+            staged.append(StagedPayment(remittance_id, result, claim, state, lines, entry, adjudication, patient))
     return staged, history
 
 
@@ -210,20 +213,11 @@ def _post(
     if not to_post:
         return results
     staged, history = _stage_claims(session, to_post, book)
-    write_payments(session, staged, now)
-    updates = history.reverses_updates()
-    if updates:
-        payments = table_of(ClaimPayment)
-        session.connection().execute(
-            update(payments).where(payments.c.id == bindparam("b_id")).values(reverses_id=bindparam("b_rev")),
-            [{"b_id": u["id"], "b_rev": u["reverses_id"]} for u in updates],
-        )
     claim_ids = book.claim_ids
     plb: list[dict[str, Any]] = []
     for remittance_id, remittance, _ in to_post:
         plb.extend(plb_rows(remittance.provider_adjustments, remittance_id=remittance_id, claim_ids=claim_ids))
     for row in plb:
         row["amount"] = money(row["amount"])
-    insert_rows(session, ProviderAdjustment, plb)
-    write_claims(session, staged, history, file_id=file_id, now=now)
+    write_posting(session, staged, history, plb, file_id=file_id, now=now)
     return results

@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rcm.remits.lookup import matching_any
 from rcm.store.tables import ClaimPayment, ClaimStatus, DenialRecord
 
 __all__ = ["PaymentEntry", "PaymentHistory", "load_history", "waiting_reversals"]
 
 REVERSAL = "22"
-_CHUNK = 500
 
 
 @dataclass(eq=False, slots=True)
@@ -107,13 +107,10 @@ def _stored_status(status_code: str, paid: Decimal, has_denials: bool) -> ClaimS
 
 def waiting_reversals(session: Session, control_numbers: Iterable[str]) -> set[str]:
     """The patient control numbers among these that have a stored reversal still waiting for its payment."""
-    numbers = sorted(set(control_numbers))
     found: set[str] = set()
-    for start in range(0, len(numbers), _CHUNK):
+    for condition in matching_any(session, ClaimPayment.patient_control_number, control_numbers):
         query = select(ClaimPayment.patient_control_number).where(
-            ClaimPayment.patient_control_number.in_(numbers[start : start + _CHUNK]),
-            ClaimPayment.status_code == REVERSAL,
-            ClaimPayment.reverses_id.is_(None),
+            condition, ClaimPayment.status_code == REVERSAL, ClaimPayment.reverses_id.is_(None)
         )
         found.update(session.scalars(query))
     return found
@@ -121,15 +118,10 @@ def waiting_reversals(session: Session, control_numbers: Iterable[str]) -> set[s
 
 def load_history(session: Session, control_numbers: Iterable[str], claim_ids: Iterable[int]) -> PaymentHistory:
     """The stored payments of these patient control numbers or claims, oldest first, with their pairs."""
-    numbers = sorted(set(control_numbers))
-    ids = sorted(set(claim_ids))
     rows: dict[int, Any] = {}
-    for start in range(0, max(len(numbers), len(ids)), _CHUNK):
-        conditions = []
-        if numbers[start : start + _CHUNK]:
-            conditions.append(ClaimPayment.patient_control_number.in_(numbers[start : start + _CHUNK]))
-        if ids[start : start + _CHUNK]:
-            conditions.append(ClaimPayment.claim_id.in_(ids[start : start + _CHUNK]))
+    conditions = matching_any(session, ClaimPayment.patient_control_number, control_numbers)
+    conditions += matching_any(session, ClaimPayment.claim_id, claim_ids)
+    for condition in conditions:
         query = select(
             ClaimPayment.id,
             ClaimPayment.claim_id,
@@ -139,21 +131,15 @@ def load_history(session: Session, control_numbers: Iterable[str], claim_ids: It
             ClaimPayment.paid,
             ClaimPayment.charge,
             ClaimPayment.reverses_id,
-        ).where(or_(*conditions))
+        ).where(condition)
         for row in session.execute(query):
             rows[row.id] = row
     if not rows:
         return PaymentHistory()
-    denied: set[int] = set()
     payment_ids = sorted(rows)
-    for start in range(0, len(payment_ids), _CHUNK):
-        denied.update(
-            session.scalars(
-                select(DenialRecord.claim_payment_id).where(
-                    DenialRecord.claim_payment_id.in_(payment_ids[start : start + _CHUNK])
-                )
-            )
-        )
+    denied: set[int] = set()
+    for condition in matching_any(session, DenialRecord.claim_payment_id, payment_ids):
+        denied.update(session.scalars(select(DenialRecord.claim_payment_id).where(condition)))
     entries: dict[int, PaymentEntry] = {}
     for payment_id in payment_ids:
         row = rows[payment_id]

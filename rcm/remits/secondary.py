@@ -10,40 +10,30 @@ from decimal import Decimal
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from rcm.remits.lookup import matching_any
 from rcm.store.tables import ClaimStatus, CoverageRecord, SecondaryClaimQueue
 
 __all__ = ["NEXT_PRIORITY", "claims_already_queued", "encounters_with_coverage", "queue_reason"]
 
 NEXT_PRIORITY = {"primary": "secondary", "secondary": "tertiary"}
-_CHUNK = 500
 
 
 def encounters_with_coverage(session: Session, wanted: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
     """Which (encounter version, priority) pairs have a coverage on file."""
     pairs = set(wanted)
-    version_ids = sorted({v for v, _ in pairs})
     found: set[tuple[int, str]] = set()
-    for start in range(0, len(version_ids), _CHUNK):
-        query = select(CoverageRecord.encounter_version_id, CoverageRecord.priority).where(
-            CoverageRecord.encounter_version_id.in_(version_ids[start : start + _CHUNK])
-        )
+    for condition in matching_any(session, CoverageRecord.encounter_version_id, {v for v, _ in pairs}):
+        query = select(CoverageRecord.encounter_version_id, CoverageRecord.priority).where(condition)
         found.update((row[0], row[1]) for row in session.execute(query) if (row[0], row[1]) in pairs)
     return found
 
 
 def claims_already_queued(session: Session, claim_ids: Iterable[int]) -> set[int]:
     """Claims with a queued next-payer claim not built yet (so a second posting does not queue it twice)."""
-    ids = sorted(set(claim_ids))
     queued: set[int] = set()
-    for start in range(0, len(ids), _CHUNK):
-        queued.update(
-            session.scalars(
-                select(SecondaryClaimQueue.claim_id).where(
-                    SecondaryClaimQueue.claim_id.in_(ids[start : start + _CHUNK]),
-                    SecondaryClaimQueue.built.is_(False),
-                )
-            )
-        )
+    for condition in matching_any(session, SecondaryClaimQueue.claim_id, claim_ids):
+        query = select(SecondaryClaimQueue.claim_id).where(condition, SecondaryClaimQueue.built.is_(False))
+        queued.update(session.scalars(query))
     return queued
 
 

@@ -1,12 +1,16 @@
 """The rows a posting writes: claim, line and adjustment payments, denials, status changes and the next-payer
 queue, each table in one bulk statement (ids reserved first so children can point at their parents).
+
+Everything the rows need is worked out before the first write (ids, statuses, who goes to the next payer); the
+writes then go to a `BulkWriter` in order, so on PostgreSQL the server stores one table while the next is built.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from operator import itemgetter
 from typing import Any
 
@@ -14,7 +18,7 @@ from sqlalchemy import Table, func, select, text
 from sqlalchemy.orm import Session
 
 from rcm.errors import InputError
-from rcm.remits.bulk import bulk_insert, bulk_update
+from rcm.remits.bulk import BulkWriter
 from rcm.remits.denials import Adjudication
 from rcm.remits.matching import NO_CLAIM, NO_LINE, ClaimState, LineState
 from rcm.remits.remittance import PaidClaim
@@ -28,6 +32,7 @@ from rcm.store.tables import (
     ClaimRecord,
     ClaimStatusChange,
     DenialRecord,
+    ProviderAdjustment,
     RemarkCode,
     SecondaryClaimQueue,
     ServicePayment,
@@ -35,27 +40,31 @@ from rcm.store.tables import (
 
 __all__ = [
     "StagedPayment",
-    "insert_many",
     "insert_rows",
     "money",
     "reserve_ids",
     "table_of",
     "to_units",
-    "write_claims",
-    "write_payments",
+    "write_posting",
 ]
 
 _CENT = Decimal("0.01")
 _MILLI = Decimal("0.001")
 _UNITS_LIMIT = Decimal(1_000_000)
-_MONEY_LIMIT = Decimal(10_000_000_000)
+# NUMERIC(12, 2): quantizing to cents under 12 digits of precision signals InvalidOperation for an amount of
+# 10 digits or more before the point (and for infinity), so the range check costs nothing extra.
+_MONEY = Context(prec=12, rounding=ROUND_HALF_UP, traps=[InvalidOperation])
 
 
 def money(value: Decimal) -> Decimal:
     """An amount as the Money columns hold it (NUMERIC(12, 2)); one that cannot fit stops the posting."""
-    if not value.is_finite() or abs(value) >= _MONEY_LIMIT:
+    try:
+        exact = value.quantize(_CENT, context=_MONEY)
+    except InvalidOperation:
+        exact = None
+    if exact is None or exact.is_nan():
         raise InputError(f"an amount of {value} cannot be posted (more than 10 digits before the decimal point)")
-    return value.quantize(_CENT, rounding=ROUND_HALF_UP)
+    return exact
 
 
 def to_units(value: Decimal | None) -> Decimal | None:
@@ -71,10 +80,9 @@ def table_of(model: Any) -> Table:
     return table
 
 
-
 @dataclass(slots=True)
 class StagedPayment:
-    """One claim payment being posted."""
+    """One claim payment being posted (amounts as stored)."""
 
     remittance_id: int
     result: TransactionResult
@@ -83,147 +91,186 @@ class StagedPayment:
     lines: list[LineState | None]
     entry: PaymentEntry
     adjudication: Adjudication | None
+    patient_responsibility: Decimal
 
 
+def reserve_ids(session: Session, counts: Sequence[tuple[Any, int]]) -> list[list[int]]:
+    """New primary keys for each (model, count), ascending, so children can point at rows inserted in bulk.
 
-def reserve_ids(session: Session, table: Table, count: int) -> list[int]:
-    """``count`` new primary keys for ``table``, so children can point at rows inserted in one executemany.
-
-    PostgreSQL hands them out from the table's sequence (safe under concurrency); on SQLite this transaction
-    already holds the write lock (it inserted the payment row first), so nobody else can take the next ids.
+    PostgreSQL hands them out from each table's sequence, all in one statement (safe under concurrency); on
+    SQLite this transaction already holds the write lock (it inserted the payment row first), so nobody else
+    can take the next ids.
     """
+    tables = [table_of(model) for model, _ in counts]
     if session.get_bind().dialect.name == "postgresql":
-        query = text("SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :count)")
-        return [int(v) for v in session.connection().execute(query, {"table": table.name, "count": count}).scalars()]
-    last = session.connection().execute(select(func.max(table.c.id))).scalar_one_or_none() or 0
-    return list(range(int(last) + 1, int(last) + 1 + count))
-
-
-def insert_many(session: Session, model: Any, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert rows in one executemany with ids taken beforehand; returns the ids in row order."""
-    if not rows:
-        return []
-    table = table_of(model)
-    ids = reserve_ids(session, table, len(rows))
-    for row, new_id in zip(rows, ids, strict=True):
-        row["id"] = new_id
-    insert_rows(session, model, rows)
-    return ids
-
-
-def insert_rows(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """One executemany for rows that all have the same keys."""
-    if rows:
-        columns = list(rows[0])
-        getter = itemgetter(*columns)
-        values = [getter(row) for row in rows] if len(columns) > 1 else [(getter(row),) for row in rows]
-        bulk_insert(session, table_of(model), columns, values)
-
-
-def _claim_payment_row(item: StagedPayment) -> dict[str, Any]:
-    claim = item.claim
-    missing_lines = sum(1 for line in item.lines if line is None)
-    if item.state is None:
-        reason: str | None = NO_CLAIM
-    elif missing_lines:
-        reason = f"{missing_lines} of {len(item.lines)} line(s) unmatched: {NO_LINE}"
-    else:
-        reason = None
-    return {
-        "remittance_id": item.remittance_id,
-        "claim_id": item.state.id if item.state else None,
-        "patient_control_number": claim.patient_control_number.strip()[:40],
-        "status_code": claim.status_code[:3],
-        "charge": money(claim.charge),
-        "paid": money(claim.paid),
-        "patient_responsibility": money(claim.patient_responsibility),
-        "payer_claim_number": (claim.payer_claim_number or "").strip()[:50] or None,
-        "reverses_id": None,
-        "matched": item.state is not None,
-        "unmatched_reason": reason,
-        "segment": claim.segment,
-    }
-
-
-def write_payments(session: Session, staged: list[StagedPayment], now: datetime) -> None:
-    """ClaimPayment, ServicePayment, Adjustment, RemarkCode and DenialRecord rows, one bulk insert per table."""
-    payment_ids = insert_many(session, ClaimPayment, [_claim_payment_row(item) for item in staged])
-    service_rows: list[dict[str, Any]] = []
-    service_owner: list[tuple[int, int]] = []  # (staged index, service index)
-    adjustments: list[dict[str, Any]] = []
-    remarks: list[dict[str, Any]] = []
-    denials: list[dict[str, Any]] = []
-    for index, (item, payment_id) in enumerate(zip(staged, payment_ids, strict=True)):
-        item.entry.id = payment_id
-        claim = item.claim
-        for number, (service, line) in enumerate(zip(claim.services, item.lines, strict=True)):
-            service_rows.append(
-                {
-                    "claim_payment_id": payment_id,
-                    "claim_line_id": line.id if line else None,
-                    "code": service.code[:48],
-                    "modifiers": list(service.modifiers) or None,
-                    "charge": money(service.charge),
-                    "paid": money(service.paid),
-                    "allowed": None if service.allowed is None else money(service.allowed),
-                    "units": to_units(service.units),
-                    "service_date": service.service_date or claim.service_date,
-                    "line_id": (service.line_id or "").strip()[:50] or None,
-                    "matched": line is not None,
-                }
-            )
-            service_owner.append((index, number))
-        for cas in claim.adjustments:
-            adjustments.append(_adjustment_row(payment_id, None, cas.group, cas.reason, cas.amount, cas.quantity))
-        remarks.extend(
-            {"claim_payment_id": payment_id, "service_payment_id": None, "code": code[:10]}
-            for code in claim.remark_codes
+        arrays = ", ".join(
+            f"ARRAY(SELECT nextval(seq) FROM (SELECT pg_get_serial_sequence(:t{i}, 'id')::regclass AS seq) s, "
+            f"generate_series(1, :n{i}))"
+            for i in range(len(counts))
         )
-        if item.state is not None and item.adjudication is not None:
+        params: dict[str, Any] = {}
+        for i, (table, (_, count)) in enumerate(zip(tables, counts, strict=True)):
+            params[f"t{i}"], params[f"n{i}"] = table.name, count
+        row = session.connection().execute(text(f"SELECT {arrays}"), params).one()
+        return [sorted(int(v) for v in ids) for ids in row]
+    found: list[list[int]] = []
+    for table, (_, count) in zip(tables, counts, strict=True):
+        last = int(session.connection().execute(select(func.max(table.c.id))).scalar_one_or_none() or 0)
+        found.append(list(range(last + 1, last + 1 + count)))
+    return found
+
+
+def insert_rows(writer: BulkWriter, model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Hand rows (tuples in ``columns`` order) of one table to the writer."""
+    writer.insert(table_of(model), columns, rows)
+
+
+def _dict_rows(rows: list[dict[str, Any]]) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Columns and tuples of rows given as dicts that all have the same keys."""
+    if not rows:
+        return [], []
+    columns = list(rows[0])
+    getter = itemgetter(*columns)
+    return columns, [getter(row) if len(columns) > 1 else (getter(row),) for row in rows]
+
+
+_PAYMENT_COLUMNS = (
+    "id",
+    "remittance_id",
+    "claim_id",
+    "patient_control_number",
+    "status_code",
+    "charge",
+    "paid",
+    "patient_responsibility",
+    "payer_claim_number",
+    "matched",
+    "unmatched_reason",
+    "segment",
+)
+_SERVICE_COLUMNS = (
+    "id",
+    "claim_payment_id",
+    "claim_line_id",
+    "code",
+    "modifiers",
+    "charge",
+    "paid",
+    "allowed",
+    "units",
+    "service_date",
+    "line_id",
+    "matched",
+)
+_ADJUSTMENT_COLUMNS = ("claim_payment_id", "service_payment_id", "group_code", "reason_code", "amount", "quantity")
+_REMARK_COLUMNS = ("claim_payment_id", "service_payment_id", "code")
+_DENIAL_COLUMNS = (
+    "claim_id",
+    "claim_payment_id",
+    "line_id",
+    "group_code",
+    "reason_code",
+    "remark_codes",
+    "amount",
+    "denied_at",
+)
+_CHANGE_COLUMNS = ("claim_id", "from_status", "to_status", "at", "cause", "source_kind", "source_file_id", "actor")
+_QUEUE_COLUMNS = ("claim_id", "reason", "created_at", "built")
+
+
+def _unmatched_reason(item: StagedPayment) -> str | None:
+    if item.state is None:
+        return NO_CLAIM
+    missing_lines = sum(1 for line in item.lines if line is None)
+    if missing_lines:
+        return f"{missing_lines} of {len(item.lines)} line(s) unmatched: {NO_LINE}"
+    return None
+
+
+def _write_payments(writer: BulkWriter, staged: list[StagedPayment], service_ids: list[int], now: datetime) -> None:
+    """ClaimPayment, ServicePayment, Adjustment, RemarkCode and DenialRecord rows, one bulk insert per table.
+
+    Each table is handed to the writer as soon as its rows are built (claim payments first).
+    """
+    payments: list[tuple[Any, ...]] = []
+    adjustments: list[tuple[Any, ...]] = []
+    remarks: list[tuple[Any, ...]] = []
+    denials: list[tuple[Any, ...]] = []
+    for item in staged:
+        claim, state, entry = item.claim, item.state, item.entry
+        payment_id = entry.id
+        payments.append(
+            (
+                payment_id,
+                item.remittance_id,
+                state.id if state else None,
+                claim.patient_control_number.strip()[:40],
+                claim.status_code[:3],
+                entry.charge,
+                entry.paid,
+                item.patient_responsibility,
+                (claim.payer_claim_number or "").strip()[:50] or None,
+                state is not None,
+                _unmatched_reason(item),
+                claim.segment,
+            )
+        )
+        for cas in claim.adjustments:
+            adjustments.append(
+                (payment_id, None, cas.group[:2], cas.reason[:5], money(cas.amount), to_units(cas.quantity))
+            )
+        remarks.extend((payment_id, None, code[:10]) for code in claim.remark_codes)
+        if state is not None and item.adjudication is not None:
             denials.extend(
-                {
-                    "claim_id": item.state.id,
-                    "claim_payment_id": payment_id,
-                    "line_id": denial.line_id[:50] if denial.line_id else None,
-                    "group_code": denial.group_code[:2],
-                    "reason_code": denial.reason_code[:5],
-                    "remark_codes": list(denial.remark_codes),
-                    "amount": money(denial.amount),
-                    "denied_at": now,
-                }
+                (
+                    state.id,
+                    payment_id,
+                    denial.line_id[:50] if denial.line_id else None,
+                    denial.group_code[:2],
+                    denial.reason_code[:5],
+                    denial.remark_codes,
+                    money(denial.amount),
+                    now,
+                )
                 for denial in item.adjudication.denials
             )
-    service_ids = insert_many(session, ServicePayment, service_rows)
-    for (index, number), service_id in zip(service_owner, service_ids, strict=True):
-        service = staged[index].claim.services[number]
-        payment_id = payment_ids[index]
-        for cas in service.adjustments:
-            adjustments.append(_adjustment_row(payment_id, service_id, cas.group, cas.reason, cas.amount, cas.quantity))
-        remarks.extend(
-            {"claim_payment_id": payment_id, "service_payment_id": service_id, "code": code[:10]}
-            for code in service.remark_codes
-        )
-    insert_rows(session, Adjustment, adjustments)
-    insert_rows(session, RemarkCode, remarks)
-    insert_rows(session, DenialRecord, denials)
-
-
-def _adjustment_row(
-    payment_id: int, service_id: int | None, group: str, reason: str, amount: Decimal, quantity: Decimal | None
-) -> dict[str, Any]:
-    return {
-        "claim_payment_id": payment_id,
-        "service_payment_id": service_id,
-        "group_code": group[:2],
-        "reason_code": reason[:5],
-        "amount": money(amount),
-        "quantity": to_units(quantity),
-    }
+    insert_rows(writer, ClaimPayment, _PAYMENT_COLUMNS, payments)
+    services: list[tuple[Any, ...]] = []
+    next_service = iter(service_ids).__next__
+    for item in staged:
+        claim, payment_id = item.claim, item.entry.id
+        for service, line in zip(claim.services, item.lines, strict=True):
+            service_id = next_service()
+            services.append(
+                (
+                    service_id,
+                    payment_id,
+                    line.id if line else None,
+                    service.code[:48],
+                    service.modifiers or None,
+                    money(service.charge),
+                    money(service.paid),
+                    None if service.allowed is None else money(service.allowed),
+                    to_units(service.units),
+                    service.service_date or claim.service_date,
+                    (service.line_id or "").strip()[:50] or None,
+                    line is not None,
+                )
+            )
+            for cas in service.adjustments:
+                adjustments.append(
+                    (payment_id, service_id, cas.group[:2], cas.reason[:5], money(cas.amount), to_units(cas.quantity))
+                )
+            remarks.extend((payment_id, service_id, code[:10]) for code in service.remark_codes)
+    insert_rows(writer, ServicePayment, _SERVICE_COLUMNS, services)
+    insert_rows(writer, Adjustment, _ADJUSTMENT_COLUMNS, adjustments)
+    insert_rows(writer, RemarkCode, _REMARK_COLUMNS, remarks)
+    insert_rows(writer, DenialRecord, _DENIAL_COLUMNS, denials)
 
 
 def _next_payer_queue(
     session: Session, touched: dict[int, ClaimState], last_payment: dict[int, StagedPayment], now: datetime
-) -> list[dict[str, Any]]:
+) -> list[tuple[Any, ...]]:
     """SecondaryClaimQueue rows for the claims whose last standing payment sends them to the next payer."""
 
     def reason(claim_id: int, covered: bool) -> str | None:
@@ -247,21 +294,21 @@ def _next_payer_queue(
     }
     covered = encounters_with_coverage(session, wanted)
     queued = claims_already_queued(session, candidates)
-    queue: list[dict[str, Any]] = []
+    queue: list[tuple[Any, ...]] = []
     for claim_id in candidates:
         state = touched[claim_id]
         key = (state.encounter_version_id, NEXT_PRIORITY.get(state.coverage_priority, ""))
         why = reason(claim_id, key in covered)
         if why and claim_id not in queued:
-            queue.append({"claim_id": claim_id, "reason": why, "created_at": now, "built": False})
+            queue.append((claim_id, why, now, False))
             last_payment[claim_id].result.queued_for_next_payer += 1
     return queue
 
 
-def write_claims(
-    session: Session, staged: list[StagedPayment], history: PaymentHistory, *, file_id: int, now: datetime
-) -> None:
-    """Claim and line totals, status changes with their cause, and next-payer claims to build."""
+def _status_changes(
+    staged: list[StagedPayment], history: PaymentHistory, *, file_id: int, now: datetime
+) -> tuple[dict[int, ClaimState], dict[int, StagedPayment], list[tuple[Any, ...]]]:
+    """The claims this posting touches, the last payment of each, and their status changes (statuses set)."""
     touched: dict[int, ClaimState] = {}
     last_payment: dict[int, StagedPayment] = {}
     for item in staged:
@@ -269,50 +316,66 @@ def write_claims(
             touched[item.state.id] = item.state
             if not item.claim.is_reversal:
                 last_payment[item.state.id] = item
-    if not touched:
-        return
-    changes: list[dict[str, Any]] = []
+    changes: list[tuple[Any, ...]] = []
     for claim_id, state in touched.items():
         outcome = history.outcome(claim_id)
         if outcome is not None and outcome[0] != state.status:
-            changes.append(
-                {
-                    "claim_id": claim_id,
-                    "from_status": state.status,
-                    "to_status": outcome[0],
-                    "at": now,
-                    "cause": outcome[1],
-                    "source_kind": "remit",
-                    "source_file_id": file_id,
-                    "actor": None,
-                }
-            )
+            changes.append((claim_id, state.status, outcome[0], now, outcome[1], "remit", file_id, None))
             state.status = outcome[0]
             state.status_changed = True
-    queue = _next_payer_queue(session, touched, last_payment, now)
-    claims = table_of(ClaimRecord)
-    states = list(touched.values())
-    bulk_update(
-        session,
-        claims,
-        [
-            (s.id, s.paid_delta, s.patient_delta, s.balance_delta, s.status, s.payer_claim_number, now,
-             now if s.status_changed else s.status_changed_at)
-            for s in states
-        ],
-        add=["paid_amount", "patient_responsibility", "balance"],
-        assign=["status", "payer_claim_number", "updated_at", "status_changed_at"],
-    )
-    insert_rows(session, ClaimStatusChange, changes)
-    insert_rows(session, SecondaryClaimQueue, queue)
-    bulk_update(
-        session,
-        table_of(ClaimLineRecord),
-        [
-            (line.id, line.paid_delta, line.adjusted_delta, -(line.paid_delta + line.adjusted_delta))
-            for state in states
-            for line in state.lines
-            if line.changed
-        ],
-        add=["paid", "adjusted", "balance"],
-    )
+    return touched, last_payment, changes
+
+
+def write_posting(
+    session: Session,
+    staged: list[StagedPayment],
+    history: PaymentHistory,
+    provider_adjustments: list[dict[str, Any]],
+    *,
+    file_id: int,
+    now: datetime,
+) -> None:
+    """Everything a file's payments write: payments with their lines, adjustments, remarks and denials; claim and
+    line totals; status changes with their cause; reversal pairs; PLB rows; next-payer claims to build."""
+    service_count = sum(len(item.claim.services) for item in staged)
+    payment_ids, service_ids = reserve_ids(session, [(ClaimPayment, len(staged)), (ServicePayment, service_count)])
+    for item, payment_id in zip(staged, payment_ids, strict=True):
+        item.entry.id = payment_id
+    reverses = [(u["id"], u["reverses_id"]) for u in history.reverses_updates()]
+    touched, last_payment, changes = _status_changes(staged, history, file_id=file_id, now=now)
+    queue = _next_payer_queue(session, touched, last_payment, now)  # reads: before the writer takes the connection
+    with BulkWriter(session) as writer:
+        writer.update(
+            table_of(ClaimRecord),
+            [
+                (
+                    s.id,
+                    s.paid_delta,
+                    s.patient_delta,
+                    s.balance_delta,
+                    s.status,
+                    s.payer_claim_number,
+                    now,
+                    now if s.status_changed else s.status_changed_at,
+                )
+                for s in touched.values()
+            ],
+            add=["paid_amount", "patient_responsibility", "balance"],
+            assign=["status", "payer_claim_number", "updated_at", "status_changed_at"],
+        )
+        writer.update(
+            table_of(ClaimLineRecord),
+            [
+                (line.id, line.paid_delta, line.adjusted_delta, -(line.paid_delta + line.adjusted_delta))
+                for state in touched.values()
+                for line in state.lines
+                if line.changed
+            ],
+            add=["paid", "adjusted", "balance"],
+        )
+        _write_payments(writer, staged, service_ids, now)
+        writer.update(table_of(ClaimPayment), reverses, assign=["reverses_id"])
+        insert_rows(writer, ClaimStatusChange, _CHANGE_COLUMNS, changes)
+        insert_rows(writer, SecondaryClaimQueue, _QUEUE_COLUMNS, queue)
+        columns, rows = _dict_rows(provider_adjustments)
+        insert_rows(writer, ProviderAdjustment, columns, rows)

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import Connection, Table, func, select, update
 from sqlalchemy.orm import Session
 
-import rcm.remits.writing as writing
+import rcm.remits.bulk as bulk
 from rcm.errors import InputError
 from rcm.remits import unmatched_payments
 from rcm.remits.posting import post_remittances
@@ -57,7 +57,11 @@ def paid_in_full(number: str = "E1", trace: str = "T1") -> ReceivedRemittance:
     return payment(
         trace,
         claim(
-            number, "1", "150.00", "100.00", "20.00",
+            number,
+            "1",
+            "150.00",
+            "100.00",
+            "20.00",
             line("99213", "100.00", "60.00", cas("CO", "45", "20.00"), cas("PR", "2", "20.00"), line_id="1"),
             line("87880", "50.00", "40.00", cas("CO", "45", "10.00"), line_id="2"),
         ),
@@ -68,9 +72,18 @@ def test_payment_posts_amounts_lines_and_status(session: Session, make_claim: Cl
     record = make_claim("E1")
     [result] = post(session, file_id, paid_in_full())
     assert result.as_json() == {
-        "trace": "T1", "payer": "1999999999", "payment": "100.00", "claims": 1, "matched": 1, "unmatched": 0,
-        "paid": "100.00", "adjusted": "50.00", "patient_responsibility": "20.00", "plb": "0.00",
-        "balanced": True, "duplicate": False,
+        "trace": "T1",
+        "payer": "1999999999",
+        "payment": "100.00",
+        "claims": 1,
+        "matched": 1,
+        "unmatched": 0,
+        "paid": "100.00",
+        "adjusted": "50.00",
+        "patient_responsibility": "20.00",
+        "plb": "0.00",
+        "balanced": True,
+        "duplicate": False,
     }
     posted = reload(session, record.id)
     assert (posted.paid_amount, posted.patient_responsibility, posted.balance) == (D("100.00"), D("20.00"), D("20.00"))
@@ -78,7 +91,8 @@ def test_payment_posts_amounts_lines_and_status(session: Session, make_claim: Cl
     assert posted.payer_claim_number == "PCN-1"
     lines = session.scalars(select(ClaimLineRecord).order_by(ClaimLineRecord.line_number)).all()
     assert [(ln.paid, ln.adjusted, ln.balance) for ln in lines] == [
-        (D("60.00"), D("20.00"), D("20.00")), (D("40.00"), D("10.00"), D("0.00"))
+        (D("60.00"), D("20.00"), D("20.00")),
+        (D("40.00"), D("10.00"), D("0.00")),
     ]
     assert count(session, ServicePayment) == 2 and count(session, Adjustment) == 3
     assert all(s.matched and s.claim_line_id for s in session.scalars(select(ServicePayment)))
@@ -94,7 +108,11 @@ def test_lines_match_by_procedure_when_the_line_id_is_missing(
     remit = payment(
         "T1",
         claim(
-            "E1", "1", "180.00", "150.00", "0",
+            "E1",
+            "1",
+            "180.00",
+            "150.00",
+            "0",
             line("99213", "80.00", "70.00", cas("CO", "45", "10.00")),
             line("99213", "100.00", "80.00", cas("CO", "45", "20.00"), modifiers=["25"]),
         ),
@@ -118,9 +136,18 @@ def test_a_line_we_did_not_bill_is_queued_with_its_claim_posted(
     session: Session, make_claim: ClaimFactory, file_id: FileIds
 ) -> None:
     make_claim("E1", [("99213", "100.00", "1", [])])
-    remit = payment("T1", claim("E1", "1", "150.00", "100.00", "0",
-                                line("99213", "100.00", "80.00", cas("CO", "45", "20.00"), line_id="1"),
-                                line("36415", "50.00", "20.00", cas("CO", "45", "30.00"))))
+    remit = payment(
+        "T1",
+        claim(
+            "E1",
+            "1",
+            "150.00",
+            "100.00",
+            "0",
+            line("99213", "100.00", "80.00", cas("CO", "45", "20.00"), line_id="1"),
+            line("36415", "50.00", "20.00", cas("CO", "45", "30.00")),
+        ),
+    )
     [result] = post(session, file_id, remit)
     assert result.matched == 1
     [queued] = unmatched_payments(session)
@@ -146,18 +173,48 @@ def test_a_payment_twice_in_one_file_posts_once(session: Session, make_claim: Cl
 
 
 def original(trace: str = "T1") -> ReceivedRemittance:
-    return payment(trace, claim("E1", "1", "150.00", "120.00", "0", line("99213", "150.00", "120.00",
-                                cas("CO", "45", "30.00"), line_id="1"), payer_claim="P7"))
+    return payment(
+        trace,
+        claim(
+            "E1",
+            "1",
+            "150.00",
+            "120.00",
+            "0",
+            line("99213", "150.00", "120.00", cas("CO", "45", "30.00"), line_id="1"),
+            payer_claim="P7",
+        ),
+    )
 
 
 def reversal(trace: str = "T2") -> ReceivedRemittance:
-    return payment(trace, claim("E1", "22", "-150.00", "-120.00", "0", line("99213", "-150.00", "-120.00",
-                                cas("CO", "45", "-30.00"), line_id="1"), payer_claim="P7"))
+    return payment(
+        trace,
+        claim(
+            "E1",
+            "22",
+            "-150.00",
+            "-120.00",
+            "0",
+            line("99213", "-150.00", "-120.00", cas("CO", "45", "-30.00"), line_id="1"),
+            payer_claim="P7",
+        ),
+    )
 
 
 def correction(trace: str = "T3") -> ReceivedRemittance:
-    return payment(trace, claim("E1", "1", "150.00", "130.00", "0", line("99213", "150.00", "130.00",
-                                cas("CO", "45", "20.00"), line_id="1"), payer_claim="P7"))
+    return payment(
+        trace,
+        claim(
+            "E1",
+            "1",
+            "150.00",
+            "130.00",
+            "0",
+            line("99213", "150.00", "130.00", cas("CO", "45", "20.00"), line_id="1"),
+            payer_claim="P7",
+        ),
+    )
 
 
 def one_line_claim(make_claim: ClaimFactory) -> ClaimRecord:
@@ -204,10 +261,14 @@ def test_reversal_arriving_before_its_payment_waits_for_it(
     session.expire_all()
     assert session.get(ClaimPayment, rev.id).reverses_id is not None  # type: ignore[union-attr]
     assert (reload(session, record.id).status, reload(session, record.id).paid_amount) == (
-        ClaimStatus.reversed, D("0.00"))
+        ClaimStatus.reversed,
+        D("0.00"),
+    )
     post(session, file_id, correction())
     assert (reload(session, record.id).status, reload(session, record.id).paid_amount) == (
-        ClaimStatus.paid, D("130.00"))
+        ClaimStatus.paid,
+        D("130.00"),
+    )
 
 
 def test_reversal_and_correction_in_one_file(session: Session, make_claim: ClaimFactory, file_id: FileIds) -> None:
@@ -221,17 +282,26 @@ def test_reversal_and_correction_in_one_file(session: Session, make_claim: Claim
 
 def test_full_denial(session: Session, make_claim: ClaimFactory, file_id: FileIds) -> None:
     record = make_claim("E1")
-    denied = payment("T1", claim("E1", "4", "150.00", "0", "0",
-                                 line("99213", "100.00", "0", cas("CO", "16", "100.00"), line_id="1",
-                                      remarks=["N290"]),
-                                 line("87880", "50.00", "0", cas("CO", "16", "50.00"), line_id="2")))
+    denied = payment(
+        "T1",
+        claim(
+            "E1",
+            "4",
+            "150.00",
+            "0",
+            "0",
+            line("99213", "100.00", "0", cas("CO", "16", "100.00"), line_id="1", remarks=["N290"]),
+            line("87880", "50.00", "0", cas("CO", "16", "50.00"), line_id="2"),
+        ),
+    )
     [result] = post(session, file_id, denied)
     assert result.balanced and result.denied == 1
     final = reload(session, record.id)
     assert final.status is ClaimStatus.denied
     rows = session.scalars(select(DenialRecord).order_by(DenialRecord.id)).all()
     assert [(r.line_id, r.group_code, r.reason_code, r.amount, r.remark_codes) for r in rows] == [
-        ("1", "CO", "16", D("100.00"), ["N290"]), ("2", "CO", "16", D("50.00"), []),
+        ("1", "CO", "16", D("100.00"), ["N290"]),
+        ("2", "CO", "16", D("50.00"), []),
     ]
     cause = session.scalars(select(ClaimStatusChange.cause).where(ClaimStatusChange.to_status == "denied")).one()
     assert "CO-16" in cause and "N290" in cause
@@ -242,20 +312,36 @@ def test_partial_denial_and_deductible_is_not_a_denial(
     session: Session, make_claim: ClaimFactory, file_id: FileIds
 ) -> None:
     record = make_claim("E1")
-    partial = payment("T1", claim("E1", "1", "150.00", "60.00", "20.00",
-                                  line("99213", "100.00", "60.00", cas("CO", "45", "20.00"),
-                                       cas("PR", "1", "20.00"), line_id="1"),
-                                  line("87880", "50.00", "0", cas("CO", "97", "50.00"), line_id="2")))
+    partial = payment(
+        "T1",
+        claim(
+            "E1",
+            "1",
+            "150.00",
+            "60.00",
+            "20.00",
+            line("99213", "100.00", "60.00", cas("CO", "45", "20.00"), cas("PR", "1", "20.00"), line_id="1"),
+            line("87880", "50.00", "0", cas("CO", "97", "50.00"), line_id="2"),
+        ),
+    )
     post(session, file_id, partial)
     assert reload(session, record.id).status is ClaimStatus.partial
     denial = session.scalars(select(DenialRecord)).one()
     assert (denial.line_id, denial.reason_code) == ("2", "97")
 
     record2 = make_claim("E2")
-    deductible = payment("T2", claim("E2", "1", "150.00", "0", "150.00",
-                                     line("99213", "100.00", "0", cas("PR", "1", "100.00"), line_id="1"),
-                                     line("87880", "50.00", "0", cas("CO", "45", "10.00"),
-                                          cas("PR", "1", "40.00"), line_id="2")))
+    deductible = payment(
+        "T2",
+        claim(
+            "E2",
+            "1",
+            "150.00",
+            "0",
+            "150.00",
+            line("99213", "100.00", "0", cas("PR", "1", "100.00"), line_id="1"),
+            line("87880", "50.00", "0", cas("CO", "45", "10.00"), cas("PR", "1", "40.00"), line_id="2"),
+        ),
+    )
     post(session, file_id, deductible)
     assert reload(session, record2.id).status is ClaimStatus.paid
     assert count(session, DenialRecord) == 1
@@ -263,13 +349,16 @@ def test_partial_denial_and_deductible_is_not_a_denial(
 
 def test_plb_recoupment_and_interest(session: Session, make_claim: ClaimFactory, file_id: FileIds) -> None:
     record = make_claim("E1")
-    remit = payment("T1", *paid_in_full().claims, plb=[plb("WO", "25.00", "E1"), plb("L6", "-1.50"),
-                                                        plb("FB", "10.00", "UNKNOWN")])
+    remit = payment(
+        "T1", *paid_in_full().claims, plb=[plb("WO", "25.00", "E1"), plb("L6", "-1.50"), plb("FB", "10.00", "UNKNOWN")]
+    )
     [result] = post(session, file_id, remit)
     assert result.balanced and result.as_json()["plb"] == "33.50" and result.as_json()["payment"] == "66.50"
     rows = session.scalars(select(ProviderAdjustment).order_by(ProviderAdjustment.id)).all()
     assert [(r.reason_code, r.amount, r.claim_id) for r in rows] == [
-        ("WO", D("25.00"), record.id), ("L6", D("-1.50"), None), ("FB", D("10.00"), None),
+        ("WO", D("25.00"), record.id),
+        ("L6", D("-1.50"), None),
+        ("FB", D("10.00"), None),
     ]
     assert reload(session, record.id).paid_amount == D("100.00")  # PLB is provider level
 
@@ -278,10 +367,19 @@ def test_unbalanced_payment_is_reported_where_and_still_posts(
     session: Session, make_claim: ClaimFactory, file_id: FileIds
 ) -> None:
     make_claim("E1")
-    remit = payment("T1", claim("E1", "1", "150.00", "100.00", "0",
-                                line("99213", "100.00", "60.00", cas("CO", "45", "30.00"), line_id="1"),
-                                line("87880", "50.00", "40.00", cas("CO", "45", "10.00"), line_id="2")),
-                    amount="99.00")
+    remit = payment(
+        "T1",
+        claim(
+            "E1",
+            "1",
+            "150.00",
+            "100.00",
+            "0",
+            line("99213", "100.00", "60.00", cas("CO", "45", "30.00"), line_id="1"),
+            line("87880", "50.00", "40.00", cas("CO", "45", "10.00"), line_id="2"),
+        ),
+        amount="99.00",
+    )
     [result] = post(session, file_id, remit)
     assert not result.balanced
     assert sorted(f.code for f in result.imbalances) == ["claim_unbalanced", "line_unbalanced", "payment_unbalanced"]
@@ -308,14 +406,15 @@ def test_a_crash_halfway_leaves_nothing_posted(
     session: Session, make_claim: ClaimFactory, file_id: FileIds, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     record = make_claim("E1")
-    real = writing.insert_rows
+    real = bulk._insert
 
-    def failing(session_: Session, model: object, rows: list[dict[str, object]]) -> None:
-        if model is RemarkCode:
+    def failing(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[object]]) -> None:
+        # The write itself fails (on PostgreSQL in the writer's thread), after the claims and payments were written.
+        if table.name == Adjustment.__tablename__:
             raise RuntimeError("disk full")
-        real(session_, model, rows)
+        real(conn, table, columns, rows)
 
-    monkeypatch.setattr(writing, "insert_rows", failing)
+    monkeypatch.setattr(bulk, "_insert", failing)
     fid = file_id(b"crash")
     session.commit()
     with pytest.raises(RuntimeError):
@@ -323,7 +422,7 @@ def test_a_crash_halfway_leaves_nothing_posted(
     session.rollback()
     assert count(session, Remittance) == 0 and count(session, ClaimPayment) == 0 and count(session, Adjustment) == 0
     assert reload(session, record.id).paid_amount == D("0.00")
-    monkeypatch.setattr(writing, "insert_rows", real)
+    monkeypatch.setattr(bulk, "_insert", real)
     [result] = post_remittances(session, [paid_in_full()], file_id=fid)
     session.commit()
     assert result.duplicate is False and reload(session, record.id).paid_amount == D("100.00")
@@ -349,8 +448,9 @@ def test_a_follow_up_is_found_by_the_payer_claim_number(
 ) -> None:
     record = one_line_claim(make_claim)
     post(session, file_id, original())
-    follow_up = payment("T5", claim("SOMETHING-ELSE", "1", "0", "5.00", "0", adjustments=[cas("CO", "45", "-5.00")],
-                                    payer_claim="P7"))
+    follow_up = payment(
+        "T5", claim("SOMETHING-ELSE", "1", "0", "5.00", "0", adjustments=[cas("CO", "45", "-5.00")], payer_claim="P7")
+    )
     [result] = post(session, file_id, follow_up)
     assert result.matched == 1
     assert reload(session, record.id).paid_amount == D("125.00")
@@ -360,8 +460,9 @@ def test_denial_cause_reads_the_carc_text(session: Session, make_claim: ClaimFac
     record = make_claim("E1", [("99213", "150.00", "1", [])])
     post(session, file_id, payment("T1", claim("E1", "4", "150.00", "0", "0", adjustments=[cas("CO", "50", "150.00")])))
     cause = session.scalars(
-        select(ClaimStatusChange.cause).where(ClaimStatusChange.claim_id == record.id,
-                                              ClaimStatusChange.to_status == ClaimStatus.denied)
+        select(ClaimStatusChange.cause).where(
+            ClaimStatusChange.claim_id == record.id, ClaimStatusChange.to_status == ClaimStatus.denied
+        )
     ).one()
     assert "CO-50 (These are non-covered services because this is not deemed a 'medical necessity'" in cause
 
@@ -372,8 +473,9 @@ def test_an_institutional_line_paid_by_revenue_code_matches(
     record = make_claim("E1", [("99283", "300.00", "A", [])])
     session.execute(update(ClaimLineRecord).values(revenue_code="0450"))
     session.commit()
-    paid = PaidService(code="0450", qualifier="NU", charge=D("300.00"), paid=D("200.00"),
-                       adjustments=(cas("CO", "45", "100.00"),))
+    paid = PaidService(
+        code="0450", qualifier="NU", charge=D("300.00"), paid=D("200.00"), adjustments=(cas("CO", "45", "100.00"),)
+    )
     post(session, file_id, payment("T1", claim("E1", "1", "300.00", "200.00", "0", paid)))
     session.expire_all()
     assert session.scalars(select(ClaimLineRecord.paid)).one() == D("200.00")
@@ -382,8 +484,9 @@ def test_an_institutional_line_paid_by_revenue_code_matches(
 
 def test_not_our_claim_is_a_denial_to_work(session: Session, make_claim: ClaimFactory, file_id: FileIds) -> None:
     record = make_claim("E1", [("99213", "150.00", "1", [])])
-    post(session, file_id, payment("T1", claim("E1", "23", "150.00", "0", "0",
-                                               adjustments=[cas("OA", "109", "150.00")])))
+    post(
+        session, file_id, payment("T1", claim("E1", "23", "150.00", "0", "0", adjustments=[cas("OA", "109", "150.00")]))
+    )
     assert reload(session, record.id).status is ClaimStatus.denied
     denial = session.scalars(select(DenialRecord)).one()
     assert (denial.group_code, denial.reason_code, denial.amount) == ("OA", "109", D("150.00"))
