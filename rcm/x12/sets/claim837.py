@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from rcm.x12._speed import literal_defaults
 from rcm.x12.sets.common import (
     ZERO,
     Amount,
@@ -87,6 +88,7 @@ class DrugIdentification:
     segment: int
 
 
+@literal_defaults
 @dataclass(slots=True)
 class LineAdjudication:
     """Loop 2430 (secondary claims): how a prior payer paid this line."""
@@ -103,6 +105,7 @@ class LineAdjudication:
     segment: int = 0
 
 
+@literal_defaults
 @dataclass(slots=True)
 class ServiceLine:
     """Loop 2400: one billed line (SV1 professional, SV2 institutional, SV3 dental)."""
@@ -156,6 +159,7 @@ class ServiceLine:
         return self.providers.get("82")
 
 
+@literal_defaults
 @dataclass(slots=True)
 class OtherPayer:
     """Loop 2320 with 2330A/B: another coverage of the patient and what that payer did (COB)."""
@@ -226,6 +230,7 @@ class Patient:
     gender: str = field(default="", repr=False)
 
 
+@literal_defaults
 @dataclass(slots=True)
 class SubmittedClaim:
     """Loop 2300: one claim as billed (CLM), its codes, dates, references, providers, other payers, lines."""

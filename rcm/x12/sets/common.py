@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
+from rcm.x12._speed import literal_defaults
 from rcm.x12.engine import Loop
 from rcm.x12.tokenizer import Segment
 
@@ -217,6 +218,7 @@ class Contact:
         return cls(s.get(1), s.get(2), pairs, s.number)
 
 
+@literal_defaults
 @dataclass(slots=True)
 class Party:
     """An NM1 (or N1) party: entity code, type (1 person, 2 organisation), name, identifier, and what the
