@@ -29,28 +29,31 @@ def _cents(value: Decimal) -> Decimal:
 
 def _claim_findings(claim: PaidClaim, transaction: str) -> list[Finding]:
     found: list[Finding] = []
+    adjusted = claim.claim_adjusted
     for number, service in enumerate(claim.services, start=1):
-        expected = service.charge - service.adjusted
+        line_adjusted = service.adjusted
+        adjusted += line_adjusted
+        expected = service.charge - line_adjusted
         if _cents(expected) != _cents(service.paid):
             found.append(
                 Finding(
                     "error",
                     LINE_UNBALANCED,
                     f"claim {claim.patient_control_number} line {number}: charge {service.charge} minus adjustments "
-                    f"{service.adjusted} is {expected}, but the line pays {service.paid}",
+                    f"{line_adjusted} is {expected}, but the line pays {service.paid}",
                     segment=service.segment,
                     transaction=transaction,
                     segment_id="SVC",
                     loop="2110",
                 )
             )
-    expected = claim.charge - claim.adjusted
+    expected = claim.charge - adjusted
     if _cents(expected) != _cents(claim.paid):
         found.append(
             Finding(
                 "error",
                 CLAIM_UNBALANCED,
-                f"claim {claim.patient_control_number}: charge {claim.charge} minus adjustments {claim.adjusted} "
+                f"claim {claim.patient_control_number}: charge {claim.charge} minus adjustments {adjusted} "
                 f"is {expected}, but the claim pays {claim.paid}",
                 segment=claim.segment,
                 transaction=transaction,

@@ -2,7 +2,8 @@
 
 Posting writes tens of thousands of rows per file. Each value goes through its column's bind processor (so
 Decimal, timestamps, enums and JSON are stored exactly as the ORM would store them); rows then go to SQLite
-with one executemany; PostgreSQL gets inserts through COPY and each update as one statement over arrays.
+with one executemany; PostgreSQL gets inserts through COPY, and updates through COPY into a temporary table
+and one UPDATE joined to it.
 `BulkWriter` sends a file's writes in order; on PostgreSQL from a worker thread on the same connection (the same
 transaction), so the server stores one table while Python builds the rows of the next.
 """
@@ -12,8 +13,9 @@ from __future__ import annotations
 import queue
 import threading
 from collections.abc import Callable, Sequence
+from concurrent.futures import Future
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table
 from sqlalchemy.orm import Session
@@ -23,6 +25,7 @@ from rcm.store.types import ExactDecimal
 __all__ = ["BulkWriter", "bulk_insert", "bulk_update"]
 
 Processor = Callable[[Any], Any] | None
+T = TypeVar("T")
 
 
 def _processors(conn: Connection, table: Table, columns: Sequence[str]) -> list[Processor]:
@@ -74,32 +77,39 @@ def _quote(conn: Connection, name: str) -> str:
     return conn.dialect.identifier_preparer.quote(name)
 
 
-def _copy(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+def _copy_into(conn: Connection, target: str, quoted_columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     driver = conn.connection.driver_connection
     if driver is None:  # pragma: no cover - a live session always has its driver connection
         raise RuntimeError("no database connection to COPY into")
-    names = ", ".join(_quote(conn, c) for c in columns)
-    with driver.cursor() as cursor, cursor.copy(f"COPY {_quote(conn, table.name)} ({names}) FROM STDIN") as copy:
+    with driver.cursor() as cursor, cursor.copy(f"COPY {target} ({', '.join(quoted_columns)}) FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
 
 
-def _update_from_arrays(
+def _copy(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    _copy_into(conn, _quote(conn, table.name), [_quote(conn, c) for c in columns], rows)
+
+
+def _update_from_copy(
     conn: Connection, table: Table, add: Sequence[str], assign: Sequence[str], rows: list[tuple[Any, ...]]
 ) -> None:
-    """PostgreSQL: one set-based UPDATE joining the table to the rows passed as arrays (one per column)."""
+    """PostgreSQL: the rows go by COPY into a temporary table, then one set-based UPDATE joins it to the table.
+
+    COPY hands values over in the driver's C code; the same values as array parameters would be dumped one by
+    one in Python, holding the GIL the caller's thread needs.
+    """
     names = ["id", *add, *assign]
     target = _quote(conn, table.name)
     quoted = [_quote(conn, n) for n in names]
-    arrays = ", ".join(f"CAST(%s AS {table.c[n].type.compile(dialect=conn.dialect)}[])" for n in names)
+    staging = _quote(conn, f"rcm_bulk_update_{table.name}")
+    types = [table.c[n].type.compile(dialect=conn.dialect) for n in names]
+    columns = ", ".join(f"{q} {t}" for q, t in zip(quoted, types, strict=True))
+    conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {staging} ({columns}) ON COMMIT DROP")
+    _copy_into(conn, staging, quoted, rows)
     sets = [f"{c} = {target}.{c} + v.{c}" for c in quoted[1 : 1 + len(add)]]
     sets += [f"{c} = v.{c}" for c in quoted[1 + len(add) :]]
-    sql = (
-        f"UPDATE {target} SET {', '.join(sets)} FROM unnest({arrays}) AS v({', '.join(quoted)}) "
-        f"WHERE {target}.id = v.id"
-    )
-    columns = tuple(list(column) for column in zip(*rows, strict=True))
-    conn.exec_driver_sql(sql, columns)
+    conn.exec_driver_sql(f"UPDATE {target} SET {', '.join(sets)} FROM {staging} AS v WHERE {target}.id = v.id")
+    conn.exec_driver_sql(f"DROP TABLE {staging}")
 
 
 def _insert(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
@@ -124,7 +134,7 @@ def _update(
         return
     converted = _convert(_processors(conn, table, ["id", *add, *assign]), rows)
     if conn.dialect.name == "postgresql":
-        _update_from_arrays(conn, table, add, assign, converted)
+        _update_from_copy(conn, table, add, assign, converted)
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sets = [f"{_quote(conn, c)} = {_quote(conn, c)} + {mark}" for c in add]
@@ -150,22 +160,20 @@ def bulk_update(
     _update(session.connection(), table, rows, add, assign)
 
 
-_Job = Callable[[], None]
-
-
 class BulkWriter:
     """Inserts and updates handed over in order, written through the session's connection inside its transaction.
 
-    On SQLite each write runs at once. On PostgreSQL one worker thread runs them in order on the same connection
-    (psycopg waits for the server without holding the GIL), so the caller builds the next rows meanwhile. Nothing
-    else may use the connection until ``flush()`` (which waits for every write and raises the first error) or the
-    end of the ``with`` block; leaving the block with an error waits for the worker and lets the error through,
-    so the caller's rollback never races a write.
+    On SQLite each write runs at once (and raises at once). On PostgreSQL one worker thread runs them in order on
+    the same connection (psycopg waits for the server without holding the GIL), so the caller builds the next
+    rows meanwhile; an error stops the writes after it and is raised by ``flush()``. The caller may use the
+    connection itself only while the worker is idle: once the result of the last job it handed over is in
+    (`run`), or after ``flush()`` or the end of the ``with`` block. Leaving the block with an error waits for the
+    worker and lets the error through, so the caller's rollback never races a write.
     """
 
     def __init__(self, session: Session) -> None:
         self._conn = session.connection()  # the transaction begins (or continues) here, in the caller's thread
-        self._jobs: queue.SimpleQueue[_Job | None] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
         self._error: BaseException | None = None
         self._worker: threading.Thread | None = None
         if self._conn.dialect.name == "postgresql":
@@ -173,32 +181,38 @@ class BulkWriter:
             self._worker.start()
 
     def _work(self) -> None:
-        while (job := self._jobs.get()) is not None:
-            if self._error is None:
-                try:
-                    job()
-                except BaseException as exc:  # handed to the caller by flush()
-                    self._error = exc
+        while (item := self._jobs.get()) is not None:
+            work, future = item
+            if self._error is not None:
+                future.set_exception(self._error)
+                continue
+            try:
+                future.set_result(work())
+            except BaseException as exc:  # raised again by flush() (and by the future's result())
+                self._error = exc
+                future.set_exception(exc)
 
-    def _submit(self, job: _Job) -> None:
+    def run(self, work: Callable[[Connection], T]) -> Future[T]:
+        """Run ``work`` on the connection after everything handed over before; its result (or error) to come."""
+        conn = self._conn
+        future: Future[T] = Future()
         if self._worker is None:
-            job()
+            future.set_result(work(conn))
         else:
-            self._jobs.put(job)
+            self._jobs.put((lambda: work(conn), future))
+        return future
 
     def insert(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """INSERT rows (tuples in ``columns`` order) in bulk, after everything handed over before."""
         if rows:
-            conn = self._conn
-            self._submit(lambda: _insert(conn, table, columns, rows))
+            self.run(lambda conn: _insert(conn, table, columns, rows))
 
     def update(
         self, table: Table, rows: Sequence[Sequence[Any]], *, add: Sequence[str] = (), assign: Sequence[str] = ()
     ) -> None:
         """UPDATE by id in bulk (rows as `bulk_update` takes them), after everything handed over before."""
         if rows:
-            conn = self._conn
-            self._submit(lambda: _update(conn, table, rows, add, assign))
+            self.run(lambda conn: _update(conn, table, rows, add, assign))
 
     def _stop(self) -> None:
         if self._worker is not None:
@@ -207,7 +221,7 @@ class BulkWriter:
             self._worker = None
 
     def flush(self) -> None:
-        """Wait until every write handed over is done (no more can be handed over); raise the first that failed."""
+        """Wait until everything handed over is written (later writes run at once); raise the first that failed."""
         self._stop()
         if self._error is not None:
             error, self._error = self._error, None

@@ -121,7 +121,7 @@ def _load(session: Session, column: Any, values: list[str]) -> list[ClaimState]:
                 status=row[6],
                 status_changed_at=row[7],
             )
-            for row in session.connection().execute(query)
+            for row in session.connection().execute(query).all()
         )
     by_id = {state.id: state for state in states}
     ln = _LINES.c
@@ -143,7 +143,7 @@ def _load(session: Session, column: Any, values: list[str]) -> list[ClaimState]:
             .where(condition)
             .order_by(ln.claim_id, ln.line_number)
         )
-        for row in session.connection().execute(query):
+        for row in session.connection().execute(query).all():
             by_id[row[0]].lines.append(
                 LineState(
                     id=row[1],

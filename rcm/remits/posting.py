@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
+from functools import partial
 from typing import Any
 
 from sqlalchemy import insert, select, tuple_
@@ -19,15 +20,16 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from rcm.remits.balancing import balancing_findings
+from rcm.remits.bulk import BulkWriter
 from rcm.remits.collector import collector_paused
 from rcm.remits.denials import adjudicate
 from rcm.remits.matching import ClaimBook, ClaimState, LineState, add_follow_ups, load_claims, match_lines
 from rcm.remits.provider_adjustments import plb_rows
-from rcm.remits.remittance import ZERO, PaidClaim, ReceivedRemittance
+from rcm.remits.remittance import PATIENT_RESPONSIBILITY, ZERO, PaidClaim, ReceivedRemittance
 from rcm.remits.report import TransactionResult
 from rcm.remits.reversals import PaymentEntry, PaymentHistory, load_history, waiting_reversals
-from rcm.remits.writing import StagedPayment, money, table_of, write_posting
-from rcm.store.tables import ClaimStatus, Remittance, utcnow
+from rcm.remits.writing import StagedPayment, money, reserve_ids, services, table_of, write_posting
+from rcm.store.tables import ClaimPayment, ClaimStatus, Remittance, ServicePayment, utcnow
 
 __all__ = ["payment_key", "post_remittances"]
 
@@ -83,9 +85,15 @@ def _apply_to_claim(
     state: ClaimState, claim: PaidClaim, lines: list[LineState | None], paid: Decimal, patient: Decimal
 ) -> None:
     """Move the claim's and its lines' totals by this payment (reversals carry negative amounts)."""
-    written_off = sum((a.amount for a in claim.adjustments if not a.is_patient_responsibility), ZERO)
+    written_off = ZERO  # what closes part of the balance: every adjustment that is not the patient's to pay
+    for adjustment in claim.adjustments:
+        if adjustment.group != PATIENT_RESPONSIBILITY:
+            written_off += adjustment.amount
     for service, line in zip(claim.services, lines, strict=True):
-        line_written_off = sum((a.amount for a in service.adjustments if not a.is_patient_responsibility), ZERO)
+        line_written_off = ZERO
+        for adjustment in service.adjustments:
+            if adjustment.group != PATIENT_RESPONSIBILITY:
+                line_written_off += adjustment.amount
         written_off += line_written_off
         if line is not None:
             line.paid_delta += money(service.paid)
@@ -101,9 +109,9 @@ def _apply_to_claim(
     state.changed = True
 
 
-def _stage_claims(
+def _earlier_payments(
     session: Session, to_post: list[tuple[int, ReceivedRemittance, TransactionResult]], book: ClaimBook
-) -> tuple[list[StagedPayment], PaymentHistory]:
+) -> PaymentHistory:
     # Earlier payments matter only where a reversal is involved: one in this file, or one stored and waiting.
     in_file = [c for _, r, _ in to_post for c in r.claims]
     involved = {c.patient_control_number.strip() for c in in_file if c.is_reversal}
@@ -113,7 +121,12 @@ def _stage_claims(
         for c in in_file
         if c.patient_control_number.strip() in involved and (state := book.find(c)) is not None
     ]
-    history = load_history(session, involved, claim_ids)
+    return load_history(session, involved, claim_ids)
+
+
+def _stage_claims(
+    to_post: list[tuple[int, ReceivedRemittance, TransactionResult]], book: ClaimBook, history: PaymentHistory
+) -> list[StagedPayment]:
     staged: list[StagedPayment] = []
     for remittance_id, remittance, result in to_post:
         for claim in remittance.claims:
@@ -147,7 +160,7 @@ def _stage_claims(
             if state is not None:
                 _apply_to_claim(state, claim, lines, paid, patient)
             staged.append(StagedPayment(remittance_id, result, claim, state, lines, entry, adjudication, patient))
-    return staged, history
+    return staged
 
 
 def post_remittances(
@@ -212,12 +225,18 @@ def _post(
         result.unmatched = result.claims - result.matched
     if not to_post:
         return results
-    staged, history = _stage_claims(session, to_post, book)
-    claim_ids = book.claim_ids
-    plb: list[dict[str, Any]] = []
-    for remittance_id, remittance, _ in to_post:
-        plb.extend(plb_rows(remittance.provider_adjustments, remittance_id=remittance_id, claim_ids=claim_ids))
-    for row in plb:
-        row["amount"] = money(row["amount"])
-    write_posting(session, staged, history, plb, file_id=file_id, now=now)
+    history = _earlier_payments(session, to_post, book)
+    claims = [c for _, r, _ in to_post for c in r.claims]
+    with BulkWriter(session) as writer:
+        # The server hands out the new ids while the payments are staged.
+        ids = writer.run(partial(reserve_ids, counts=((ClaimPayment, len(claims)), (ServicePayment, services(claims)))))
+        staged = _stage_claims(to_post, book, history)
+        claim_ids = book.claim_ids
+        plb: list[dict[str, Any]] = []
+        for remittance_id, remittance, _ in to_post:
+            plb.extend(plb_rows(remittance.provider_adjustments, remittance_id=remittance_id, claim_ids=claim_ids))
+        for row in plb:
+            row["amount"] = money(row["amount"])
+        payment_ids, service_ids = ids.result()
+        write_posting(session, writer, staged, history, plb, payment_ids, service_ids, file_id=file_id, now=now)
     return results

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Table, func, select, text
+from sqlalchemy import Connection, Table, func, select, text
 from sqlalchemy.orm import Session
 
 from rcm.errors import InputError
@@ -43,6 +43,7 @@ __all__ = [
     "insert_rows",
     "money",
     "reserve_ids",
+    "services",
     "table_of",
     "to_units",
     "write_posting",
@@ -56,14 +57,27 @@ _UNITS_LIMIT = Decimal(1_000_000)
 _MONEY = Context(prec=12, rounding=ROUND_HALF_UP, traps=[InvalidOperation])
 
 
+# Amounts repeat (fees, copays, contractual write-offs) and equal values round to the same cents: each distinct
+# non-zero amount is rounded once (zero is left out: 0.00 and -0.00 are equal but print differently).
+_ROUNDED: dict[Decimal, Decimal] = {}
+
+
 def money(value: Decimal) -> Decimal:
     """An amount as the Money columns hold it (NUMERIC(12, 2)); one that cannot fit stops the posting."""
+    try:
+        return _ROUNDED[value]
+    except (KeyError, TypeError):  # not seen yet, or a signalling NaN (which cannot be hashed)
+        pass
     try:
         exact = value.quantize(_CENT, context=_MONEY)
     except InvalidOperation:
         exact = None
     if exact is None or exact.is_nan():
         raise InputError(f"an amount of {value} cannot be posted (more than 10 digits before the decimal point)")
+    if exact:
+        if len(_ROUNDED) >= 10_000:
+            _ROUNDED.clear()
+        _ROUNDED[value] = exact
     return exact
 
 
@@ -94,7 +108,12 @@ class StagedPayment:
     patient_responsibility: Decimal
 
 
-def reserve_ids(session: Session, counts: Sequence[tuple[Any, int]]) -> list[list[int]]:
+def services(claims: Sequence[PaidClaim]) -> int:
+    """How many service payments these claim payments hold."""
+    return sum(len(claim.services) for claim in claims)
+
+
+def reserve_ids(conn: Connection, counts: Sequence[tuple[Any, int]]) -> list[list[int]]:
     """New primary keys for each (model, count), ascending, so children can point at rows inserted in bulk.
 
     PostgreSQL hands them out from each table's sequence, all in one statement (safe under concurrency); on
@@ -102,22 +121,30 @@ def reserve_ids(session: Session, counts: Sequence[tuple[Any, int]]) -> list[lis
     can take the next ids.
     """
     tables = [table_of(model) for model, _ in counts]
-    if session.get_bind().dialect.name == "postgresql":
-        arrays = ", ".join(
-            f"ARRAY(SELECT nextval(seq) FROM (SELECT pg_get_serial_sequence(:t{i}, 'id')::regclass AS seq) s, "
-            f"generate_series(1, :n{i}))"
-            for i in range(len(counts))
-        )
-        params: dict[str, Any] = {}
-        for i, (table, (_, count)) in enumerate(zip(tables, counts, strict=True)):
-            params[f"t{i}"], params[f"n{i}"] = table.name, count
-        row = session.connection().execute(text(f"SELECT {arrays}"), params).one()
-        return [sorted(int(v) for v in ids) for ids in row]
-    found: list[list[int]] = []
+    if conn.dialect.name == "postgresql":
+        # Values taken from one sequence are distinct, so when there are as many as the span from the lowest to
+        # the highest (the usual case: nobody else took ids meanwhile) they are exactly that range and only the
+        # two ends travel back; otherwise the whole sorted list does.
+        found: list[list[int]] = []
+        for table, (_, count) in zip(tables, counts, strict=True):
+            query = text(
+                "WITH ids AS MATERIALIZED (SELECT nextval(seq) AS id "
+                "FROM (SELECT pg_get_serial_sequence(:table, 'id')::regclass AS seq) s, generate_series(1, :count)), "
+                "ends AS (SELECT min(id) AS low, max(id) AS high, count(*) AS n FROM ids) "
+                "SELECT low, high, CASE WHEN high - low + 1 = n THEN NULL "
+                "ELSE (SELECT array_agg(id ORDER BY id) FROM ids) END FROM ends"
+            )
+            low, high, scattered = conn.execute(query, {"table": table.name, "count": count}).one()
+            if scattered is not None:
+                found.append([int(v) for v in scattered])
+            else:
+                found.append(list(range(int(low), int(high) + 1)) if count else [])
+        return found
+    following: list[list[int]] = []
     for table, (_, count) in zip(tables, counts, strict=True):
-        last = int(session.connection().execute(select(func.max(table.c.id))).scalar_one_or_none() or 0)
-        found.append(list(range(last + 1, last + 1 + count)))
-    return found
+        last = int(conn.execute(select(func.max(table.c.id))).scalar_one_or_none() or 0)
+        following.append(list(range(last + 1, last + 1 + count)))
+    return following
 
 
 def insert_rows(writer: BulkWriter, model: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -328,54 +355,58 @@ def _status_changes(
 
 def write_posting(
     session: Session,
+    writer: BulkWriter,
     staged: list[StagedPayment],
     history: PaymentHistory,
     provider_adjustments: list[dict[str, Any]],
+    payment_ids: list[int],
+    service_ids: list[int],
     *,
     file_id: int,
     now: datetime,
 ) -> None:
     """Everything a file's payments write: payments with their lines, adjustments, remarks and denials; claim and
-    line totals; status changes with their cause; reversal pairs; PLB rows; next-payer claims to build."""
-    service_count = sum(len(item.claim.services) for item in staged)
-    payment_ids, service_ids = reserve_ids(session, [(ClaimPayment, len(staged)), (ServicePayment, service_count)])
+    line totals; status changes with their cause; reversal pairs; PLB rows; next-payer claims to build.
+
+    ``payment_ids`` and ``service_ids`` are reserved (`reserve_ids`) for the staged payments and their services;
+    the writer must be idle when called (the session reads who goes to the next payer before writing).
+    """
     for item, payment_id in zip(staged, payment_ids, strict=True):
         item.entry.id = payment_id
     reverses = [(u["id"], u["reverses_id"]) for u in history.reverses_updates()]
     touched, last_payment, changes = _status_changes(staged, history, file_id=file_id, now=now)
-    queue = _next_payer_queue(session, touched, last_payment, now)  # reads: before the writer takes the connection
-    with BulkWriter(session) as writer:
-        writer.update(
-            table_of(ClaimRecord),
-            [
-                (
-                    s.id,
-                    s.paid_delta,
-                    s.patient_delta,
-                    s.balance_delta,
-                    s.status,
-                    s.payer_claim_number,
-                    now,
-                    now if s.status_changed else s.status_changed_at,
-                )
-                for s in touched.values()
-            ],
-            add=["paid_amount", "patient_responsibility", "balance"],
-            assign=["status", "payer_claim_number", "updated_at", "status_changed_at"],
-        )
-        writer.update(
-            table_of(ClaimLineRecord),
-            [
-                (line.id, line.paid_delta, line.adjusted_delta, -(line.paid_delta + line.adjusted_delta))
-                for state in touched.values()
-                for line in state.lines
-                if line.changed
-            ],
-            add=["paid", "adjusted", "balance"],
-        )
-        _write_payments(writer, staged, service_ids, now)
-        writer.update(table_of(ClaimPayment), reverses, assign=["reverses_id"])
-        insert_rows(writer, ClaimStatusChange, _CHANGE_COLUMNS, changes)
-        insert_rows(writer, SecondaryClaimQueue, _QUEUE_COLUMNS, queue)
-        columns, rows = _dict_rows(provider_adjustments)
-        insert_rows(writer, ProviderAdjustment, columns, rows)
+    queue = _next_payer_queue(session, touched, last_payment, now)
+    writer.update(
+        table_of(ClaimRecord),
+        [
+            (
+                s.id,
+                s.paid_delta,
+                s.patient_delta,
+                s.balance_delta,
+                s.status,
+                s.payer_claim_number,
+                now,
+                now if s.status_changed else s.status_changed_at,
+            )
+            for s in touched.values()
+        ],
+        add=["paid_amount", "patient_responsibility", "balance"],
+        assign=["status", "payer_claim_number", "updated_at", "status_changed_at"],
+    )
+    writer.update(
+        table_of(ClaimLineRecord),
+        [
+            (line.id, line.paid_delta, line.adjusted_delta, -(line.paid_delta + line.adjusted_delta))
+            for state in touched.values()
+            for line in state.lines
+            if line.changed
+        ],
+        add=["paid", "adjusted", "balance"],
+    )
+    _write_payments(writer, staged, service_ids, now)
+    writer.update(table_of(ClaimPayment), reverses, assign=["reverses_id"])
+    insert_rows(writer, ClaimStatusChange, _CHANGE_COLUMNS, changes)
+    insert_rows(writer, SecondaryClaimQueue, _QUEUE_COLUMNS, queue)
+    columns, rows = _dict_rows(provider_adjustments)
+    insert_rows(writer, ProviderAdjustment, columns, rows)
