@@ -239,7 +239,9 @@ def build_tree(
 
     def unwind(level: int, at: Segment) -> None:
         while len(stack) > level + 1:
-            close(stack.pop(), at)
+            done = stack.pop()
+            if done[0]._required or done[0]._required_kids:
+                close(done, at)
 
     def count(frame: list[Any], s: SegmentSpec, segment: Segment) -> None:
         n = frame[3].get(s, 0) + 1
@@ -253,7 +255,9 @@ def build_tree(
 
     def open_child(level: int, child: LoopSpec, segment: Segment) -> None:
         while len(stack) > level + 1:
-            close(stack.pop(), segment)
+            done = stack.pop()
+            if done[0]._required or done[0]._required_kids:
+                close(done, segment)
         parent = stack[level]
         child_counts = parent[4]
         cid = child.id
@@ -267,7 +271,7 @@ def build_tree(
                 f"at most {child.max_repeat} allowed",
                 segment, loop=cid, ik3="4", transaction=transaction,
             ))
-        node = Loop(cid, child.name, [segment])
+        node = Loop(cid, child.name, [segment], [])
         parent[1].children.append(node)
         stack.append([child, node, 0, {child.segments[0]: 1}, {}, False])
 
