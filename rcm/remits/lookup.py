@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import ColumnElement, any_, bindparam
+from sqlalchemy import ColumnElement, Connection, any_, bindparam
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -18,11 +18,12 @@ __all__ = ["matching_any"]
 _CHUNK = 500
 
 
-def matching_any(session: Session, column: Any, values: Iterable[Any]) -> list[ColumnElement[bool]]:
+def matching_any(session: Session | Connection, column: Any, values: Iterable[Any]) -> list[ColumnElement[bool]]:
     """Conditions that together select the rows whose ``column`` is one of ``values`` (run one query each)."""
     wanted = sorted(set(values))
     if not wanted:
         return []
-    if session.get_bind().dialect.name == "postgresql":
+    dialect = session.dialect if isinstance(session, Connection) else session.get_bind().dialect
+    if dialect.name == "postgresql":
         return [column == any_(bindparam(None, wanted, type_=postgresql.ARRAY(column.type)))]
     return [column.in_(wanted[start : start + _CHUNK]) for start in range(0, len(wanted), _CHUNK)]

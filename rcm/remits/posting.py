@@ -9,7 +9,8 @@ patient's share included; ``patient_responsibility`` is that share.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
+from concurrent.futures import Future
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
@@ -28,12 +29,13 @@ from rcm.remits.provider_adjustments import plb_rows
 from rcm.remits.remittance import PATIENT_RESPONSIBILITY, ZERO, PaidClaim, ReceivedRemittance
 from rcm.remits.report import TransactionResult
 from rcm.remits.reversals import PaymentEntry, PaymentHistory, load_history, waiting_reversals
-from rcm.remits.writing import StagedPayment, money, reserve_ids, services, table_of, write_posting
+from rcm.remits.writing import PaymentWriter, StagedPayment, money, reserve_ids, services, table_of, write_claims
 from rcm.store.tables import ClaimPayment, ClaimStatus, Remittance, ServicePayment, utcnow
 
 __all__ = ["payment_key", "post_remittances"]
 
 _CHUNK = 500
+_PART = 4_000  # claim payments staged before they are handed to the writer
 
 
 def payment_key(remittance: ReceivedRemittance) -> tuple[str, str]:
@@ -125,42 +127,52 @@ def _earlier_payments(
 
 
 def _stage_claims(
-    to_post: list[tuple[int, ReceivedRemittance, TransactionResult]], book: ClaimBook, history: PaymentHistory
+    claims: Iterable[tuple[int, ReceivedRemittance, TransactionResult, PaidClaim]],
+    book: ClaimBook,
+    history: PaymentHistory,
 ) -> list[StagedPayment]:
+    """The claim payments staged in the order given (file order: reversals pair with what came before)."""
     staged: list[StagedPayment] = []
-    for remittance_id, remittance, result in to_post:
-        for claim in remittance.claims:
-            state = book.find(claim)
-            lines: list[LineState | None] = match_lines(claim, state) if state else [None for _ in claim.services]
-            if claim.is_reversal:
-                adjudication = None
-                status = ClaimStatus.reversed
-                cause = (
-                    f"payment reversed by the payer (CLP02 22, trace {remittance.trace_number}, "
-                    f"payer claim {claim.payer_claim_number or 'not given'})"
-                )
-                result.reversed += 1
-            else:
-                adjudication = adjudicate(claim)
-                status = adjudication.status
-                cause = f"{adjudication.cause} (trace {remittance.trace_number})"
-                result.denied += status is ClaimStatus.denied
-            paid = money(claim.paid)
-            patient = money(claim.patient_responsibility)
-            entry = PaymentEntry(
-                key=(claim.patient_control_number.strip(), (claim.payer_claim_number or "").strip()),
-                claim_id=state.id if state else None,
-                paid=paid,
-                charge=money(claim.charge),
-                is_reversal=claim.is_reversal,
-                status=status,
-                cause=cause,
+    for remittance_id, remittance, result, claim in claims:
+        state = book.find(claim)
+        lines: list[LineState | None] = match_lines(claim, state) if state else [None for _ in claim.services]
+        if claim.is_reversal:
+            adjudication = None
+            status = ClaimStatus.reversed
+            cause = (
+                f"payment reversed by the payer (CLP02 22, trace {remittance.trace_number}, "
+                f"payer claim {claim.payer_claim_number or 'not given'})"
             )
-            history.add(entry)
-            if state is not None:
-                _apply_to_claim(state, claim, lines, paid, patient)
-            staged.append(StagedPayment(remittance_id, result, claim, state, lines, entry, adjudication, patient))
+            result.reversed += 1
+        else:
+            adjudication = adjudicate(claim)
+            status = adjudication.status
+            cause = f"{adjudication.cause} (trace {remittance.trace_number})"
+            result.denied += status is ClaimStatus.denied
+        paid = money(claim.paid)
+        patient = money(claim.patient_responsibility)
+        entry = PaymentEntry(
+            key=(claim.patient_control_number.strip(), (claim.payer_claim_number or "").strip()),
+            claim_id=state.id if state else None,
+            paid=paid,
+            charge=money(claim.charge),
+            is_reversal=claim.is_reversal,
+            status=status,
+            cause=cause,
+        )
+        history.add(entry)
+        if state is not None:
+            _apply_to_claim(state, claim, lines, paid, patient)
+        staged.append(StagedPayment(remittance_id, result, claim, state, lines, entry, adjudication, patient))
     return staged
+
+
+def _reserve(
+    writer: BulkWriter, part: list[tuple[int, ReceivedRemittance, TransactionResult, PaidClaim]]
+) -> Future[list[list[int]]]:
+    """Ids for a part's claim payments and their services, asked of the server in the writer's turn."""
+    paid = [claim for *_, claim in part]
+    return writer.run(partial(reserve_ids, counts=((ClaimPayment, len(paid)), (ServicePayment, services(paid)))))
 
 
 def post_remittances(
@@ -226,17 +238,25 @@ def _post(
     if not to_post:
         return results
     history = _earlier_payments(session, to_post, book)
-    claims = [c for _, r, _ in to_post for c in r.claims]
+    claims = [(remittance_id, r, result, c) for remittance_id, r, result in to_post for c in r.claims]
+    plb: list[dict[str, Any]] = []
+    for remittance_id, remittance, _ in to_post:
+        plb.extend(plb_rows(remittance.provider_adjustments, remittance_id=remittance_id, claim_ids=book.claim_ids))
+    for row in plb:
+        row["amount"] = money(row["amount"])
     with BulkWriter(session) as writer:
-        # The server hands out the new ids while the payments are staged.
-        ids = writer.run(partial(reserve_ids, counts=((ClaimPayment, len(claims)), (ServicePayment, services(claims)))))
-        staged = _stage_claims(to_post, book, history)
-        claim_ids = book.claim_ids
-        plb: list[dict[str, Any]] = []
-        for remittance_id, remittance, _ in to_post:
-            plb.extend(plb_rows(remittance.provider_adjustments, remittance_id=remittance_id, claim_ids=claim_ids))
-        for row in plb:
-            row["amount"] = money(row["amount"])
-        payment_ids, service_ids = ids.result()
-        write_posting(session, writer, staged, history, plb, payment_ids, service_ids, file_id=file_id, now=now)
+        # The file is staged part by part. The server hands out each part's ids while the part before is staged
+        # and stores each part while the next is staged; claim totals and statuses follow once all are in.
+        parts = [claims[start : start + _PART] for start in range(0, len(claims), _PART)]
+        payments = PaymentWriter(writer, now=now)
+        ids = _reserve(writer, parts[0])
+        staged: list[StagedPayment] = []
+        for number, part in enumerate(parts):
+            part_staged = _stage_claims(part, book, history)
+            payment_ids, service_ids = ids.result()
+            if number + 1 < len(parts):
+                ids = _reserve(writer, parts[number + 1])
+            payments.write(part_staged, payment_ids, service_ids)
+            staged.extend(part_staged)
+        write_claims(writer, staged, history, plb, file_id=file_id, now=now)
     return results

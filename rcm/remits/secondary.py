@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 from sqlalchemy.orm import Session
 
 from rcm.remits.lookup import matching_any
@@ -18,7 +18,7 @@ __all__ = ["NEXT_PRIORITY", "claims_already_queued", "encounters_with_coverage",
 NEXT_PRIORITY = {"primary": "secondary", "secondary": "tertiary"}
 
 
-def encounters_with_coverage(session: Session, wanted: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
+def encounters_with_coverage(session: Session | Connection, wanted: Iterable[tuple[int, str]]) -> set[tuple[int, str]]:
     """Which (encounter version, priority) pairs have a coverage on file."""
     pairs = set(wanted)
     found: set[tuple[int, str]] = set()
@@ -28,7 +28,7 @@ def encounters_with_coverage(session: Session, wanted: Iterable[tuple[int, str]]
     return found
 
 
-def claims_already_queued(session: Session, claim_ids: Iterable[int]) -> set[int]:
+def claims_already_queued(session: Session | Connection, claim_ids: Iterable[int]) -> set[int]:
     """Claims with a queued next-payer claim not built yet (so a second posting does not queue it twice)."""
     queued: set[int] = set()
     for condition in matching_any(session, SecondaryClaimQueue.claim_id, claim_ids):

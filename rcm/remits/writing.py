@@ -7,7 +7,7 @@ writes then go to a `BulkWriter` in order, so on PostgreSQL the server stores on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
@@ -15,7 +15,6 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import Connection, Table, func, select, text
-from sqlalchemy.orm import Session
 
 from rcm.errors import InputError
 from rcm.remits.bulk import BulkWriter
@@ -39,6 +38,7 @@ from rcm.store.tables import (
 )
 
 __all__ = [
+    "PaymentWriter",
     "StagedPayment",
     "insert_rows",
     "money",
@@ -46,7 +46,7 @@ __all__ = [
     "services",
     "table_of",
     "to_units",
-    "write_posting",
+    "write_claims",
 ]
 
 _CENT = Decimal("0.01")
@@ -116,9 +116,9 @@ def services(claims: Sequence[PaidClaim]) -> int:
 def reserve_ids(conn: Connection, counts: Sequence[tuple[Any, int]]) -> list[list[int]]:
     """New primary keys for each (model, count), ascending, so children can point at rows inserted in bulk.
 
-    PostgreSQL hands them out from each table's sequence, all in one statement (safe under concurrency); on
-    SQLite this transaction already holds the write lock (it inserted the payment row first), so nobody else
-    can take the next ids.
+    PostgreSQL hands them out from each table's sequence (safe under concurrency). On SQLite this transaction
+    already holds the write lock (it inserted the payment row first), so nobody else can take the next ids: they
+    follow the highest stored, or the highest reserved before on this connection and perhaps not inserted yet.
     """
     tables = [table_of(model) for model, _ in counts]
     if conn.dialect.name == "postgresql":
@@ -141,9 +141,12 @@ def reserve_ids(conn: Connection, counts: Sequence[tuple[Any, int]]) -> list[lis
                 found.append(list(range(int(low), int(high) + 1)) if count else [])
         return found
     following: list[list[int]] = []
+    reserved: dict[str, int] = conn.info.setdefault("rcm_reserved_ids", {})
     for table, (_, count) in zip(tables, counts, strict=True):
-        last = int(conn.execute(select(func.max(table.c.id))).scalar_one_or_none() or 0)
+        stored = int(conn.execute(select(func.max(table.c.id))).scalar_one_or_none() or 0)
+        last = max(stored, reserved.get(table.name, 0))
         following.append(list(range(last + 1, last + 1 + count)))
+        reserved[table.name] = last + count
     return following
 
 
@@ -214,7 +217,9 @@ def _unmatched_reason(item: StagedPayment) -> str | None:
     return None
 
 
-def _write_payments(writer: BulkWriter, staged: list[StagedPayment], service_ids: list[int], now: datetime) -> None:
+def _write_payments(
+    writer: BulkWriter, staged: list[StagedPayment], next_service: Callable[[], int], now: datetime
+) -> None:
     """ClaimPayment, ServicePayment, Adjustment, RemarkCode and DenialRecord rows, one bulk insert per table.
 
     Each table is handed to the writer as soon as its rows are built (claim payments first).
@@ -263,7 +268,6 @@ def _write_payments(writer: BulkWriter, staged: list[StagedPayment], service_ids
             )
     insert_rows(writer, ClaimPayment, _PAYMENT_COLUMNS, payments)
     services: list[tuple[Any, ...]] = []
-    next_service = iter(service_ids).__next__
     for item in staged:
         claim, payment_id = item.claim, item.entry.id
         for service, line in zip(claim.services, item.lines, strict=True):
@@ -296,7 +300,7 @@ def _write_payments(writer: BulkWriter, staged: list[StagedPayment], service_ids
 
 
 def _next_payer_queue(
-    session: Session, touched: dict[int, ClaimState], last_payment: dict[int, StagedPayment], now: datetime
+    conn: Connection, touched: dict[int, ClaimState], last_payment: dict[int, StagedPayment], now: datetime
 ) -> list[tuple[Any, ...]]:
     """SecondaryClaimQueue rows for the claims whose last standing payment sends them to the next payer."""
 
@@ -319,8 +323,8 @@ def _next_payer_queue(
         for cid in candidates
         if touched[cid].coverage_priority in NEXT_PRIORITY
     }
-    covered = encounters_with_coverage(session, wanted)
-    queued = claims_already_queued(session, candidates)
+    covered = encounters_with_coverage(conn, wanted)
+    queued = claims_already_queued(conn, candidates)
     queue: list[tuple[Any, ...]] = []
     for claim_id in candidates:
         state = touched[claim_id]
@@ -353,29 +357,38 @@ def _status_changes(
     return touched, last_payment, changes
 
 
-def write_posting(
-    session: Session,
+class PaymentWriter:
+    """Hands the rows of staged claim payments to the writer part by part, with the ids reserved for them (in
+    file order: the first payment staged gets the first id)."""
+
+    def __init__(self, writer: BulkWriter, *, now: datetime) -> None:
+        self._writer = writer
+        self._now = now
+
+    def write(self, staged: list[StagedPayment], payment_ids: list[int], service_ids: list[int]) -> None:
+        """ClaimPayment, ServicePayment, Adjustment, RemarkCode and DenialRecord rows of these payments, with
+        ids reserved for exactly them (`reserve_ids`)."""
+        for item, payment_id in zip(staged, payment_ids, strict=True):
+            item.entry.id = payment_id
+        services = iter(service_ids)
+        _write_payments(self._writer, staged, services.__next__, self._now)
+        if next(services, None) is not None:
+            raise RuntimeError("more service payment ids were reserved than there are service payments")
+
+
+def write_claims(
     writer: BulkWriter,
     staged: list[StagedPayment],
     history: PaymentHistory,
     provider_adjustments: list[dict[str, Any]],
-    payment_ids: list[int],
-    service_ids: list[int],
     *,
     file_id: int,
     now: datetime,
 ) -> None:
-    """Everything a file's payments write: payments with their lines, adjustments, remarks and denials; claim and
-    line totals; status changes with their cause; reversal pairs; PLB rows; next-payer claims to build.
-
-    ``payment_ids`` and ``service_ids`` are reserved (`reserve_ids`) for the staged payments and their services;
-    the writer must be idle when called (the session reads who goes to the next payer before writing).
-    """
-    for item, payment_id in zip(staged, payment_ids, strict=True):
-        item.entry.id = payment_id
+    """What follows the payments (all written by `PaymentWriter`): claim and line totals, status changes with their
+    cause, reversal pairs, PLB rows, and next-payer claims to build."""
     reverses = [(u["id"], u["reverses_id"]) for u in history.reverses_updates()]
     touched, last_payment, changes = _status_changes(staged, history, file_id=file_id, now=now)
-    queue = _next_payer_queue(session, touched, last_payment, now)
     writer.update(
         table_of(ClaimRecord),
         [
@@ -404,9 +417,10 @@ def write_posting(
         ],
         add=["paid", "adjusted", "balance"],
     )
-    _write_payments(writer, staged, service_ids, now)
     writer.update(table_of(ClaimPayment), reverses, assign=["reverses_id"])
     insert_rows(writer, ClaimStatusChange, _CHANGE_COLUMNS, changes)
-    insert_rows(writer, SecondaryClaimQueue, _QUEUE_COLUMNS, queue)
     columns, rows = _dict_rows(provider_adjustments)
     insert_rows(writer, ProviderAdjustment, columns, rows)
+    # Who goes to the next payer is read on the writer's connection, after everything above.
+    queue = writer.run(lambda conn: _next_payer_queue(conn, touched, last_payment, now)).result()
+    insert_rows(writer, SecondaryClaimQueue, _QUEUE_COLUMNS, queue)

@@ -10,6 +10,7 @@ from sqlalchemy import Connection, Table, func, select, update
 from sqlalchemy.orm import Session
 
 import rcm.remits.bulk as bulk
+import rcm.remits.posting as posting
 from rcm.errors import InputError
 from rcm.remits import unmatched_payments
 from rcm.remits.posting import post_remittances
@@ -278,6 +279,35 @@ def test_reversal_and_correction_in_one_file(session: Session, make_claim: Claim
     post(session, file_id, both)
     final = reload(session, record.id)
     assert (final.status, final.paid_amount) == (ClaimStatus.paid, D("130.00"))
+
+
+def test_a_file_staged_in_parts_posts_as_in_one(
+    session: Session, make_claim: ClaimFactory, file_id: FileIds, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Large files are staged and written part by part; one claim payment per part here, so the reversal and
+    # the correction land in other parts than the payment they follow, and every table gets several writes.
+    monkeypatch.setattr(posting, "_PART", 1)
+    record = one_line_claim(make_claim)
+    other = make_claim("E2")
+    in_parts = payment("T9", *original().claims, *reversal().claims, *paid_in_full("E2").claims, *correction().claims)
+    [result] = post(session, file_id, in_parts)
+    assert (result.matched, result.reversed) == (4, 1)
+    final = reload(session, record.id)
+    assert (final.status, final.paid_amount, final.balance) == (ClaimStatus.paid, D("130.00"), D("0.00"))
+    assert reload(session, other.id).paid_amount == D("100.00")
+    payments = session.scalars(select(ClaimPayment).order_by(ClaimPayment.id)).all()
+    assert [p.paid for p in payments] == [D("120.00"), D("-120.00"), D("100.00"), D("130.00")]
+    assert payments[1].reverses_id == payments[0].id
+    services = session.scalars(select(ServicePayment).order_by(ServicePayment.id)).all()
+    assert [s.claim_payment_id for s in services] == [payments[0].id, payments[1].id] + [payments[2].id] * 2 + [
+        payments[3].id
+    ]
+    assert count(session, Adjustment) == 6
+    remit_changes = session.scalars(select(ClaimStatusChange).where(ClaimStatusChange.source_kind == "remit")).all()
+    assert sorted((c.claim_id, c.to_status) for c in remit_changes) == [
+        (record.id, ClaimStatus.paid),
+        (other.id, ClaimStatus.paid),
+    ]
 
 
 def test_full_denial(session: Session, make_claim: ClaimFactory, file_id: FileIds) -> None:
