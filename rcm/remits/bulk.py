@@ -167,8 +167,8 @@ class BulkWriter:
     the same connection (psycopg waits for the server without holding the GIL), so the caller builds the next
     rows meanwhile; an error stops the writes after it and is raised by ``flush()``. The caller may use the
     connection itself only while the worker is idle: once the result of the last job it handed over is in
-    (`run`), or after ``flush()`` or the end of the ``with`` block. Leaving the block with an error waits for the
-    worker and lets the error through, so the caller's rollback never races a write.
+    (`run`), or after ``flush()`` or the end of the ``with`` block. Leaving the block with an error drops what was
+    not sent yet, waits for the worker and lets the error through, so the caller's rollback never races a write.
     """
 
     def __init__(self, session: Session) -> None:
@@ -235,5 +235,7 @@ class BulkWriter:
     ) -> None:
         if kind is None:
             self.flush()
-        else:
-            self._stop()
+            return
+        if self._error is None:
+            self._error = error  # the writes not sent yet are dropped: the caller rolls back
+        self._stop()

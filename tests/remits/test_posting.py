@@ -310,6 +310,23 @@ def test_a_file_staged_in_parts_posts_as_in_one(
     ]
 
 
+def test_a_failure_while_later_parts_are_staged_posts_nothing(
+    session: Session, make_claim: ClaimFactory, file_id: FileIds, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The first part is already handed to the writer (on PostgreSQL perhaps written) when the second fails.
+    monkeypatch.setattr(posting, "_PART", 1)
+    record = make_claim("E1")
+    make_claim("E2", [("99213", "150.00", "1", [])])
+    fid = file_id(b"too big later")
+    session.commit()
+    too_big = payment("T1", *paid_in_full("E1").claims, claim("E2", "1", "150.00", "99999999999.00", "0"))
+    with pytest.raises(InputError, match="cannot be posted"):
+        post_remittances(session, [too_big], file_id=fid)
+    session.rollback()
+    assert count(session, Remittance) == 0 and count(session, ClaimPayment) == 0 and count(session, Adjustment) == 0
+    assert reload(session, record.id).paid_amount == D("0.00")
+
+
 def test_full_denial(session: Session, make_claim: ClaimFactory, file_id: FileIds) -> None:
     record = make_claim("E1")
     denied = payment(
