@@ -8,7 +8,8 @@ GS/ST files without an ISA (delimiters sniffed), BOMs, UTF-8/Latin-1/UTF-16, and
 from __future__ import annotations
 
 import codecs
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import BinaryIO
 
@@ -117,6 +118,26 @@ class Segment:
 
     def __repr__(self) -> str:
         return f"Segment({self.id!r}, {self.elements!r}, number={self.number}, offset={self.offset})"
+
+
+def _compiled_loop() -> Callable[..., tuple[int, int, int]] | None:
+    """The compiled inner loop (rcm/x12/_segments.c) when it was built and agrees with ``Segment``; else None
+    (RCM_PURE_PYTHON_TOKENIZER=1 forces the Python loop)."""
+    if os.environ.get("RCM_PURE_PYTHON_TOKENIZER"):
+        return None
+    try:
+        from rcm.x12 import _segments  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    try:
+        _segments.configure(Segment, ENVELOPE_IDS)
+    except TypeError:
+        return None
+    split: Callable[..., tuple[int, int, int]] = _segments.split_pieces
+    return split
+
+
+_split_pieces = _compiled_loop()
 
 
 def _interchange_change(
@@ -332,7 +353,14 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[tuple[list[Segment], l
                 pieces[-1] = pieces[-1][: -len(term)]
             slen = len(sep)
             start = base
-            for p in pieces:
+            index, count = 0, len(pieces)
+            while index < count:
+                if _split_pieces is not None:
+                    index, number, base = _split_pieces(pieces, index, e, slen, number, base, delims, out, marks)
+                    if index >= count:
+                        break
+                p = pieces[index]
+                index += 1
                 if not p:
                     base += slen
                     continue

@@ -1,0 +1,208 @@
+/*
+ * Compiled inner loop of the X12 tokenizer (rcm/x12/tokenizer.py), for the regular case only: one byte per
+ * character, the text already split into one piece per segment.  It turns pieces into Segment objects (the
+ * same class, the same slot values as the Python loop) and stops at the first piece that needs the Python
+ * code (an ISA after the first segment, or prose with an id longer than three characters), handing back
+ * where it stopped.  The Python loop stays the reference: tests compare both on every sample file.
+ *
+ * split_pieces(pieces, index, element, separator_length, number, offset, delimiters, out, marks)
+ *     -> (index reached, number, offset)
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+#include <structmember.h>
+
+static PyTypeObject *segment_type = NULL;
+static Py_ssize_t slot_id, slot_elements, slot_number, slot_offset, slot_delimiters;
+static PyObject *envelope_ids = NULL; /* frozenset of segment ids whose index goes into marks */
+
+static int
+slot_offset_of(PyTypeObject *type, const char *name, Py_ssize_t *offset)
+{
+    PyObject *descr = PyObject_GetAttrString((PyObject *)type, name);
+    if (descr == NULL) {
+        return -1;
+    }
+    if (!Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
+        Py_DECREF(descr);
+        PyErr_Format(PyExc_TypeError, "Segment.%s is not a slot", name);
+        return -1;
+    }
+    PyMemberDef *member = ((PyMemberDescrObject *)descr)->d_member;
+    if (member->type != T_OBJECT_EX || member->offset <= 0 ||
+        member->offset + (Py_ssize_t)sizeof(PyObject *) > type->tp_basicsize) {
+        Py_DECREF(descr);
+        PyErr_Format(PyExc_TypeError, "Segment.%s is not an object slot", name);
+        return -1;
+    }
+    *offset = member->offset;
+    Py_DECREF(descr);
+    return 0;
+}
+
+static PyObject *
+configure(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyTypeObject *type;
+    PyObject *ids;
+    if (!PyArg_ParseTuple(args, "O!O!", &PyType_Type, &type, &PyFrozenSet_Type, &ids)) {
+        return NULL;
+    }
+    if (type->tp_dictoffset != 0 || !(type->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
+        PyErr_SetString(PyExc_TypeError, "Segment must be a class with __slots__ and no __dict__");
+        return NULL;
+    }
+    if (slot_offset_of(type, "id", &slot_id) < 0 || slot_offset_of(type, "elements", &slot_elements) < 0 ||
+        slot_offset_of(type, "number", &slot_number) < 0 || slot_offset_of(type, "offset", &slot_offset) < 0 ||
+        slot_offset_of(type, "delimiters", &slot_delimiters) < 0) {
+        return NULL;
+    }
+    Py_INCREF(type);
+    Py_XSETREF(segment_type, type);
+    Py_INCREF(ids);
+    Py_XSETREF(envelope_ids, ids);
+    Py_RETURN_NONE;
+}
+
+#define SET_SLOT(obj, offset, value) (*(PyObject **)((char *)(obj) + (offset)) = (value))
+
+static PyObject *
+split_pieces(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+{
+    (void)module;
+    if (nargs != 9) {
+        PyErr_SetString(PyExc_TypeError, "split_pieces takes 9 arguments");
+        return NULL;
+    }
+    if (segment_type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "split_pieces: configure() was not called");
+        return NULL;
+    }
+    PyObject *pieces = args[0], *element = args[2], *delimiters = args[6], *out = args[7], *marks = args[8];
+    if (!PyList_CheckExact(pieces) || !PyUnicode_Check(element) || !PyList_CheckExact(out) ||
+        !PyList_CheckExact(marks)) {
+        PyErr_SetString(PyExc_TypeError, "split_pieces: pieces, out and marks must be lists, element a str");
+        return NULL;
+    }
+    Py_ssize_t index = PyLong_AsSsize_t(args[1]);
+    Py_ssize_t separator_length = PyLong_AsSsize_t(args[3]);
+    Py_ssize_t number = PyLong_AsSsize_t(args[4]);
+    Py_ssize_t offset = PyLong_AsSsize_t(args[5]);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    if (PyUnicode_GET_LENGTH(element) != 1 || PyUnicode_READ_CHAR(element, 0) > 255) {
+        return Py_BuildValue("(nnn)", index, number, offset); /* nothing here for the compiled loop */
+    }
+    const Py_UCS1 sep = (Py_UCS1)PyUnicode_READ_CHAR(element, 0);
+    const Py_ssize_t count = PyList_GET_SIZE(pieces);
+
+    for (; index < count; index++) {
+        PyObject *piece = PyList_GET_ITEM(pieces, index);
+        if (!PyUnicode_CheckExact(piece) || PyUnicode_KIND(piece) != PyUnicode_1BYTE_KIND) {
+            break; /* the Python loop takes it */
+        }
+        const Py_ssize_t length = PyUnicode_GET_LENGTH(piece);
+        if (length == 0) {
+            offset += separator_length;
+            continue;
+        }
+        const Py_UCS1 *text = PyUnicode_1BYTE_DATA(piece);
+        const Py_UCS1 *found = memchr(text, sep, (size_t)length);
+        const Py_ssize_t id_length = found ? (Py_ssize_t)(found - text) : length;
+        if (id_length > 3) {
+            break; /* prose, or another interchange hiding in it */
+        }
+        if (id_length == 3 && number != 0 && text[0] == 'I' && text[1] == 'S' && text[2] == 'A') {
+            break; /* another interchange: delimiters may change */
+        }
+        /* the elements after the id */
+        Py_ssize_t element_count = 0;
+        for (const Py_UCS1 *p = found; p != NULL;) {
+            element_count++;
+            p = memchr(p + 1, sep, (size_t)(length - (p + 1 - text)));
+        }
+        PyObject *elements = PyList_New(element_count);
+        if (elements == NULL) {
+            return NULL;
+        }
+        Py_ssize_t start = id_length + 1, k = 0;
+        while (k < element_count) {
+            const Py_UCS1 *next = memchr(text + start, sep, (size_t)(length - start));
+            Py_ssize_t end = next ? (Py_ssize_t)(next - text) : length;
+            PyObject *value = PyUnicode_Substring(piece, start, end);
+            if (value == NULL) {
+                Py_DECREF(elements);
+                return NULL;
+            }
+            PyList_SET_ITEM(elements, k, value);
+            k++;
+            start = end + 1;
+        }
+        PyObject *sid = PyUnicode_Substring(piece, 0, id_length);
+        if (sid == NULL) {
+            Py_DECREF(elements);
+            return NULL;
+        }
+        number++;
+        int is_envelope = PySet_Contains(envelope_ids, sid);
+        if (is_envelope < 0) {
+            Py_DECREF(sid);
+            Py_DECREF(elements);
+            return NULL;
+        }
+        if (is_envelope) {
+            PyObject *position = PyLong_FromSsize_t(PyList_GET_SIZE(out));
+            if (position == NULL || PyList_Append(marks, position) < 0) {
+                Py_XDECREF(position);
+                Py_DECREF(sid);
+                Py_DECREF(elements);
+                return NULL;
+            }
+            Py_DECREF(position);
+        }
+        PyObject *number_object = PyLong_FromSsize_t(number);
+        PyObject *offset_object = PyLong_FromSsize_t(offset);
+        PyObject *segment = segment_type->tp_alloc(segment_type, 0);
+        if (number_object == NULL || offset_object == NULL || segment == NULL) {
+            Py_XDECREF(number_object);
+            Py_XDECREF(offset_object);
+            Py_XDECREF(segment);
+            Py_DECREF(sid);
+            Py_DECREF(elements);
+            return NULL;
+        }
+        Py_INCREF(delimiters);
+        SET_SLOT(segment, slot_id, sid);
+        SET_SLOT(segment, slot_elements, elements);
+        SET_SLOT(segment, slot_number, number_object);
+        SET_SLOT(segment, slot_offset, offset_object);
+        SET_SLOT(segment, slot_delimiters, delimiters);
+        int appended = PyList_Append(out, segment);
+        Py_DECREF(segment);
+        if (appended < 0) {
+            return NULL;
+        }
+        offset += length + separator_length;
+    }
+    return Py_BuildValue("(nnn)", index, number, offset);
+}
+
+static PyMethodDef methods[] = {
+    {"configure", configure, METH_VARARGS, "configure(Segment, envelope_ids): the class to build and the ids to mark"},
+    {"split_pieces", (PyCFunction)(void (*)(void))split_pieces, METH_FASTCALL,
+     "split_pieces(pieces, index, element, separator_length, number, offset, delimiters, out, marks)"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "rcm.x12._segments", "Compiled inner loop of the X12 tokenizer.", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC
+PyInit__segments(void)
+{
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,125 @@
+"""The tokenizer's compiled inner loop (rcm/x12/_segments.c) gives exactly what the Python loop gives.
+
+Both loops run over every shared sample, the benchmark's generated files, and random texts built from X12
+pieces (prose, several interchanges with other delimiters, empty segments, long ids), in chunks of several
+sizes so that pieces straddle chunk ends.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from x12_samples import SampleFile, sample_params
+
+from rcm.x12 import tokenizer
+from rcm.x12.errors import NotX12Error
+
+Row = tuple[str, list[str], int, int, str, str, str, str]
+
+
+def _rows(data: bytes, *, compiled: bool, chunk_size: int = tokenizer.CHUNK_SIZE) -> list[Row] | str:
+    saved = tokenizer._split_pieces
+    if not compiled:
+        tokenizer._split_pieces = None
+    try:
+        return [
+            (s.id, s.elements, s.number, s.offset, s.delimiters.element, s.delimiters.segment,
+             s.delimiters.component, s.delimiters.repetition)
+            for batch, _ in tokenizer.iter_segment_batches(data, chunk_size=chunk_size)
+            for s in batch
+        ]
+    except NotX12Error as exc:
+        return f"NotX12Error: {exc}"
+    finally:
+        tokenizer._split_pieces = saved
+
+
+def _marks(data: bytes, *, compiled: bool) -> Iterator[tuple[int, str]]:
+    saved = tokenizer._split_pieces
+    if not compiled:
+        tokenizer._split_pieces = None
+    try:
+        for batch, marks in tokenizer.iter_segment_batches(data):
+            yield from ((batch[i].number, batch[i].id) for i in marks)
+    finally:
+        tokenizer._split_pieces = saved
+
+
+compiled_only = pytest.mark.skipif(tokenizer._split_pieces is None, reason="compiled tokenizer loop not built")
+
+
+def test_the_compiled_loop_is_built() -> None:
+    """`make venv` builds it (gcc and the Python headers are part of the set-up); without it parsing is slower."""
+    if os.environ.get("RCM_PURE_PYTHON_TOKENIZER"):
+        pytest.skip("RCM_PURE_PYTHON_TOKENIZER is set")
+    assert tokenizer._split_pieces is not None
+
+
+@compiled_only
+@pytest.mark.shared
+@pytest.mark.parametrize("sample", sample_params())
+def test_same_segments_on_every_sample(sample: SampleFile) -> None:
+    data = sample.path.read_bytes()
+    expected = _rows(data, compiled=False)
+    assert _rows(data, compiled=True) == expected
+    assert _rows(data, compiled=True, chunk_size=1000) == _rows(data, compiled=False, chunk_size=1000)
+    assert list(_marks(data, compiled=True)) == list(_marks(data, compiled=False))
+
+
+@compiled_only
+@pytest.mark.parametrize("kind", ["837p", "835"])
+def test_same_segments_on_generated_files(kind: str, tmp_path: Path) -> None:
+    from bench.generate import generate_835, generate_837p
+
+    path = tmp_path / f"generated.{kind}"
+    (generate_837p if kind == "837p" else generate_835)(path, 300_000)
+    data = path.read_bytes()
+    rows = _rows(data, compiled=True)
+    assert rows == _rows(data, compiled=False)
+    assert isinstance(rows, list) and len(rows) > 5_000
+
+
+ISA = "ISA*00*          *00*          *ZZ*SENDER         *ZZ*RECEIVER       *240101*1200*^*00501*000000001*0*P*:~"
+OTHER_ISA = "ISA|00|          |00|          |ZZ|SENDER         |ZZ|RECEIVER       |240101|1200|U|00401|000000002|0|P|>!"
+PIECES = [
+    "GS*HP*S*R*20240101*1200*1*X*005010X221A1~",
+    "ST*835*0001~",
+    "CLP*PCN1*1*150*100*50*12*PAYER1~",
+    "SVC*HC:99213:25*150*100**1~",
+    "NM1*QC*1*DOE*JANE~",
+    "REF~",
+    "~",
+    "LQ*HE*N290**~",
+    "AMT*AU*12.5*~",
+    "SE*6*0001~",
+    "GE*1*1~",
+    "IEA*1*000000001~",
+    "Some prose between interchanges, with * and ~ in it~",
+    "PROSE*WITH*A*LONG*ID~",
+    OTHER_ISA,
+    "GS|HP|S|R|20240101|1200|2|X|004010X091A1!",
+    "ST|835|0002!",
+    "SVC|HC>99213|150|100!",
+    "SE|3|0002!",
+    "é*latin*1*text~",
+    ISA,
+]
+
+
+@compiled_only
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    body=st.lists(st.sampled_from(PIECES), min_size=1, max_size=40),
+    line_break=st.sampled_from(["", "\n", "\r\n"]),
+    chunk_size=st.sampled_from([64, 333, 4096, tokenizer.CHUNK_SIZE]),
+    encoding=st.sampled_from(["latin-1", "utf-8"]),
+)
+def test_same_segments_on_random_texts(body: list[str], line_break: str, chunk_size: int, encoding: str) -> None:
+    text = ISA + line_break + line_break.join(body) + line_break
+    data = text.encode(encoding)
+    assert _rows(data, compiled=True, chunk_size=chunk_size) == _rows(data, compiled=False, chunk_size=chunk_size)
