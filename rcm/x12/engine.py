@@ -9,7 +9,8 @@ missing segments or loops become ``Finding``s (with the IK3 code a 999 would use
 from __future__ import annotations
 
 import heapq
-from collections.abc import Iterator, Sequence
+import os
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -181,6 +182,26 @@ class Loop:
 #   SegmentSpec, [4] child loop counts by loop id, [5] whether child loops (or the trailer) have started.
 
 
+def _compiled_loop() -> Callable[[list[list[Any]], list[Segment], int], int] | None:
+    """The compiled inner loop (rcm/x12/_loops.c) when it was built; else None (RCM_PURE_PYTHON_ENGINE=1
+    forces the Python loop)."""
+    if os.environ.get("RCM_PURE_PYTHON_ENGINE"):
+        return None
+    try:
+        from rcm.x12 import _loops  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    try:
+        _loops.configure(Loop, Segment)
+    except TypeError:
+        return None
+    grow: Callable[[list[list[Any]], list[Segment], int], int] = _loops.grow
+    return grow
+
+
+_grow = _compiled_loop()
+
+
 def _finding(code: str, message: str, segment: Segment | None, *, loop: str, ik3: str, transaction: str | None,
              segment_id: str | None = None, severity: str = "error") -> Finding:
     return Finding(
@@ -285,7 +306,19 @@ def build_tree(
         count(frame, s, segment)
 
     last = len(segments) - 1
-    for idx in range(1, len(segments)):
+    total = len(segments)
+    grow = _grow
+    as_list = segments if isinstance(segments, list) else list(segments)
+    following = 1
+    while following < total:
+        if grow is not None:
+            # The compiled loop takes the regular moves and stops, changing nothing, at the first segment
+            # that needs the rules below.
+            following = grow(stack, as_list, following)
+            if following >= total:
+                break
+        idx = following
+        following += 1
         segment = segments[idx]
         sid = segment.id
         # Fast path (most segments): the next segment of the loop we are in, in guide order.
