@@ -149,7 +149,7 @@ def _claim(loop: Loop, provider: BillingProvider | None, subscriber: Subscriber 
         facility += [""] * (3 - len(facility))
     claim = SubmittedClaim(
         e[0], money_or_zero(e[1]), facility[0], facility[1], facility[2], e[5], e[6], e[7], e[8],
-        [c for c in e[10].split(comp) if c] if e[10] else [], e[11], e[19], clm.number, provider, subscriber,
+        list(filter(None, e[10].split(comp))) if e[10] else [], e[11], e[19], clm.number, provider, subscriber,
         patient,
     )
     codes = claim.codes

@@ -100,8 +100,7 @@ class Procedure:
         n = len(parts)
         if n <= 2:
             return cls(parts[0] if n else "", parts[1] if n == 2 else "", [], "")
-        p = parts if n >= 7 else parts + [""] * (7 - n)
-        return cls(p[0], p[1], [m for m in p[2:6] if m], p[6])
+        return cls(parts[0], parts[1], list(filter(None, parts[2:6])), parts[6] if n > 6 else "")
 
 
 @dataclass(slots=True)
