@@ -239,15 +239,16 @@ def _post(
         return results
     history = _earlier_payments(session, to_post, book)
     claims = [(remittance_id, r, result, c) for remittance_id, r, result in to_post for c in r.claims]
+    claim_ids = book.claim_ids
     plb: list[dict[str, Any]] = []
     for remittance_id, remittance, _ in to_post:
-        plb.extend(plb_rows(remittance.provider_adjustments, remittance_id=remittance_id, claim_ids=book.claim_ids))
+        plb.extend(plb_rows(remittance.provider_adjustments, remittance_id=remittance_id, claim_ids=claim_ids))
     for row in plb:
         row["amount"] = money(row["amount"])
     with BulkWriter(session) as writer:
         # The file is staged part by part. The server hands out each part's ids while the part before is staged
         # and stores each part while the next is staged; claim totals and statuses follow once all are in.
-        parts = [claims[start : start + _PART] for start in range(0, len(claims), _PART)]
+        parts = [claims[start : start + _PART] for start in range(0, len(claims), _PART)] or [[]]
         payments = PaymentWriter(writer, now=now)
         ids = _reserve(writer, parts[0])
         staged: list[StagedPayment] = []

@@ -88,6 +88,10 @@ def to_units(value: Decimal | None) -> Decimal | None:
     return value.quantize(_MILLI, rounding=ROUND_HALF_UP)
 
 
+def _quantity(value: Decimal | None) -> Decimal | None:
+    return None if value is None else to_units(value)  # CAS quantities are mostly absent
+
+
 def table_of(model: Any) -> Table:
     table = model.__table__
     assert isinstance(table, Table)
@@ -211,6 +215,8 @@ _QUEUE_COLUMNS = ("claim_id", "reason", "created_at", "built")
 def _unmatched_reason(item: StagedPayment) -> str | None:
     if item.state is None:
         return NO_CLAIM
+    if None not in item.lines:
+        return None
     missing_lines = sum(1 for line in item.lines if line is None)
     if missing_lines:
         return f"{missing_lines} of {len(item.lines)} line(s) unmatched: {NO_LINE}"
@@ -249,7 +255,7 @@ def _write_payments(
         )
         for cas in claim.adjustments:
             adjustments.append(
-                (payment_id, None, cas.group[:2], cas.reason[:5], money(cas.amount), to_units(cas.quantity))
+                (payment_id, None, cas.group[:2], cas.reason[:5], money(cas.amount), _quantity(cas.quantity))
             )
         remarks.extend((payment_id, None, code[:10]) for code in claim.remark_codes)
         if state is not None and item.adjudication is not None:
@@ -290,7 +296,7 @@ def _write_payments(
             )
             for cas in service.adjustments:
                 adjustments.append(
-                    (payment_id, service_id, cas.group[:2], cas.reason[:5], money(cas.amount), to_units(cas.quantity))
+                    (payment_id, service_id, cas.group[:2], cas.reason[:5], money(cas.amount), _quantity(cas.quantity))
                 )
             remarks.extend((payment_id, service_id, code[:10]) for code in service.remark_codes)
     insert_rows(writer, ServicePayment, _SERVICE_COLUMNS, services)

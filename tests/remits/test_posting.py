@@ -410,6 +410,20 @@ def test_plb_recoupment_and_interest(session: Session, make_claim: ClaimFactory,
     assert reload(session, record.id).paid_amount == D("100.00")  # PLB is provider level
 
 
+def test_a_payment_of_provider_adjustments_only_posts_them(
+    session: Session, make_claim: ClaimFactory, file_id: FileIds
+) -> None:
+    record = make_claim("E1")
+    [result] = post(session, file_id, payment("T1", plb=[plb("L6", "-2.00"), plb("WO", "5.00", "E1")]))
+    assert result.balanced and result.remittance_id is not None and result.claims == 0
+    rows = session.scalars(select(ProviderAdjustment).order_by(ProviderAdjustment.id)).all()
+    assert [(r.reason_code, r.amount, r.claim_id) for r in rows] == [
+        ("L6", D("-2.00"), None),
+        ("WO", D("5.00"), record.id),
+    ]
+    assert count(session, ClaimPayment) == 0 and reload(session, record.id).paid_amount == D("0.00")
+
+
 def test_unbalanced_payment_is_reported_where_and_still_posts(
     session: Session, make_claim: ClaimFactory, file_id: FileIds
 ) -> None:
