@@ -101,7 +101,7 @@ def _update_from_copy(
     names = ["id", *add, *assign]
     target = _quote(conn, table.name)
     quoted = [_quote(conn, n) for n in names]
-    staging = _quote(conn, f"rcm_bulk_update_{table.name}")
+    staging = "pg_temp." + _quote(conn, f"rcm_bulk_update_{table.name}")
     types = [table.c[n].type.compile(dialect=conn.dialect) for n in names]
     columns = ", ".join(f"{q} {t}" for q, t in zip(quoted, types, strict=True))
     conn.exec_driver_sql(f"CREATE TEMPORARY TABLE {staging} ({columns}) ON COMMIT DROP")

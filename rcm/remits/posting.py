@@ -29,7 +29,7 @@ from rcm.remits.provider_adjustments import plb_rows
 from rcm.remits.remittance import PATIENT_RESPONSIBILITY, ZERO, PaidClaim, ReceivedRemittance
 from rcm.remits.report import TransactionResult
 from rcm.remits.reversals import PaymentEntry, PaymentHistory, load_history, waiting_reversals
-from rcm.remits.writing import PaymentWriter, StagedPayment, money, reserve_ids, services, table_of, write_claims
+from rcm.remits.writing import StagedPayment, money, reserve_ids, services, table_of, write_claims, write_payments
 from rcm.store.tables import ClaimPayment, ClaimStatus, Remittance, ServicePayment, utcnow
 
 __all__ = ["payment_key", "post_remittances"]
@@ -249,7 +249,6 @@ def _post(
         # The file is staged part by part. The server hands out each part's ids while the part before is staged
         # and stores each part while the next is staged; claim totals and statuses follow once all are in.
         parts = [claims[start : start + _PART] for start in range(0, len(claims), _PART)] or [[]]
-        payments = PaymentWriter(writer, now=now)
         ids = _reserve(writer, parts[0])
         staged: list[StagedPayment] = []
         for number, part in enumerate(parts):
@@ -257,7 +256,7 @@ def _post(
             payment_ids, service_ids = ids.result()
             if number + 1 < len(parts):
                 ids = _reserve(writer, parts[number + 1])
-            payments.write(part_staged, payment_ids, service_ids)
+            write_payments(writer, part_staged, payment_ids, service_ids, now=now)
             staged.extend(part_staged)
         write_claims(writer, staged, history, plb, file_id=file_id, now=now)
     return results

@@ -1,8 +1,9 @@
 """The rows a posting writes: claim, line and adjustment payments, denials, status changes and the next-payer
-queue, each table in one bulk statement (ids reserved first so children can point at their parents).
+queue, in bulk (ids reserved first so children can point at their parents).
 
-Everything the rows need is worked out before the first write (ids, statuses, who goes to the next payer); the
-writes then go to a `BulkWriter` in order, so on PostgreSQL the server stores one table while the next is built.
+`write_payments` writes the payments of each part of a file as it is staged, one statement per table; once every
+part is in, `write_claims` moves the claims' and lines' totals and statuses. All of it goes through a `BulkWriter`
+in order, so on PostgreSQL the server stores one part while Python stages the next.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ from rcm.store.tables import (
 )
 
 __all__ = [
-    "PaymentWriter",
     "StagedPayment",
     "insert_rows",
     "money",
@@ -47,6 +47,7 @@ __all__ = [
     "table_of",
     "to_units",
     "write_claims",
+    "write_payments",
 ]
 
 _CENT = Decimal("0.01")
@@ -363,23 +364,22 @@ def _status_changes(
     return touched, last_payment, changes
 
 
-class PaymentWriter:
-    """Hands the rows of staged claim payments to the writer part by part, with the ids reserved for them (in
-    file order: the first payment staged gets the first id)."""
-
-    def __init__(self, writer: BulkWriter, *, now: datetime) -> None:
-        self._writer = writer
-        self._now = now
-
-    def write(self, staged: list[StagedPayment], payment_ids: list[int], service_ids: list[int]) -> None:
-        """ClaimPayment, ServicePayment, Adjustment, RemarkCode and DenialRecord rows of these payments, with
-        ids reserved for exactly them (`reserve_ids`)."""
-        for item, payment_id in zip(staged, payment_ids, strict=True):
-            item.entry.id = payment_id
-        services = iter(service_ids)
-        _write_payments(self._writer, staged, services.__next__, self._now)
-        if next(services, None) is not None:
-            raise RuntimeError("more service payment ids were reserved than there are service payments")
+def write_payments(
+    writer: BulkWriter,
+    staged: list[StagedPayment],
+    payment_ids: list[int],
+    service_ids: list[int],
+    *,
+    now: datetime,
+) -> None:
+    """ClaimPayment, ServicePayment, Adjustment, RemarkCode and DenialRecord rows of these staged payments, with
+    the ids reserved for exactly them (`reserve_ids`, in file order: the first payment gets the first id)."""
+    for item, payment_id in zip(staged, payment_ids, strict=True):
+        item.entry.id = payment_id
+    services = iter(service_ids)
+    _write_payments(writer, staged, services.__next__, now)
+    if next(services, None) is not None:
+        raise RuntimeError("more service payment ids were reserved than there are service payments")
 
 
 def write_claims(
@@ -391,7 +391,7 @@ def write_claims(
     file_id: int,
     now: datetime,
 ) -> None:
-    """What follows the payments (all written by `PaymentWriter`): claim and line totals, status changes with their
+    """What follows the payments (all written by `write_payments`): claim and line totals, status changes with their
     cause, reversal pairs, PLB rows, and next-payer claims to build."""
     reverses = [(u["id"], u["reverses_id"]) for u in history.reverses_updates()]
     touched, last_payment, changes = _status_changes(staged, history, file_id=file_id, now=now)
