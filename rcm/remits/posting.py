@@ -35,7 +35,7 @@ from rcm.store.tables import ClaimPayment, ClaimStatus, Remittance, ServicePayme
 __all__ = ["payment_key", "post_remittances"]
 
 _CHUNK = 500
-_PART = 4_000  # claim payments staged before they are handed to the writer
+_PART = 10_000  # claim payments staged before they are handed to the writer (measured: 4,000 was slower here)
 
 
 def payment_key(remittance: ReceivedRemittance) -> tuple[str, str]:
