@@ -10,41 +10,13 @@
  *
  * grow(stack, segments, index) -> the index of the first segment not taken
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#include <structmember.h>
+#include "_slots.h"
 
 static PyTypeObject *loop_type = NULL, *segment_type = NULL;
 static Py_ssize_t loop_id, loop_name, loop_segments, loop_children;
 static Py_ssize_t segment_id, segment_elements;
 static PyObject *s_own, *s_kids, *s_tail, *s_start_q, *s_required, *s_required_kids, *s_qualifier, *s_max_use,
     *s_max_repeat, *s_id, *s_name, *s_segments;
-
-#define SLOT(obj, offset) (*(PyObject **)((char *)(obj) + (offset)))
-
-static int
-slot_offset_of(PyTypeObject *type, const char *name, Py_ssize_t *offset)
-{
-    PyObject *descr = PyObject_GetAttrString((PyObject *)type, name);
-    if (descr == NULL) {
-        return -1;
-    }
-    if (!Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
-        Py_DECREF(descr);
-        PyErr_Format(PyExc_TypeError, "%s.%s is not a slot", type->tp_name, name);
-        return -1;
-    }
-    PyMemberDef *member = ((PyMemberDescrObject *)descr)->d_member;
-    if (member->type != T_OBJECT_EX || member->offset <= 0 ||
-        member->offset + (Py_ssize_t)sizeof(PyObject *) > type->tp_basicsize) {
-        Py_DECREF(descr);
-        PyErr_Format(PyExc_TypeError, "%s.%s is not an object slot", type->tp_name, name);
-        return -1;
-    }
-    *offset = member->offset;
-    Py_DECREF(descr);
-    return 0;
-}
 
 static PyObject *
 configure(PyObject *module, PyObject *args)

@@ -8,37 +8,11 @@
  * split_pieces(pieces, index, element, separator_length, number, offset, delimiters, out, marks)
  *     -> (index reached, number, offset)
  */
-#define PY_SSIZE_T_CLEAN
-#include <Python.h>
-#include <structmember.h>
+#include "_slots.h"
 
 static PyTypeObject *segment_type = NULL;
 static Py_ssize_t slot_id, slot_elements, slot_number, slot_offset, slot_delimiters;
 static PyObject *envelope_ids = NULL; /* frozenset of segment ids whose index goes into marks */
-
-static int
-slot_offset_of(PyTypeObject *type, const char *name, Py_ssize_t *offset)
-{
-    PyObject *descr = PyObject_GetAttrString((PyObject *)type, name);
-    if (descr == NULL) {
-        return -1;
-    }
-    if (!Py_IS_TYPE(descr, &PyMemberDescr_Type)) {
-        Py_DECREF(descr);
-        PyErr_Format(PyExc_TypeError, "Segment.%s is not a slot", name);
-        return -1;
-    }
-    PyMemberDef *member = ((PyMemberDescrObject *)descr)->d_member;
-    if (member->type != T_OBJECT_EX || member->offset <= 0 ||
-        member->offset + (Py_ssize_t)sizeof(PyObject *) > type->tp_basicsize) {
-        Py_DECREF(descr);
-        PyErr_Format(PyExc_TypeError, "Segment.%s is not an object slot", name);
-        return -1;
-    }
-    *offset = member->offset;
-    Py_DECREF(descr);
-    return 0;
-}
 
 static PyObject *
 configure(PyObject *module, PyObject *args)
@@ -65,7 +39,7 @@ configure(PyObject *module, PyObject *args)
     Py_RETURN_NONE;
 }
 
-#define SET_SLOT(obj, offset, value) (*(PyObject **)((char *)(obj) + (offset)) = (value))
+#define SET_SLOT(obj, offset, value) (SLOT(obj, offset) = (value))
 
 static PyObject *
 split_pieces(PyObject *module, PyObject *const *args, Py_ssize_t nargs)

@@ -367,24 +367,7 @@ def build_tree(
                 for child in kids:
                     q = child._start_q
                     if q is None or (q[0] <= len(els) and els[q[0] - 1] in q[1]):
-                        # open_child(level, child, segment), written out: most loop starts come here
-                        while len(stack) > level + 1:
-                            done = stack.pop()
-                            if done[0]._required or done[0]._required_kids:
-                                close(done, segment)
-                        child_counts = frame[4]
-                        cid = child.id
-                        n = child_counts.get(cid, 0) + 1
-                        child_counts[cid] = n
-                        frame[5] = True
-                        if child.max_repeat is not None and n > child.max_repeat:
-                            n -= 1
-                            child_counts[cid] = n
-                            open_child(level, child, segment)  # the long way, with its finding
-                        else:
-                            node = Loop(cid, child.name, [segment], [])
-                            frame[1].children.append(node)
-                            stack.append([child, node, 0, {child.segments[0]: 1}, {}, False])
+                        open_child(level, child, segment)
                         matched = True
                         break
                 if matched:
