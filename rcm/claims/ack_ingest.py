@@ -12,7 +12,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rcm.claims import ack_codes as codes
-from rcm.claims.ack_reading import AckFile, ClaimAck, GroupAck, SegmentError, TransactionAck, read_acks
+from rcm.claims.ack_reading import (
+    AckFile,
+    ClaimAck,
+    GroupAck,
+    LineAck,
+    SegmentError,
+    StatusReason,
+    TransactionAck,
+    read_acks,
+)
 from rcm.errors import InputError, UnreadableFileError
 from rcm.store import repositories
 from rcm.store.tables import (
@@ -289,13 +298,12 @@ class _Acker:
     # --- 277CA -----------------------------------------------------------------------------------------------
     def claim_status(self, ack: ClaimAck) -> None:
         rejected = [s for s in ack.statuses if s.category in codes.REJECTED_CATEGORIES]
-        words = "; ".join(
-            f"{codes.category_text(s.category)}: {codes.status_code_text(s.code)}"
-            + (f" ({codes.entity_text(s.entity)})" if s.entity else "")
-            + f" [{':'.join(p for p in (s.category, s.code, s.entity) if p)}]"
-            for s in (rejected or ack.statuses)
-        ) or "no status given"
-        status = "R" if rejected else "A"
+        words = _status_words(rejected or ack.statuses) or "no status given"
+        # A payer that rejects a service line rejects the claim as sent: the biller needs to know which line.
+        rejected_lines = [ln for ln in ack.lines if any(s.category in codes.REJECTED_CATEGORIES for s in ln.statuses)]
+        if rejected_lines:
+            words = "; ".join([*([words] if rejected else []), *(_line_words(ln) for ln in rejected_lines)])
+        status = "R" if rejected or rejected_lines else "A"
         if ack.level == "batch":
             self._batch_status(ack, status, words)
             return
@@ -307,7 +315,7 @@ class _Acker:
             return
         if ack.payer_claim_number and not claim.payer_claim_number and claim.frequency_code == "1":
             claim.payer_claim_number = ack.payer_claim_number
-        if rejected:
+        if status == "R":
             self.move(claim, ClaimStatus.rejected, f"277CA: {words}", sent_file_id=None)
         else:
             self.move(claim, ClaimStatus.acknowledged, f"277CA: {words}", sent_file_id=None)
@@ -331,6 +339,26 @@ class _Acker:
         if status == "R":
             for claim in self.claims_in_transaction(tx):
                 self.move(claim, ClaimStatus.rejected, f"277CA batch rejected: {words}", sent_file_id=tx.file_id)
+
+
+def _status_words(statuses: Iterable[StatusReason]) -> str:
+    """STC composites in a biller's words, each with its codes: "Rejected for invalid information: ... [A7:562:85]"."""
+    return "; ".join(
+        f"{codes.category_text(s.category)}: {codes.status_code_text(s.code)}"
+        + (f" ({codes.entity_text(s.entity)})" if s.entity else "")
+        + f" [{':'.join(p for p in (s.category, s.code, s.entity) if p)}]"
+        for s in statuses
+    )
+
+
+def _line_words(line: LineAck) -> str:
+    """Which service line (our line item control number, the procedure, the date) and why it was rejected."""
+    rejected = [s for s in line.statuses if s.category in codes.REJECTED_CATEGORIES]
+    which = f"line {line.line_control_number}" if line.line_control_number else "a service line"
+    parts = line.procedure.split(":")
+    procedure = "-".join(p for p in (parts[1:] if len(parts) > 1 else parts) if p)  # 99213-25
+    detail = ", ".join(p for p in (procedure, line.service_date or "") if p)
+    return f"{which}{f' ({detail})' if detail else ''}: {_status_words(rejected)}"
 
 
 def ingest_ack_file(session: Session, path: Path) -> AckReport:

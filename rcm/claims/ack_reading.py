@@ -1,5 +1,5 @@
 """Reading acknowledgments: TA1 (interchange), 999 or 997 (functional group / transaction sets, with IK3/IK4 or
-AK3/AK4 errors) and 277CA (claim-level STC) from any X12 file, into small records an ingest can match."""
+AK3/AK4 errors) and 277CA (claim and service line STC) from any X12 file, into small records an ingest can match."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ __all__ = [
     "ElementError",
     "GroupAck",
     "InterchangeAck",
+    "LineAck",
     "SegmentError",
     "StatusReason",
     "TransactionAck",
@@ -86,9 +87,21 @@ class StatusReason:
 
 
 @dataclass(slots=True)
+class LineAck:
+    """A 277CA service line status (loop 2220D: SVC, STC, REF*FJ our line item control number, DTP*472)."""
+
+    procedure: str  # SVC01 as sent back, components joined with ":" whatever the file's separator (HC:99213:25)
+    charge: str  # SVC02
+    statuses: list[StatusReason] = field(default_factory=list)
+    line_control_number: str | None = None  # REF*FJ: the REF*6R we sent
+    service_date: str | None = None  # DTP*472
+    segment: int = 0
+
+
+@dataclass(slots=True)
 class ClaimAck:
     """A 277CA status at the claim level (HL PT: TRN*2 is our CLM01) or the batch level (HL 21: TRN*2 is our
-    BHT03 reference)."""
+    BHT03 reference), with the claim's service line statuses when the payer gives them."""
 
     level: str  # "claim" or "batch"
     reference: str  # TRN02
@@ -96,6 +109,7 @@ class ClaimAck:
     payer_claim_number: str | None = None  # REF*1K
     amount: str | None = None  # STC04
     segment: int = 0
+    lines: list[LineAck] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -143,6 +157,7 @@ def read_acks(source: str | Path | bytes) -> AckFile:
     error: SegmentError | None = None
     hl_level = ""
     claim: ClaimAck | None = None
+    line: LineAck | None = None
     for seg in iter_segments(source):
         sid = seg.id
         if sid == "ISA":
@@ -156,7 +171,7 @@ def read_acks(source: str | Path | bytes) -> AckFile:
                                                           seg.number))
         elif sid == "ST":
             set_id = seg.get(1)
-            group, tx, error, claim, hl_level = None, None, None, None, ""
+            group, tx, error, claim, line, hl_level = None, None, None, None, None, ""
             if set_id in ("999", "997"):
                 result.kinds.add(set_id)
             elif set_id == "277":
@@ -195,16 +210,25 @@ def read_acks(source: str | Path | bytes) -> AckFile:
         elif set_id == "277":
             if sid == "HL":
                 hl_level = seg.get(3)
-                claim = None
+                claim, line = None, None
             elif sid == "TRN" and seg.get(1) == "2" and hl_level in ("21", "PT", "22", "23"):
                 claim = ClaimAck("batch" if hl_level == "21" else "claim", seg.get(2), segment=seg.number)
                 result.claim_acks.append(claim)
+            elif sid == "SVC" and claim is not None and claim.level == "claim":
+                # from here on the statuses, references and dates are the line's, not the claim's
+                line = LineAck(":".join(seg.components(1)), seg.get(2), segment=seg.number)
+                claim.lines.append(line)
+            elif line is not None:
+                if sid == "STC":
+                    line.statuses.extend(_stc_reasons(seg))
+                elif sid == "REF" and seg.get(1) == "FJ":
+                    line.line_control_number = seg.get(2)
+                elif sid == "DTP" and seg.get(1) == "472":
+                    line.service_date = seg.get(3)
             elif sid == "STC" and claim is not None:
                 claim.statuses.extend(_stc_reasons(seg))
                 if claim.amount is None and seg.get(4):
                     claim.amount = seg.get(4)
             elif sid == "REF" and seg.get(1) == "1K" and claim is not None:
                 claim.payer_claim_number = seg.get(2)
-            elif sid in ("SVC",):
-                claim = None  # line-level statuses are not claim statuses
     return result

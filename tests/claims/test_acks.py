@@ -265,3 +265,53 @@ def test_a_rejected_claim_fixed_goes_out_again_as_an_original(session: Session, 
     assert clm[1] == str(fixed.total_charge).rstrip("0").rstrip(".")
     subs = session.scalars(select(ClaimSubmission.submission_number).where(ClaimSubmission.claim_id == a.id)).all()
     assert sorted(subs) == [1, 2]
+
+
+def test_277ca_service_line_rejection_names_the_line(session: Session, settings: Settings, tmp_path: Path) -> None:
+    """A rejected service line (loop 2220D) rejects the claim, and the cause says which line and why; the line's
+    STC is not taken for the claim's own status."""
+    a, b = _sent(session, settings, [42, 44])
+    body = (ISA.format(icn="000000903") + "GS*HN*CLEARINGHOUSE*RCMSUBMITTER*20240802*1200*903*X*005010X214~\n"
+            "ST*277*0001*005010X214~\nBHT*0085*08*1*20240802*1200*TH~\nHL*1**20*1~\nNM1*PR*2*PAYER*****PI*X~\n"
+            "TRN*1*1~\nDTP*050*D8*20240802~\nDTP*009*D8*20240802~\nHL*2*1*21*1~\nNM1*41*2*US*****46*RCM~\n"
+            "TRN*2*BATCH~\nSTC*A1:19*20240802*WQ*10~\nHL*3*2*19*1~\nNM1*85*2*CLINIC*****XX*1234567893~\n"
+            f"HL*4*3*PT~\nNM1*QC*1*DOE*J~\nTRN*2*{a.claim_number}~\nSTC*A3:21*20240802*U*10~\n"
+            "SVC*HC:87880:QW*25*****1~\nSTC*A3:454*20240802*U~\nREF*FJ*LINE-2~\nDTP*472*D8*20240801~\n"
+            f"HL*5*3*PT~\nNM1*QC*1*DOE*K~\nTRN*2*{b.claim_number}~\nSTC*A2:20*20240802*WQ*10~\n"
+            "SVC*HC:99213*100*****1~\nSTC*A2:20*20240802*WQ~\nREF*FJ*LINE-1~\n"
+            "SE*27*0001~\nGE*1*903~\nIEA*1*000000903~\n")
+    path = _write(tmp_path, "lines.277", body)
+    acks = read_acks(path.read_bytes())
+    first = next(c for c in acks.claim_acks if c.reference == a.claim_number)
+    assert [(s.category, s.code) for s in first.statuses] == [("A3", "21")]
+    assert len(first.lines) == 1
+    line = first.lines[0]
+    assert (line.procedure, line.charge, line.line_control_number, line.service_date) == (
+        "HC:87880:QW", "25", "LINE-2", "20240801")
+    assert [(s.category, s.code) for s in line.statuses] == [("A3", "454")]
+
+    report = ingest_ack_file(session, path)
+    session.commit()
+    assert (report.accepted, report.rejected) == (1, 1)
+    session.refresh(a)
+    session.refresh(b)
+    assert a.status is ClaimStatus.rejected and b.status is ClaimStatus.acknowledged
+    cause = repositories.claim_timeline(session, a.claim_number)[-1].cause
+    assert "line LINE-2 (87880-QW, 20240801)" in cause and "[A3:454]" in cause and "[A3:21]" in cause
+
+
+def test_277ca_line_rejection_under_an_accepted_claim_still_rejects(
+    session: Session, settings: Settings, tmp_path: Path
+) -> None:
+    (a,) = _sent(session, settings, [42])
+    body = (ISA.format(icn="000000904") + "GS*HN*CLEARINGHOUSE*RCMSUBMITTER*20240802*1200*904*X*005010X214~\n"
+            "ST*277*0001*005010X214~\nBHT*0085*08*1*20240802*1200*TH~\nHL*1**20*1~\nNM1*PR*2*PAYER*****PI*X~\n"
+            f"HL*2*1*PT~\nNM1*QC*1*DOE*J~\nTRN*2*{a.claim_number}~\nSTC*A1:20*20240802*WQ*10~\n"
+            "SVC*HC:87880*25*****1~\nSTC*A7:454*20240802*U~\n"
+            "SE*10*0001~\nGE*1*904~\nIEA*1*000000904~\n")
+    report = ingest_ack_file(session, _write(tmp_path, "line-only.277", body))
+    session.commit()
+    session.refresh(a)
+    assert report.rejected == 1 and a.status is ClaimStatus.rejected
+    cause = repositories.claim_timeline(session, a.claim_number)[-1].cause
+    assert "a service line (87880)" in cause and "[A7:454]" in cause
