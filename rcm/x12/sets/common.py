@@ -267,7 +267,7 @@ class Party:
     def of_nm1(cls, s: Segment) -> Party:
         e = s.elements
         if len(e) < 9:
-            e = e + [""] * (9 - len(e))
+            e = [*e, "", "", "", "", "", "", "", "", ""]
         return cls(e[0], e[1], e[2], e[3], e[4], e[6], e[7], e[8], s.number)
 
     @classmethod
@@ -291,9 +291,16 @@ def party_of(loop: Loop) -> Party | None:
         if sid == "N3":
             n3 = s
         elif sid == "N4":
-            e = padded(s, 4)
-            n3e = padded(n3, 2) if n3 is not None else ["", ""]
-            party.address = Address(n3e[0], n3e[1], e[0], e[1], e[2], e[3], n3.number if n3 else s.number)
+            e = s.elements
+            if len(e) < 4:
+                e = [*e, "", "", "", ""]
+            if n3 is None:
+                party.address = Address("", "", e[0], e[1], e[2], e[3], s.number)
+            else:
+                street = n3.elements
+                if len(street) < 2:
+                    street = [*street, "", ""]
+                party.address = Address(street[0], street[1], e[0], e[1], e[2], e[3], n3.number)
         elif sid == "REF":
             party.references.append(Reference.of(s))
         elif sid == "PER":

@@ -39,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = ["batch_from_tree", "parse_837"]
 
+_HIERARCHY = frozenset({"2000A", "2000B", "2000C", "2300"})
 
 
 def parse_837(tx: Transaction, kind: str) -> ClaimBatch:
@@ -50,8 +51,14 @@ def batch_from_tree(root: Loop, *, kind: str, control_number: str = "", version:
     bht = root.first("BHT")
     g = bht.get if bht is not None else (lambda n: "")
     batch = ClaimBatch(
-        kind=kind, control_number=control_number, version=version, purpose=g(2), reference=g(3),
-        created=date_of(g(4)), created_time=g(5), transaction_type=g(6),
+        kind=kind,
+        control_number=control_number,
+        version=version,
+        purpose=g(2),
+        reference=g(3),
+        created=date_of(g(4)),
+        created_time=g(5),
+        transaction_type=g(6),
         segment=root.segments[0].number if root.segments else 0,
     )
     for loop in root.children:
@@ -65,8 +72,13 @@ def batch_from_tree(root: Loop, *, kind: str, control_number: str = "", version:
     return batch
 
 
-def _walk(loop: Loop, batch: ClaimBatch, provider: BillingProvider | None, subscriber: Subscriber | None,
-          patient: Patient | None) -> None:
+def _walk(
+    loop: Loop,
+    batch: ClaimBatch,
+    provider: BillingProvider | None,
+    subscriber: Subscriber | None,
+    patient: Patient | None,
+) -> None:
     lid = loop.id
     if lid == "2000A":
         provider = _billing_provider(loop)
@@ -82,7 +94,9 @@ def _walk(loop: Loop, batch: ClaimBatch, provider: BillingProvider | None, subsc
         batch.claims.append(_claim(loop, provider, subscriber, patient))
         return
     for child in loop.children:
-        _walk(child, batch, provider, subscriber, patient)
+        # A name loop (2010BA...) holds no claim: only the hierarchy and what lies under a loop is walked.
+        if child.id in _HIERARCHY or child.children:
+            _walk(child, batch, provider, subscriber, patient)
 
 
 def _billing_provider(loop: Loop) -> BillingProvider:
@@ -137,8 +151,9 @@ def _patient(loop: Loop) -> Patient:
     return p
 
 
-def _claim(loop: Loop, provider: BillingProvider | None, subscriber: Subscriber | None,
-           patient: Patient | None) -> SubmittedClaim:
+def _claim(
+    loop: Loop, provider: BillingProvider | None, subscriber: Subscriber | None, patient: Patient | None
+) -> SubmittedClaim:
     clm = loop.segments[0]
     e = clm.elements
     if len(e) < 20:
@@ -148,8 +163,21 @@ def _claim(loop: Loop, provider: BillingProvider | None, subscriber: Subscriber 
     if len(facility) < 3:
         facility += [""] * (3 - len(facility))
     claim = SubmittedClaim(
-        e[0], money_or_zero(e[1]), facility[0], facility[1], facility[2], e[5], e[6], e[7], e[8],
-        list(filter(None, e[10].split(comp))) if e[10] else [], e[11], e[19], clm.number, provider, subscriber,
+        e[0],
+        money_or_zero(e[1]),
+        facility[0],
+        facility[1],
+        facility[2],
+        e[5],
+        e[6],
+        e[7],
+        e[8],
+        list(filter(None, e[10].split(comp))) if e[10] else [],
+        e[11],
+        e[19],
+        clm.number,
+        provider,
+        subscriber,
         patient,
     )
     codes = claim.codes
@@ -189,8 +217,7 @@ def _other_payer(loop: Loop) -> OtherPayer:
     sbr = loop.segments[0]
     oi = loop.first("OI")
     g = sbr.get
-    other = OtherPayer(g(1), g(2), g(3), g(4), g(5), g(9), oi.get(3) if oi else "", oi.get(6) if oi else "",
-                       sbr.number)
+    other = OtherPayer(g(1), g(2), g(3), g(4), g(5), g(9), oi.get(3) if oi else "", oi.get(6) if oi else "", sbr.number)
     for s in loop.segments[1:]:
         if s.id == "CAS":
             other.adjustments.extend(adjustments_of(s))
@@ -224,19 +251,15 @@ def _line(loop: Loop) -> ServiceLine:
         if sid == "SV1":
             e = s.elements
             if len(e) < 9:
-                e = e + [""] * (9 - len(e))
+                e = [*e, "", "", "", "", "", "", "", "", ""]
             comp = s.delimiters.component
             line.procedure = _procedure_of(e[0].split(comp))
             line.charge = money_or_zero(e[1])
             line.unit_basis = e[2]
             line.units = number(e[3])
             line.place_of_service = e[4]
-            pointers = e[6]
-            if pointers:
-                line.diagnosis_pointers = (
-                    [int(pointers)] if pointers.isdecimal() and comp not in pointers
-                    else [int(p) for p in pointers.split(comp) if p.isdecimal()]
-                )
+            if e[6]:
+                line.diagnosis_pointers = _diagnosis_pointers(e[6], comp)
             line.emergency = e[8]
         elif sid == "DTP":
             dates.append(_of_dtp(s))
@@ -258,7 +281,7 @@ def _line(loop: Loop) -> ServiceLine:
             line.place_of_service = e[2]
             line.oral_cavity = [c for c in e[3].split(comp) if c] if e[3] else []
             line.units = number(e[5])
-            line.diagnosis_pointers = [int(p) for p in e[10].split(comp) if p.isdecimal()] if e[10] else []
+            line.diagnosis_pointers = _diagnosis_pointers(e[10], comp) if e[10] else []
         elif sid == "TOO":
             line.teeth.append([s.get(2), *s.components(3)])
         elif sid == "AMT":
@@ -283,8 +306,15 @@ def _line(loop: Loop) -> ServiceLine:
 def _adjudication(loop: Loop) -> LineAdjudication:
     svd = loop.segments[0]
     parts = svd.components(3)
-    adj = LineAdjudication(svd.get(1), money_or_zero(svd.get(2)), Procedure.of(parts) if parts else None,
-                           svd.get(4), number(svd.get(5)), svd.get(6), segment=svd.number)
+    adj = LineAdjudication(
+        svd.get(1),
+        money_or_zero(svd.get(2)),
+        Procedure.of(parts) if parts else None,
+        svd.get(4),
+        number(svd.get(5)),
+        svd.get(6),
+        segment=svd.number,
+    )
     for s in loop.segments[1:]:
         if s.id == "CAS":
             adj.adjustments.extend(adjustments_of(s))
@@ -300,8 +330,25 @@ def _drug(loop: Loop) -> DrugIdentification:
     ctp = loop.first("CTP")
     ref = loop.first("REF")
     unit = ctp.component(5, 1) if ctp else ""
-    return DrugIdentification(lin.get(2), lin.get(3), number(ctp.get(4)) if ctp else None, unit,
-                              ref.get(2) if ref else "", lin.number)
+    return DrugIdentification(
+        lin.get(2), lin.get(3), number(ctp.get(4)) if ctp else None, unit, ref.get(2) if ref else "", lin.number
+    )
+
+
+# Pointer lists repeat from line to line ("1", "1:2"...): parsed once per text, a fresh list per line.
+_POINTER_CACHE: dict[str, tuple[int, ...]] = {}
+
+
+def _diagnosis_pointers(value: str, component: str) -> list[int]:
+    """SV107 / SV311: the HI positions a line points at; what is not a number is left out."""
+    key = component + value
+    found = _POINTER_CACHE.get(key)
+    if found is None:
+        found = tuple(int(p) for p in value.split(component) if p.isdecimal())
+        if len(_POINTER_CACHE) >= 1024:
+            _POINTER_CACHE.clear()
+        _POINTER_CACHE[key] = found
+    return list(found)
 
 
 _of_dtp = DateValue.of_dtp
