@@ -54,8 +54,15 @@ def parse_835(tx: Transaction) -> Remittance:
 def remittance_from_tree(root: Loop, *, control_number: str = "", version: str = "") -> Remittance:
     st = root.segments[0] if root.segments else None
     remit = Remittance(
-        control_number=control_number, version=version, payment=None, trace=None, payer=None, payee=None,
-        production_date=None, currency="", segment=st.number if st else 0,
+        control_number=control_number,
+        version=version,
+        payment=None,
+        trace=None,
+        payer=None,
+        payee=None,
+        production_date=None,
+        currency="",
+        segment=st.number if st else 0,
     )
     for s in root.segments:
         sid = s.id
@@ -99,7 +106,7 @@ def _claim(loop: Loop, header_number: str) -> ClaimPayment:
     clp = loop.segments[0]
     e = clp.elements
     if len(e) < 13:
-        e = e + [""] * (13 - len(e))
+        e = [*e, "", "", "", "", "", "", "", "", "", "", "", "", ""]
     adjustments: list[Adjustment] = []
     references: list[Reference] = []
     dates: list[DateValue] = []
@@ -108,9 +115,7 @@ def _claim(loop: Loop, header_number: str) -> ClaimPayment:
     parties: dict[str, Party] = {}
     inpatient: list[str] | None = None
     outpatient: list[str] | None = None
-    segments = loop.segments
-    for i in range(1, len(segments)):
-        s = segments[i]
+    for s in loop.segments[1:]:
         sid = s.id
         if sid == "CAS":
             adjustments += adjustments_of(s)
@@ -130,12 +135,41 @@ def _claim(loop: Loop, header_number: str) -> ClaimPayment:
             inpatient = list(s.elements)
         elif sid == "MOA":
             outpatient = list(s.elements)
+    services: list[ServicePayment] = []
+    for child in loop.children:
+        if child.id == "2110":
+            services.append(_service(child))
     get = parties.get
     return ClaimPayment(
-        e[0], e[1], money_or_zero(e[2]), money_or_zero(e[3]), money(e[4]), e[5], e[6], e[7], e[8], e[10],
-        number(e[11]), number(e[12]), clp.number, header_number, adjustments, get("QC"), get("IL"), get("74"),
-        get("82"), get("TT"), get("PR"), get("GB"), inpatient, outpatient, references, dates, amounts, quantities,
-        [_service(child) for child in loop.children if child.id == "2110"] if loop.children else [],
+        e[0],
+        e[1],
+        money_or_zero(e[2]),
+        money_or_zero(e[3]),
+        money(e[4]),
+        e[5],
+        e[6],
+        e[7],
+        e[8],
+        e[10],
+        number(e[11]),
+        number(e[12]),
+        clp.number,
+        header_number,
+        adjustments,
+        get("QC"),
+        get("IL"),
+        get("74"),
+        get("82"),
+        get("TT"),
+        get("PR"),
+        get("GB"),
+        inpatient,
+        outpatient,
+        references,
+        dates,
+        amounts,
+        quantities,
+        services,
     )
 
 
@@ -144,7 +178,7 @@ def _service(loop: Loop) -> ServicePayment:
     svc: Segment = segments[0]
     e = svc.elements
     if len(e) < 7:
-        e = e + [""] * (7 - len(e))
+        e = [*e, "", "", "", "", "", "", ""]
     comp = svc.delimiters.component
     dates: list[DateValue] = []
     adjustments: list[Adjustment] = []
@@ -152,8 +186,7 @@ def _service(loop: Loop) -> ServicePayment:
     amounts: list[Amount] = []
     quantities: list[Quantity] = []
     remarks: list[Remark] = []
-    for i in range(1, len(segments)):
-        s = segments[i]
+    for s in segments[1:]:
         sid = s.id
         if sid == "CAS":
             adjustments += adjustments_of(s)
@@ -169,9 +202,20 @@ def _service(loop: Loop) -> ServicePayment:
             remarks.append(Remark(s.get(1), s.get(2), s.number))
     original = e[5]
     return ServicePayment(
-        procedure_of(e[0].split(comp)), money_or_zero(e[1]), money_or_zero(e[2]), e[3], number(e[4]),
-        procedure_of(original.split(comp)) if original else None, number(e[6]), svc.number,
-        dates, adjustments, references, amounts, quantities, remarks,
+        procedure_of(e[0].split(comp)),
+        money_or_zero(e[1]),
+        money_or_zero(e[2]),
+        e[3],
+        number(e[4]),
+        procedure_of(original.split(comp)) if original else None,
+        number(e[6]),
+        svc.number,
+        dates,
+        adjustments,
+        references,
+        amounts,
+        quantities,
+        remarks,
     )
 
 
