@@ -117,7 +117,10 @@ class Reference:
     @classmethod
     def of(cls, s: Segment) -> Reference:
         e = s.elements
-        if len(e) < 3:
+        n = len(e)
+        if n == 2:  # the usual REF*qualifier*value: no description, nothing to pad
+            return cls(e[0], e[1], "", s.number)
+        if n < 3:
             e = [*e, "", "", ""]
         return cls(e[0], e[1], e[2], s.number)
 
@@ -291,16 +294,18 @@ def party_of(loop: Loop) -> Party | None:
         if sid == "N3":
             n3 = s
         elif sid == "N4":
+            # Lengths are checked, not padded: N3 usually has one line and N4 no country.
             e = s.elements
-            if len(e) < 4:
-                e = [*e, "", "", "", ""]
+            n = len(e)
+            if n < 3:
+                e = [*e, "", "", ""]
+            country = e[3] if n > 3 else ""
             if n3 is None:
-                party.address = Address("", "", e[0], e[1], e[2], e[3], s.number)
+                party.address = Address("", "", e[0], e[1], e[2], country, s.number)
             else:
                 street = n3.elements
-                if len(street) < 2:
-                    street = [*street, "", ""]
-                party.address = Address(street[0], street[1], e[0], e[1], e[2], e[3], n3.number)
+                line2 = street[1] if len(street) > 1 else ""
+                party.address = Address(street[0] if street else "", line2, e[0], e[1], e[2], country, n3.number)
         elif sid == "REF":
             party.references.append(Reference.of(s))
         elif sid == "PER":

@@ -115,13 +115,13 @@ def _billing_provider(loop: Loop) -> BillingProvider:
 
 
 def _demographics(loop: Loop) -> tuple[date | None, str]:
-    dmg = loop.first("DMG")
-    if dmg is None:
-        return None, ""
-    e = dmg.elements
-    if len(e) < 3:
-        e = [*e, "", "", ""]
-    return date_of(e[1]), e[2]
+    for s in loop.segments:
+        if s.id == "DMG":
+            e = s.elements
+            if len(e) < 3:
+                e = [*e, "", "", ""]
+            return date_of(e[1]), e[2]
+    return None, ""
 
 
 def _subscriber(loop: Loop) -> Subscriber:
@@ -129,7 +129,7 @@ def _subscriber(loop: Loop) -> Subscriber:
     sbr = loop.first("SBR")
     e = sbr.elements if sbr is not None else []
     if len(e) < 9:
-        e = e + [""] * (9 - len(e))
+        e = [*e, "", "", "", "", "", "", "", "", ""]
     sub = Subscriber(hl.elements[0] if hl.elements else "", e[0], e[1], e[2], e[3], e[4], e[8], hl.number)
     for child in loop.children:
         if child.id == "2010BA":
@@ -156,8 +156,10 @@ def _claim(
 ) -> SubmittedClaim:
     clm = loop.segments[0]
     e = clm.elements
-    if len(e) < 20:
-        e = e + [""] * (20 - len(e))
+    n = len(e)
+    if n < 9:  # CLM01-CLM09 are read as they are; CLM11, CLM12 and CLM20 are usually absent
+        e = [*e, "", "", "", "", "", "", "", "", ""]
+    related_causes = e[10] if n > 10 else ""
     comp = clm.delimiters.component
     facility = e[4].split(comp) if e[4] else []
     if len(facility) < 3:
@@ -172,9 +174,9 @@ def _claim(
         e[6],
         e[7],
         e[8],
-        list(filter(None, e[10].split(comp))) if e[10] else [],
-        e[11],
-        e[19],
+        list(filter(None, related_causes.split(comp))) if related_causes else [],
+        e[11] if n > 11 else "",
+        e[19] if n > 19 else "",
         clm.number,
         provider,
         subscriber,
@@ -183,9 +185,7 @@ def _claim(
     codes = claim.codes
     dates = claim.dates
     references = claim.references
-    segments = loop.segments
-    for i in range(1, len(segments)):
-        s = segments[i]
+    for s in loop.segments[1:]:
         sid = s.id
         if sid == "HI":
             codes += code_entries_of(s)
@@ -245,13 +245,13 @@ def _line(loop: Loop) -> ServiceLine:
     line = ServiceLine(lx.elements[0] if lx.elements else "", None, ZERO, "", None, "", [], "", None, lx.number)
     dates = line.dates
     references = line.references
-    for i in range(1, len(segments)):
-        s = segments[i]
+    for s in segments[1:]:
         sid = s.id
         if sid == "SV1":
             e = s.elements
-            if len(e) < 9:
-                e = [*e, "", "", "", "", "", "", "", "", ""]
+            n = len(e)
+            if n < 7:  # SV101-SV107 are read as they are; SV109 (emergency) is usually absent
+                e = [*e, "", "", "", "", "", "", ""]
             comp = s.delimiters.component
             line.procedure = _procedure_of(e[0].split(comp))
             line.charge = money_or_zero(e[1])
@@ -260,7 +260,7 @@ def _line(loop: Loop) -> ServiceLine:
             line.place_of_service = e[4]
             if e[6]:
                 line.diagnosis_pointers = _diagnosis_pointers(e[6], comp)
-            line.emergency = e[8]
+            line.emergency = e[8] if n > 8 else ""
         elif sid == "DTP":
             dates.append(_of_dtp(s))
         elif sid == "REF":

@@ -105,8 +105,9 @@ def _collect(loop: Loop, remit: Remittance, header_number: str) -> None:
 def _claim(loop: Loop, header_number: str) -> ClaimPayment:
     clp = loop.segments[0]
     e = clp.elements
-    if len(e) < 13:
-        e = [*e, "", "", "", "", "", "", "", "", "", "", "", "", ""]
+    n = len(e)
+    if n < 9:  # CLP01-CLP09 are read as they are; CLP11-CLP13 (DRG, weight, discharge fraction) often absent
+        e = [*e, "", "", "", "", "", "", "", "", ""]
     adjustments: list[Adjustment] = []
     references: list[Reference] = []
     dates: list[DateValue] = []
@@ -150,9 +151,9 @@ def _claim(loop: Loop, header_number: str) -> ClaimPayment:
         e[6],
         e[7],
         e[8],
-        e[10],
-        number(e[11]),
-        number(e[12]),
+        e[10] if n > 10 else "",
+        number(e[11]) if n > 11 else None,
+        number(e[12]) if n > 12 else None,
         clp.number,
         header_number,
         adjustments,
@@ -177,8 +178,9 @@ def _service(loop: Loop) -> ServicePayment:
     segments = loop.segments
     svc: Segment = segments[0]
     e = svc.elements
-    if len(e) < 7:
-        e = [*e, "", "", "", "", "", "", ""]
+    n = len(e)
+    if n < 5:  # SVC01-SVC05 are read as they are; SVC06 and SVC07 (original procedure, units) often absent
+        e = [*e, "", "", "", "", ""]
     comp = svc.delimiters.component
     dates: list[DateValue] = []
     adjustments: list[Adjustment] = []
@@ -200,7 +202,7 @@ def _service(loop: Loop) -> ServicePayment:
             quantities.append(Quantity.of(s))
         elif sid == "LQ":
             remarks.append(Remark(s.get(1), s.get(2), s.number))
-    original = e[5]
+    original = e[5] if n > 5 else ""
     return ServicePayment(
         procedure_of(e[0].split(comp)),
         money_or_zero(e[1]),
@@ -208,7 +210,7 @@ def _service(loop: Loop) -> ServicePayment:
         e[3],
         number(e[4]),
         procedure_of(original.split(comp)) if original else None,
-        number(e[6]),
+        number(e[6]) if n > 6 else None,
         svc.number,
         dates,
         adjustments,

@@ -31,8 +31,18 @@ class Payment:
 
     @classmethod
     def of(cls, s: Segment) -> Payment:
-        return cls(s.get(1), money_or_zero(s.get(2)), s.get(3), s.get(4), s.get(5), date_of(s.get(16)),
-                   s.get(9), s.get(15), s.get(10), s.number)
+        return cls(
+            s.get(1),
+            money_or_zero(s.get(2)),
+            s.get(3),
+            s.get(4),
+            s.get(5),
+            date_of(s.get(16)),
+            s.get(9),
+            s.get(15),
+            s.get(10),
+            s.number,
+        )
 
 
 @dataclass(slots=True)
