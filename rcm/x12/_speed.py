@@ -1,5 +1,5 @@
 """Speed helpers for building many small objects: garbage-collector pausing while segments and model rows
-are built, and dataclass constructors that make their empty containers with literals.
+are built, and cheaper constructors for the model records (compiled where built).
 
 Garbage-collector pausing:
 
@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal
 from typing import Any, TypeVar
 
-__all__ = ["literal_defaults", "paused_gc"]
+__all__ = ["fast_constructor", "paused_gc"]
 
 
 @contextmanager
@@ -34,14 +37,56 @@ def paused_gc() -> Iterator[None]:
 
 _T = TypeVar("_T")
 _UNSET: Any = object()
+# Plain defaults a compiled constructor may share between records (never mutated).
+_SHAREABLE = (type(None), str, int, float, bool, bytes, Decimal, date, tuple, frozenset)
 
 
-def literal_defaults(cls: type[_T]) -> type[_T]:
+def fast_constructor(cls: type[_T]) -> type[_T]:
+    """Make a slots dataclass cheap to build: apply over ``@dataclass(slots=True)``.
+
+    Positional calls fill the slots from C (rcm/x12/_records.c) when it was built and the class qualifies
+    (plain positional fields, no ``__post_init__``, defaults that are immutable values or empty lists and
+    dicts); other calls, and every call without the compiled module, go through an ``__init__`` that makes
+    empty list and dict defaults with literals instead of calling ``list()``/``dict()`` factories.  Same
+    parameters, same defaults, same records either way (the tests build every model class both ways).
+    """
+    _fast_constructor(cls)
+    _install_compiled(cls)
+    return cls
+
+
+def _install_compiled(cls: type[Any]) -> None:
+    if os.environ.get("RCM_PURE_PYTHON_MODELS") or hasattr(cls, "__post_init__"):
+        return
+    try:
+        from rcm.x12 import _records  # type: ignore[attr-defined]
+    except ImportError:
+        return
+    fields = dataclasses.fields(cls)
+    names = tuple(f.name for f in fields)
+    required = sum(1 for f in fields if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING)
+    defaults: list[tuple[int, Any]] = []
+    for f in fields[required:]:
+        if f.default_factory is list:
+            defaults.append((1, None))
+        elif f.default_factory is dict:
+            defaults.append((2, None))
+        elif f.default is not dataclasses.MISSING and isinstance(f.default, _SHAREABLE):
+            defaults.append((0, f.default))
+        else:
+            return  # another factory, or a mutable default: the Python constructor it is
+    try:
+        _records.install(cls, names, required, tuple(defaults))
+    except TypeError:
+        return  # not a plain slots class: the Python constructor it is
+
+
+def _fast_constructor(cls: type[_T]) -> type[_T]:
     """Give a dataclass an ``__init__`` that makes its empty list and dict defaults with literals.
 
     The generated ``__init__`` of a dataclass calls each ``default_factory`` (``list()``, ``dict()``): for the
     models built once per claim and line (a service line has ten such fields) that call is most of the
-    construction.  Same parameters, same defaults, same behaviour; apply it over ``@dataclass``.
+    construction.  Same parameters, same defaults, same behaviour.
     """
     params: list[str] = []
     body: list[str] = []
@@ -49,7 +94,7 @@ def literal_defaults(cls: type[_T]) -> type[_T]:
     for f in dataclasses.fields(cls):  # type: ignore[arg-type]
         name = f.name
         if not f.init or f.kw_only:
-            raise TypeError(f"{cls.__name__}.{name}: literal_defaults handles plain positional fields only")
+            raise TypeError(f"{cls.__name__}.{name}: fast_constructor handles plain positional fields only")
         if f.default_factory is list or f.default_factory is dict:
             empty = "[]" if f.default_factory is list else "{}"
             params.append(f"{name}=_UNSET")

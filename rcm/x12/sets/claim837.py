@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from rcm.x12._speed import literal_defaults
+from rcm.x12._speed import fast_constructor
 from rcm.x12.sets.common import (
     ZERO,
     Amount,
@@ -44,6 +44,7 @@ DIAGNOSIS_QUALIFIERS = frozenset({"ABK", "ABF", "ABJ", "APR", "ABN", "BK", "BF",
 PRINCIPAL_DIAGNOSIS = frozenset({"ABK", "BK"})
 
 
+@fast_constructor
 @dataclass(slots=True)
 class CodeEntry:
     """One HI composite: code list qualifier, code, optional date (format, value) and amount/quantity."""
@@ -76,6 +77,7 @@ def code_entries_of(s: Segment) -> list[CodeEntry]:
     return out
 
 
+@fast_constructor
 @dataclass(slots=True)
 class DrugIdentification:
     """Loop 2410: LIN (product id qualifier N4 and NDC), CTP (quantity and unit), REF (prescription)."""
@@ -88,7 +90,7 @@ class DrugIdentification:
     segment: int
 
 
-@literal_defaults
+@fast_constructor
 @dataclass(slots=True)
 class LineAdjudication:
     """Loop 2430 (secondary claims): how a prior payer paid this line."""
@@ -105,7 +107,7 @@ class LineAdjudication:
     segment: int = 0
 
 
-@literal_defaults
+@fast_constructor
 @dataclass(slots=True)
 class ServiceLine:
     """Loop 2400: one billed line (SV1 professional, SV2 institutional, SV3 dental)."""
@@ -159,7 +161,7 @@ class ServiceLine:
         return self.providers.get("82")
 
 
-@literal_defaults
+@fast_constructor
 @dataclass(slots=True)
 class OtherPayer:
     """Loop 2320 with 2330A/B: another coverage of the patient and what that payer did (COB)."""
@@ -186,6 +188,7 @@ class OtherPayer:
         return amount_of(self.amounts, "D")
 
 
+@fast_constructor
 @dataclass(slots=True)
 class BillingProvider:
     """Loop 2000A/2010AA-AC: the billing provider (NPI, tax id, address), taxonomy, pay-to address/plan."""
@@ -199,6 +202,7 @@ class BillingProvider:
     pay_to_plan: Party | None = None
 
 
+@fast_constructor
 @dataclass(slots=True)
 class Subscriber:
     """Loop 2000B/2010BA/2010BB: the insured person, the coverage (SBR) and the payer."""
@@ -218,6 +222,7 @@ class Subscriber:
     is_patient: bool = True
 
 
+@fast_constructor
 @dataclass(slots=True)
 class Patient:
     """Loop 2000C/2010CA: the patient when not the subscriber."""
@@ -230,7 +235,7 @@ class Patient:
     gender: str = field(default="", repr=False)
 
 
-@literal_defaults
+@fast_constructor
 @dataclass(slots=True)
 class SubmittedClaim:
     """Loop 2300: one claim as billed (CLM), its codes, dates, references, providers, other payers, lines."""
@@ -304,6 +309,7 @@ class SubmittedClaim:
         return None
 
 
+@fast_constructor
 @dataclass(slots=True)
 class ClaimBatch:
     """One 837 transaction: BHT, submitter and receiver, and every claim with its context."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
 
-from rcm.x12._speed import literal_defaults
+from rcm.x12._speed import fast_constructor
 from rcm.x12.engine import Loop
 from rcm.x12.tokenizer import Segment
 
@@ -105,6 +105,7 @@ def padded(s: Segment, n: int) -> list[str]:
     return e if len(e) >= n else e + [""] * (n - len(e))
 
 
+@fast_constructor
 @dataclass(slots=True)
 class Reference:
     """A REF segment: qualifier (REF01), value (REF02), description (REF03)."""
@@ -125,6 +126,7 @@ class Reference:
         return cls(e[0], e[1], e[2], s.number)
 
 
+@fast_constructor
 @dataclass(slots=True)
 class DateValue:
     """A DTM or DTP date: qualifier (374), the date or the start/end of a range, the raw text."""
@@ -161,6 +163,7 @@ class DateValue:
         return cls(e[0], d, d, raw, s.number)  # type: ignore[arg-type]
 
 
+@fast_constructor
 @dataclass(slots=True)
 class Amount:
     """An AMT segment: qualifier and amount."""
@@ -177,6 +180,7 @@ class Amount:
         return cls(e[0], money(e[1]), s.number)
 
 
+@fast_constructor
 @dataclass(slots=True)
 class Quantity:
     """A QTY segment: qualifier and quantity."""
@@ -193,6 +197,7 @@ class Quantity:
         return cls(e[0], money(e[1]), s.number)
 
 
+@fast_constructor
 @dataclass(slots=True)
 class Address:
     """N3/N4: street lines, city, state, postal code, country."""
@@ -206,6 +211,7 @@ class Address:
     segment: int = 0
 
 
+@fast_constructor
 @dataclass(slots=True)
 class Contact:
     """A PER segment: function (IC, BL, CX...), name, and (qualifier, number) pairs."""
@@ -221,7 +227,7 @@ class Contact:
         return cls(s.get(1), s.get(2), pairs, s.number)
 
 
-@literal_defaults
+@fast_constructor
 @dataclass(slots=True)
 class Party:
     """An NM1 (or N1) party: entity code, type (1 person, 2 organisation), name, identifier, and what the

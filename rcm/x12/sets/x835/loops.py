@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from rcm.x12._speed import literal_defaults
+from rcm.x12._speed import fast_constructor
 from rcm.x12.sets.common import Amount, DateValue, Party, Quantity, Reference, amount_of
 from rcm.x12.sets.x835.segments import Adjustment, PlbAdjustment, Procedure, Remark
 
@@ -29,7 +29,7 @@ def _ref(refs: list[Reference], qualifier: str) -> str | None:
     return None
 
 
-@literal_defaults
+@fast_constructor
 @dataclass(slots=True)
 class ServicePayment:
     """Loop 2110: one service line as adjudicated.  Balances when charge − Σ adjustments = paid."""
@@ -76,7 +76,7 @@ class ServicePayment:
         return self.charge - self.adjustment_total == self.paid
 
 
-@literal_defaults
+@fast_constructor
 @dataclass(slots=True)
 class ClaimPayment:
     """Loop 2100: one claim as adjudicated (CLP01..CLP14), its adjustments, parties, dates and lines.
@@ -149,6 +149,7 @@ class ClaimPayment:
         return self.charge - self.adjustment_total - self.line_adjustment_total == self.paid
 
 
+@fast_constructor
 @dataclass(slots=True)
 class ProviderAdjustment:
     """PLB: provider identifier, fiscal period date, and its (reason, reference, amount) adjustments."""

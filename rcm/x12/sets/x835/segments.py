@@ -7,12 +7,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from rcm.x12._speed import fast_constructor
 from rcm.x12.sets.common import date_of, money, money_or_zero, number
 from rcm.x12.tokenizer import Segment
 
 __all__ = ["Adjustment", "Payment", "PlbAdjustment", "Procedure", "Remark", "Trace", "adjustments_of"]
 
 
+@fast_constructor
 @dataclass(slots=True)
 class Payment:
     """BPR: handling code (I payment, H notification, C...), amount paid, C credit / D debit, method
@@ -45,6 +47,7 @@ class Payment:
         )
 
 
+@fast_constructor
 @dataclass(slots=True)
 class Trace:
     """TRN: trace type, check/EFT trace number (TRN02), originator (TRN03, 1 + payer tax id), reference."""
@@ -60,6 +63,7 @@ class Trace:
         return cls(s.get(1), s.get(2), s.get(3), s.get(4), s.number)
 
 
+@fast_constructor
 @dataclass(slots=True)
 class Adjustment:
     """One CAS reason: group (CO, PR, OA, PI, CR), CARC reason code, amount, quantity."""
@@ -95,6 +99,7 @@ def adjustments_of(s: Segment) -> list[Adjustment]:
     return out
 
 
+@fast_constructor
 @dataclass(slots=True)
 class Procedure:
     """A composite procedure (SVC01 / SVC06): qualifier (HC, AD, ER, IV, N4, NU...), code, modifiers,
@@ -113,6 +118,7 @@ class Procedure:
         return cls(parts[0], parts[1], list(filter(None, parts[2:6])), parts[6] if n > 6 else "")
 
 
+@fast_constructor
 @dataclass(slots=True)
 class Remark:
     """LQ: remark code qualifier (HE = RARC, RX = NCPDP reject) and code."""
@@ -122,6 +128,7 @@ class Remark:
     segment: int
 
 
+@fast_constructor
 @dataclass(slots=True)
 class PlbAdjustment:
     """One PLB adjustment: reason code (PLB03-1: WO, L6, FB, 72, CS...), reference id (PLB03-2), amount.

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from rcm.x12._speed import fast_constructor
 from rcm.x12.engine import LoopSpec, seg
 from rcm.x12.sets.common import Party, Reference
 from rcm.x12.sets.x835.loops import ClaimPayment, ProviderAdjustment
@@ -106,6 +107,7 @@ SPEC = LoopSpec(
 )
 
 
+@fast_constructor
 @dataclass(slots=True)
 class Remittance:
     """One 835: the payment (BPR), its trace (TRN), payer and payee, claims paid, provider adjustments."""
