@@ -6,7 +6,8 @@
  *     the child is within its maximum repeat.
  * Anything else (a finding to make, an own segment of a loop further down, a trailer, an unknown segment)
  * stops it before it changes anything, and the Python loop takes that segment with its full rules.
- * The frames are the engine's lists: [spec, loop, position, counts, child counts, children started].
+ * The frames are the engine's lists: [spec, loop, position, counts, child counts, children started, the spec's
+ * _flat indexes], so nothing here reads attributes of the specs.
  *
  * grow(stack, segments, index) -> the index of the first segment not taken
  */
@@ -15,8 +16,6 @@
 static PyTypeObject *loop_type = NULL, *segment_type = NULL;
 static Py_ssize_t loop_id, loop_name, loop_segments, loop_children;
 static Py_ssize_t segment_id, segment_elements;
-static PyObject *s_own, *s_kids, *s_tail, *s_start_q, *s_required, *s_required_kids, *s_qualifier, *s_max_use,
-    *s_max_repeat, *s_id, *s_name, *s_segments;
 
 static PyObject *
 configure(PyObject *module, PyObject *args)
@@ -35,23 +34,6 @@ configure(PyObject *module, PyObject *args)
         slot_offset_of(segment, "id", &segment_id) < 0 || slot_offset_of(segment, "elements", &segment_elements) < 0) {
         return NULL;
     }
-#define INTERN(var, text)                                 \
-    if (var == NULL && (var = PyUnicode_InternFromString(text)) == NULL) { \
-        return NULL;                                      \
-    }
-    INTERN(s_own, "_own");
-    INTERN(s_kids, "_kids");
-    INTERN(s_tail, "_tail");
-    INTERN(s_start_q, "_start_q");
-    INTERN(s_required, "_required");
-    INTERN(s_required_kids, "_required_kids");
-    INTERN(s_qualifier, "qualifier");
-    INTERN(s_max_use, "max_use");
-    INTERN(s_max_repeat, "max_repeat");
-    INTERN(s_id, "id");
-    INTERN(s_name, "name");
-    INTERN(s_segments, "segments");
-#undef INTERN
     Py_INCREF(loop);
     Py_XSETREF(loop_type, loop);
     Py_INCREF(segment);
@@ -67,8 +49,8 @@ qualifier_accepts(PyObject *qualifier, PyObject *elements)
     if (qualifier == Py_None) {
         return 1;
     }
-    if (!PyTuple_Check(qualifier) || PyTuple_GET_SIZE(qualifier) != 2 || !PyList_Check(elements)) {
-        PyErr_SetString(PyExc_TypeError, "unexpected qualifier or elements");
+    if (!PyTuple_Check(qualifier) || PyTuple_GET_SIZE(qualifier) != 2) {
+        PyErr_SetString(PyExc_TypeError, "unexpected qualifier");
         return -1;
     }
     Py_ssize_t position = PyLong_AsSsize_t(PyTuple_GET_ITEM(qualifier, 0));
@@ -95,72 +77,42 @@ exceeds(PyObject *limit, Py_ssize_t n)
     return n > value;
 }
 
+/* The frame's LoopSpec._flat: (own, kids, trailer, required specs, required child loop ids); NULL if malformed. */
+static PyObject *
+flat_of(PyObject *frame)
+{
+    PyObject *flat = PyList_GET_ITEM(frame, 6);
+    if (!PyTuple_CheckExact(flat) || PyTuple_GET_SIZE(flat) != 5 || !PyDict_CheckExact(PyTuple_GET_ITEM(flat, 0)) ||
+        !PyDict_CheckExact(PyTuple_GET_ITEM(flat, 1)) || !PyDict_CheckExact(PyTuple_GET_ITEM(flat, 2)) ||
+        !PyTuple_CheckExact(PyTuple_GET_ITEM(flat, 3)) || !PyTuple_CheckExact(PyTuple_GET_ITEM(flat, 4))) {
+        PyErr_SetString(PyExc_TypeError, "a loop frame without its LoopSpec._flat indexes");
+        return NULL;
+    }
+    return flat;
+}
+
 /* 1 when the frame's loop has every required segment and child loop (closing it makes no finding). */
 static int
 complete(PyObject *frame)
 {
-    PyObject *spec = PyList_GET_ITEM(frame, 0);
-    PyObject *required = PyObject_GetAttr(spec, s_required);
-    if (required == NULL) {
+    PyObject *flat = flat_of(frame);
+    if (flat == NULL) {
         return -1;
     }
-    if (!PyTuple_Check(required)) {
-        Py_DECREF(required);
-        PyErr_SetString(PyExc_TypeError, "LoopSpec._required must be a tuple");
-        return -1;
-    }
-    PyObject *counts = PyList_GET_ITEM(frame, 3);
+    PyObject *required = PyTuple_GET_ITEM(flat, 3), *kid_ids = PyTuple_GET_ITEM(flat, 4);
+    PyObject *counts = PyList_GET_ITEM(frame, 3), *child_counts = PyList_GET_ITEM(frame, 4);
     int result = 1;
     for (Py_ssize_t i = 0; result == 1 && i < PyTuple_GET_SIZE(required); i++) {
         result = PyDict_Contains(counts, PyTuple_GET_ITEM(required, i));
     }
-    Py_DECREF(required);
-    if (result != 1) {
-        return result;
+    for (Py_ssize_t i = 0; result == 1 && i < PyTuple_GET_SIZE(kid_ids); i++) {
+        result = PyDict_Contains(child_counts, PyTuple_GET_ITEM(kid_ids, i));
     }
-    PyObject *kids = PyObject_GetAttr(spec, s_required_kids);
-    if (kids == NULL) {
-        return -1;
-    }
-    if (!PyTuple_Check(kids)) {
-        Py_DECREF(kids);
-        PyErr_SetString(PyExc_TypeError, "LoopSpec._required_kids must be a tuple");
-        return -1;
-    }
-    PyObject *child_counts = PyList_GET_ITEM(frame, 4);
-    for (Py_ssize_t i = 0; result == 1 && i < PyTuple_GET_SIZE(kids); i++) {
-        PyObject *id = PyObject_GetAttr(PyTuple_GET_ITEM(kids, i), s_id);
-        if (id == NULL) {
-            result = -1;
-            break;
-        }
-        result = PyDict_Contains(child_counts, id);
-        Py_DECREF(id);
-    }
-    Py_DECREF(kids);
     return result;
 }
 
-/* Look up sid in one of a spec's index dicts (borrowed result or NULL; -1 on error). */
 static int
-index_get(PyObject *spec, PyObject *name, PyObject *sid, PyObject **found)
-{
-    PyObject *index = PyObject_GetAttr(spec, name);
-    if (index == NULL) {
-        return -1;
-    }
-    if (!PyDict_Check(index)) {
-        Py_DECREF(index);
-        PyErr_SetString(PyExc_TypeError, "a LoopSpec index is not a dict");
-        return -1;
-    }
-    *found = PyDict_GetItemWithError(index, sid); /* borrowed: the dict lives on the spec */
-    Py_DECREF(index);
-    return (*found == NULL && PyErr_Occurred()) ? -1 : 0;
-}
-
-static int
-set_int(PyObject *frame, Py_ssize_t i, PyObject *value)
+set_item(PyObject *frame, Py_ssize_t i, PyObject *value)
 {
     Py_INCREF(value);
     return PyList_SetItem(frame, i, value);
@@ -173,15 +125,16 @@ take_own(PyObject *top, PyObject *segment, PyObject *sid, PyObject *elements)
     if (PyList_GET_ITEM(top, 5) != Py_False) {
         return 0;
     }
-    PyObject *own;
-    if (index_get(PyList_GET_ITEM(top, 0), s_own, sid, &own) < 0) {
+    PyObject *flat = flat_of(top);
+    if (flat == NULL) {
         return -1;
     }
+    PyObject *own = PyDict_GetItemWithError(PyTuple_GET_ITEM(flat, 0), sid);
     if (own == NULL) {
-        return 0;
+        return PyErr_Occurred() ? -1 : 0;
     }
     if (!PyList_Check(own)) {
-        PyErr_SetString(PyExc_TypeError, "LoopSpec._own entries must be lists");
+        PyErr_SetString(PyExc_TypeError, "LoopSpec own entries must be lists");
         return -1;
     }
     Py_ssize_t position = PyLong_AsSsize_t(PyList_GET_ITEM(top, 2));
@@ -189,25 +142,19 @@ take_own(PyObject *top, PyObject *segment, PyObject *sid, PyObject *elements)
         return -1;
     }
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(own); i++) {
-        PyObject *entry = PyList_GET_ITEM(own, i); /* (order, SegmentSpec) */
-        if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 2) {
-            PyErr_SetString(PyExc_TypeError, "LoopSpec._own entries must be (order, SegmentSpec)");
+        PyObject *entry = PyList_GET_ITEM(own, i); /* (order, SegmentSpec, qualifier, max_use) */
+        if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 4) {
+            PyErr_SetString(PyExc_TypeError, "LoopSpec own entries must be (order, spec, qualifier, max_use)");
             return -1;
         }
-        PyObject *spec = PyTuple_GET_ITEM(entry, 1);
-        PyObject *qualifier = PyObject_GetAttr(spec, s_qualifier);
-        if (qualifier == NULL) {
-            return -1;
-        }
-        int accepts = qualifier_accepts(qualifier, elements);
-        Py_DECREF(qualifier);
+        int accepts = qualifier_accepts(PyTuple_GET_ITEM(entry, 2), elements);
         if (accepts < 0) {
             return -1;
         }
         if (!accepts) {
             continue;
         }
-        PyObject *order = PyTuple_GET_ITEM(entry, 0);
+        PyObject *order = PyTuple_GET_ITEM(entry, 0), *spec = PyTuple_GET_ITEM(entry, 1);
         Py_ssize_t order_value = PyLong_AsSsize_t(order);
         if (order_value == -1 && PyErr_Occurred()) {
             return -1;
@@ -224,12 +171,7 @@ take_own(PyObject *top, PyObject *segment, PyObject *sid, PyObject *elements)
         if (n == 0 && PyErr_Occurred()) {
             return -1;
         }
-        PyObject *max_use = PyObject_GetAttr(spec, s_max_use);
-        if (max_use == NULL) {
-            return -1;
-        }
-        int over = exceeds(max_use, n);
-        Py_DECREF(max_use);
+        int over = exceeds(PyTuple_GET_ITEM(entry, 3), n);
         if (over != 0) {
             return over < 0 ? -1 : 0; /* a finding to make: the Python loop does it */
         }
@@ -239,16 +181,78 @@ take_own(PyObject *top, PyObject *segment, PyObject *sid, PyObject *elements)
         }
         int failed = PyDict_SetItem(counts, spec, count);
         Py_DECREF(count);
-        if (failed < 0 || set_int(top, 2, order) < 0) {
+        if (failed < 0 || set_item(top, 2, order) < 0) {
             return -1;
         }
         PyObject *loop = PyList_GET_ITEM(top, 1);
-        if (PyList_Append(SLOT(loop, loop_segments), segment) < 0) {
-            return -1;
-        }
-        return 1;
+        return PyList_Append(SLOT(loop, loop_segments), segment) < 0 ? -1 : 1;
     }
     return 0;
+}
+
+/* Open the child loop (an entry of a spec's kids index) under the frame at `level`; the stack above it has
+ * been checked. */
+static int
+open_loop(PyObject *stack, Py_ssize_t level, PyObject *entry, Py_ssize_t n, PyObject *segment)
+{
+    PyObject *frame = PyList_GET_ITEM(stack, level);
+    PyObject *child = PyTuple_GET_ITEM(entry, 0), *child_id = PyTuple_GET_ITEM(entry, 2);
+    PyObject *name = PyTuple_GET_ITEM(entry, 4), *first = PyTuple_GET_ITEM(entry, 5), *flat = PyTuple_GET_ITEM(entry, 6);
+    if (PyList_SetSlice(stack, level + 1, PyList_GET_SIZE(stack), NULL) < 0) {
+        return -1;
+    }
+    PyObject *count = PyLong_FromSsize_t(n);
+    if (count == NULL) {
+        return -1;
+    }
+    int failed = PyDict_SetItem(PyList_GET_ITEM(frame, 4), child_id, count);
+    Py_DECREF(count);
+    if (failed < 0 || set_item(frame, 5, Py_True) < 0) {
+        return -1;
+    }
+    PyObject *own_segments = PyList_New(1);
+    PyObject *children = PyList_New(0);
+    PyObject *counts = PyDict_New();
+    PyObject *kid_counts = PyDict_New();
+    PyObject *zero = PyLong_FromLong(0);
+    PyObject *one = PyLong_FromLong(1);
+    PyObject *new_frame = PyList_New(7);
+    PyObject *node = loop_type->tp_alloc(loop_type, 0);
+    if (own_segments == NULL || children == NULL || counts == NULL || kid_counts == NULL || zero == NULL ||
+        one == NULL || new_frame == NULL || node == NULL || PyDict_SetItem(counts, first, one) < 0) {
+        Py_XDECREF(own_segments);
+        Py_XDECREF(children);
+        Py_XDECREF(counts);
+        Py_XDECREF(kid_counts);
+        Py_XDECREF(zero);
+        Py_XDECREF(one);
+        Py_XDECREF(new_frame);
+        Py_XDECREF(node);
+        return -1;
+    }
+    Py_DECREF(one);
+    Py_INCREF(segment);
+    PyList_SET_ITEM(own_segments, 0, segment);
+    Py_INCREF(child_id);
+    Py_INCREF(name);
+    SLOT(node, loop_id) = child_id;
+    SLOT(node, loop_name) = name;
+    SLOT(node, loop_segments) = own_segments;
+    SLOT(node, loop_children) = children;
+    Py_INCREF(child);
+    Py_INCREF(Py_False);
+    Py_INCREF(flat);
+    PyList_SET_ITEM(new_frame, 0, child);
+    PyList_SET_ITEM(new_frame, 1, node); /* the frame's reference; the parent's children list takes its own */
+    PyList_SET_ITEM(new_frame, 2, zero);
+    PyList_SET_ITEM(new_frame, 3, counts);
+    PyList_SET_ITEM(new_frame, 4, kid_counts);
+    PyList_SET_ITEM(new_frame, 5, Py_False);
+    PyList_SET_ITEM(new_frame, 6, flat);
+    PyObject *parent_loop = PyList_GET_ITEM(frame, 1);
+    failed = PyList_Append(SLOT(parent_loop, loop_children), node) < 0 || PyList_Append(stack, new_frame) < 0;
+    Py_DECREF(new_frame);
+    return failed ? -1 : 1;
 }
 
 /* A child loop of a loop on the stack: 1 opened, 0 not for us, -1 error. */
@@ -258,30 +262,30 @@ open_child(PyObject *stack, PyObject *segment, PyObject *sid, PyObject *elements
     Py_ssize_t depth = PyList_GET_SIZE(stack);
     for (Py_ssize_t level = depth - 1; level >= 0; level--) {
         PyObject *frame = PyList_GET_ITEM(stack, level);
-        PyObject *spec = PyList_GET_ITEM(frame, 0);
-        PyObject *found;
-        if (index_get(spec, s_own, sid, &found) < 0) {
+        PyObject *flat = flat_of(frame);
+        if (flat == NULL) {
             return -1;
         }
-        if (found != NULL) {
-            return 0; /* an own segment of this loop (in or out of order): the Python loop decides */
+        int found = PyDict_Contains(PyTuple_GET_ITEM(flat, 0), sid);
+        if (found != 0) {
+            return found < 0 ? -1 : 0; /* an own segment of this loop (in or out of order): the Python loop decides */
         }
-        if (index_get(spec, s_kids, sid, &found) < 0) {
+        PyObject *kids = PyDict_GetItemWithError(PyTuple_GET_ITEM(flat, 1), sid);
+        if (kids == NULL && PyErr_Occurred()) {
             return -1;
         }
-        if (found != NULL) {
-            if (!PyList_Check(found)) {
-                PyErr_SetString(PyExc_TypeError, "LoopSpec._kids entries must be lists");
+        if (kids != NULL) {
+            if (!PyList_Check(kids)) {
+                PyErr_SetString(PyExc_TypeError, "LoopSpec kids entries must be lists");
                 return -1;
             }
-            for (Py_ssize_t i = 0; i < PyList_GET_SIZE(found); i++) {
-                PyObject *child = PyList_GET_ITEM(found, i);
-                PyObject *start_q = PyObject_GetAttr(child, s_start_q);
-                if (start_q == NULL) {
+            for (Py_ssize_t i = 0; i < PyList_GET_SIZE(kids); i++) {
+                PyObject *entry = PyList_GET_ITEM(kids, i);
+                if (!PyTuple_Check(entry) || PyTuple_GET_SIZE(entry) != 7) {
+                    PyErr_SetString(PyExc_TypeError, "LoopSpec kids entries must be 7-tuples");
                     return -1;
                 }
-                int accepts = qualifier_accepts(start_q, elements);
-                Py_DECREF(start_q);
+                int accepts = qualifier_accepts(PyTuple_GET_ITEM(entry, 1), elements);
                 if (accepts < 0) {
                     return -1;
                 }
@@ -295,109 +299,21 @@ open_child(PyObject *stack, PyObject *segment, PyObject *sid, PyObject *elements
                         return ok < 0 ? -1 : 0;
                     }
                 }
-                PyObject *child_id = PyObject_GetAttr(child, s_id);
-                if (child_id == NULL) {
-                    return -1;
-                }
-                PyObject *child_counts = PyList_GET_ITEM(frame, 4);
-                PyObject *seen = PyDict_GetItemWithError(child_counts, child_id);
+                PyObject *seen = PyDict_GetItemWithError(PyList_GET_ITEM(frame, 4), PyTuple_GET_ITEM(entry, 2));
                 if (seen == NULL && PyErr_Occurred()) {
-                    Py_DECREF(child_id);
                     return -1;
                 }
                 Py_ssize_t n = seen ? PyLong_AsSsize_t(seen) + 1 : 1;
-                PyObject *max_repeat = PyObject_GetAttr(child, s_max_repeat);
-                if (max_repeat == NULL) {
-                    Py_DECREF(child_id);
-                    return -1;
-                }
-                int over = exceeds(max_repeat, n);
-                Py_DECREF(max_repeat);
+                int over = exceeds(PyTuple_GET_ITEM(entry, 3), n);
                 if (over != 0) {
-                    Py_DECREF(child_id);
                     return over < 0 ? -1 : 0;
                 }
-                /* from here on: change the tree */
-                if (PyList_SetSlice(stack, level + 1, depth, NULL) < 0) {
-                    Py_DECREF(child_id);
-                    return -1;
-                }
-                PyObject *count = PyLong_FromSsize_t(n);
-                if (count == NULL || PyDict_SetItem(child_counts, child_id, count) < 0) {
-                    Py_XDECREF(count);
-                    Py_DECREF(child_id);
-                    return -1;
-                }
-                Py_DECREF(count);
-                if (set_int(frame, 5, Py_True) < 0) {
-                    Py_DECREF(child_id);
-                    return -1;
-                }
-                PyObject *name = PyObject_GetAttr(child, s_name);
-                PyObject *own_segments = PyList_New(1);
-                PyObject *children = PyList_New(0);
-                PyObject *node = loop_type->tp_alloc(loop_type, 0);
-                PyObject *specs = PyObject_GetAttr(child, s_segments);
-                PyObject *counts = PyDict_New();
-                PyObject *kid_counts = PyDict_New();
-                PyObject *one = PyLong_FromLong(1);
-                PyObject *zero = PyLong_FromLong(0);
-                PyObject *new_frame = PyList_New(6);
-                if (name == NULL || own_segments == NULL || children == NULL || node == NULL || specs == NULL ||
-                    counts == NULL || kid_counts == NULL || one == NULL || zero == NULL || new_frame == NULL ||
-                    !PyTuple_Check(specs) || PyTuple_GET_SIZE(specs) == 0 ||
-                    PyDict_SetItem(counts, PyTuple_GET_ITEM(specs, 0), one) < 0) {
-                    if (!PyErr_Occurred()) {
-                        PyErr_SetString(PyExc_RuntimeError, "could not open a loop");
-                    }
-                    Py_XDECREF(name);
-                    Py_XDECREF(own_segments);
-                    Py_XDECREF(children);
-                    Py_XDECREF(node);
-                    Py_XDECREF(specs);
-                    Py_XDECREF(counts);
-                    Py_XDECREF(kid_counts);
-                    Py_XDECREF(one);
-                    Py_XDECREF(zero);
-                    Py_XDECREF(new_frame);
-                    Py_DECREF(child_id);
-                    return -1;
-                }
-                Py_DECREF(specs);
-                Py_DECREF(one);
-                Py_INCREF(segment);
-                PyList_SET_ITEM(own_segments, 0, segment);
-                SLOT(node, loop_id) = child_id; /* reference handed over */
-                SLOT(node, loop_name) = name;
-                SLOT(node, loop_segments) = own_segments;
-                SLOT(node, loop_children) = children;
-                PyObject *parent_loop = PyList_GET_ITEM(frame, 1);
-                if (PyList_Append(SLOT(parent_loop, loop_children), node) < 0) {
-                    Py_DECREF(node);
-                    Py_DECREF(counts);
-                    Py_DECREF(kid_counts);
-                    Py_DECREF(zero);
-                    Py_DECREF(new_frame);
-                    return -1;
-                }
-                Py_INCREF(child);
-                PyList_SET_ITEM(new_frame, 0, child);
-                PyList_SET_ITEM(new_frame, 1, node);
-                PyList_SET_ITEM(new_frame, 2, zero);
-                PyList_SET_ITEM(new_frame, 3, counts);
-                PyList_SET_ITEM(new_frame, 4, kid_counts);
-                Py_INCREF(Py_False);
-                PyList_SET_ITEM(new_frame, 5, Py_False);
-                int failed = PyList_Append(stack, new_frame);
-                Py_DECREF(new_frame);
-                return failed < 0 ? -1 : 1;
+                return open_loop(stack, level, entry, n, segment);
             }
         }
-        if (index_get(spec, s_tail, sid, &found) < 0) {
-            return -1;
-        }
-        if (found != NULL) {
-            return 0; /* a trailer segment: the Python loop decides */
+        found = PyDict_Contains(PyTuple_GET_ITEM(flat, 2), sid);
+        if (found != 0) {
+            return found < 0 ? -1 : 0; /* a trailer segment: the Python loop decides */
         }
     }
     return 0;
@@ -432,7 +348,7 @@ grow(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             break;
         }
         PyObject *top = PyList_GET_ITEM(stack, PyList_GET_SIZE(stack) - 1);
-        if (!PyList_CheckExact(top) || PyList_GET_SIZE(top) != 6) {
+        if (!PyList_CheckExact(top) || PyList_GET_SIZE(top) != 7) {
             break;
         }
         int taken = take_own(top, segment, sid, elements);

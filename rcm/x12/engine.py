@@ -73,6 +73,10 @@ class LoopSpec:
     _required_kids: tuple[LoopSpec, ...] = field(default=(), repr=False)
     _start_q: tuple[int, frozenset[str]] | None = field(default=None, repr=False)
     _compiled: bool = field(default=False, repr=False)
+    # The same indexes as plain tuples for the compiled loop (rcm/x12/_loops.c), which reads no attributes:
+    # (own: sid -> [(order, spec, qualifier, max_use)], kids: sid -> [(child, start qualifier, id, max_repeat,
+    #  name, first segment spec, child's _flat)], trailer: sid -> [spec], required specs, required child loop ids)
+    _flat: tuple[Any, ...] = field(default=(), repr=False)
 
     @property
     def start(self) -> SegmentSpec:
@@ -110,6 +114,16 @@ class LoopSpec:
         self._required_kids = tuple(c for c in self.children if c.usage == "R")
         self._start_q = self.segments[0].qualifier
         self._ids = frozenset(ids)
+        self._flat = (
+            {sid: [(order, s, s.qualifier, s.max_use) for order, s in found] for sid, found in own.items()},
+            {
+                sid: [(c, c._start_q, c.id, c.max_repeat, c.name, c.segments[0], c._flat) for c in found]
+                for sid, found in kids.items()
+            },
+            tail,
+            self._required,
+            tuple(c.id for c in self._required_kids),
+        )
         self._compiled = True
 
     def find(self, loop_id: str) -> LoopSpec | None:
@@ -179,7 +193,8 @@ class Loop:
 # The engine keeps one frame per open loop as a plain list (cheaper to make than an object, and the engine
 # opens one per loop instance), indexed in the hot loop as
 #   [0] the LoopSpec, [1] the Loop being built, [2] the guide position reached, [3] segment counts by
-#   SegmentSpec, [4] child loop counts by loop id, [5] whether child loops (or the trailer) have started.
+#   SegmentSpec, [4] child loop counts by loop id, [5] whether child loops (or the trailer) have started,
+#   [6] the LoopSpec's _flat indexes (for the compiled loop).
 
 
 def _compiled_loop() -> Callable[[list[list[Any]], list[Segment], int], int] | None:
@@ -231,7 +246,7 @@ def build_tree(
     if not segments:
         return Loop(spec.id, spec.name), findings
     root = Loop(spec.id, spec.name, [segments[0]])
-    stack: list[list[Any]] = [[spec, root, 0, {spec.start: 1}, {}, False]]
+    stack: list[list[Any]] = [[spec, root, 0, {spec.start: 1}, {}, False, spec._flat]]
     all_ids = spec._ids
 
     def close(frame: list[Any], at: Segment) -> None:
@@ -294,7 +309,7 @@ def build_tree(
             ))
         node = Loop(cid, child.name, [segment], [])
         parent[1].children.append(node)
-        stack.append([child, node, 0, {child.segments[0]: 1}, {}, False])
+        stack.append([child, node, 0, {child.segments[0]: 1}, {}, False, child._flat])
 
     def accept(level: int, s: SegmentSpec, segment: Segment, order: int | None) -> None:
         if len(stack) > level + 1:
