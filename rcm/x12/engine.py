@@ -290,10 +290,7 @@ def build_tree(
             ))
 
     def open_child(level: int, child: LoopSpec, segment: Segment) -> None:
-        while len(stack) > level + 1:
-            done = stack.pop()
-            if done[0]._required or done[0]._required_kids:
-                close(done, segment)
+        unwind(level, segment)
         parent = stack[level]
         child_counts = parent[4]
         cid = child.id
