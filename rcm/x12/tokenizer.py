@@ -380,77 +380,67 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[tuple[list[Segment], l
                 append(Segment(sid, parts, number, base, delims))
                 base += len(p) + slen
             consumed = base - start
-            if out:
-                yield out, marks
-                out, marks = [], []
-                append = out.append
-            if seeking:
-                text = text[consumed:]
-                continue
-            text = tail
-            if stream.eof:
-                return
-            continue
-        pieces = text.split(term)
-        tail = "" if stream.eof else pieces.pop()
-        if ascii_text and unit == 1 and not stray_line_breaks(text, term):
-            # The common case, kept lean: one byte per character, whitespace only around segments.
-            start = base
-            for p in pieces:
-                plen = len(p)
-                q = p.lstrip(_WS)
-                if not q:
-                    base += plen + 1
-                    continue
-                parts = q.rstrip(_WS).split(e)
-                sid = parts[0]
-                if len(sid) > 3 or (sid == "ISA" and number):
-                    consumed = base - start
-                    lead = plen - len(q)
-                    change = _interchange_change(text, consumed, lead, p, parts, delims, number)
-                    if change is True:
-                        seeking = True
-                        break
-                    if isinstance(change, Delimiters):
-                        delims = change
-                number += 1
-                if sid in ENVELOPE_IDS:
-                    marks.append(len(out))
-                del parts[0]  # the id: the rest are the elements (no copy)
-                append(Segment(sid, parts, number, base + plen - len(q), delims))
-                base += plen + 1
-            consumed = base - start
         else:
-            messy = term not in "\r\n"
-            tlen = len(term) * unit
-            for p in pieces:
-                plen = len(p)
-                q = p.lstrip(_WS)
-                if not q:
+            pieces = text.split(term)
+            tail = "" if stream.eof else pieces.pop()
+            if ascii_text and unit == 1 and not stray_line_breaks(text, term):
+                # The common case, kept lean: one byte per character, whitespace only around segments.
+                start = base
+                for p in pieces:
+                    plen = len(p)
+                    q = p.lstrip(_WS)
+                    if not q:
+                        base += plen + 1
+                        continue
+                    parts = q.rstrip(_WS).split(e)
+                    sid = parts[0]
+                    if len(sid) > 3 or (sid == "ISA" and number):
+                        consumed = base - start
+                        lead = plen - len(q)
+                        change = _interchange_change(text, consumed, lead, p, parts, delims, number)
+                        if change is True:
+                            seeking = True
+                            break
+                        if isinstance(change, Delimiters):
+                            delims = change
+                    number += 1
+                    if sid in ENVELOPE_IDS:
+                        marks.append(len(out))
+                    del parts[0]  # the id: the rest are the elements (no copy)
+                    append(Segment(sid, parts, number, base + plen - len(q), delims))
+                    base += plen + 1
+                consumed = base - start
+            else:
+                messy = term not in "\r\n"
+                tlen = len(term) * unit
+                for p in pieces:
+                    plen = len(p)
+                    q = p.lstrip(_WS)
+                    if not q:
+                        base += (plen * unit if ascii_text else stream.byte_length(p)) + tlen
+                        consumed += plen + 1
+                        continue
+                    lead = plen - len(q)
+                    s = q.rstrip(_WS)
+                    if messy and ("\n" in s or "\r" in s):
+                        s = s.replace("\r", "").replace("\n", "")
+                    parts = s.split(e)
+                    sid = parts[0]
+                    if len(sid) > 3 or (sid == "ISA" and number):
+                        change = _interchange_change(text, consumed, lead, p, parts, delims, number)
+                        if change is True:
+                            seeking = True
+                            break
+                        if isinstance(change, Delimiters):
+                            delims = change
+                    number += 1
+                    offset = base + (lead * unit if ascii_text else stream.byte_length(p[:lead]))
+                    if sid in ENVELOPE_IDS:
+                        marks.append(len(out))
+                    del parts[0]  # the id: the rest are the elements (no copy)
+                    append(Segment(sid, parts, number, offset, delims))
                     base += (plen * unit if ascii_text else stream.byte_length(p)) + tlen
                     consumed += plen + 1
-                    continue
-                lead = plen - len(q)
-                s = q.rstrip(_WS)
-                if messy and ("\n" in s or "\r" in s):
-                    s = s.replace("\r", "").replace("\n", "")
-                parts = s.split(e)
-                sid = parts[0]
-                if len(sid) > 3 or (sid == "ISA" and number):
-                    change = _interchange_change(text, consumed, lead, p, parts, delims, number)
-                    if change is True:
-                        seeking = True
-                        break
-                    if isinstance(change, Delimiters):
-                        delims = change
-                number += 1
-                offset = base + (lead * unit if ascii_text else stream.byte_length(p[:lead]))
-                if sid in ENVELOPE_IDS:
-                    marks.append(len(out))
-                del parts[0]  # the id: the rest are the elements (no copy)
-                append(Segment(sid, parts, number, offset, delims))
-                base += (plen * unit if ascii_text else stream.byte_length(p)) + tlen
-                consumed += plen + 1
         if out:
             yield out, marks
             out, marks = [], []
