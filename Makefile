@@ -8,7 +8,7 @@ export PREFECT_SERVER_ANALYTICS_ENABLED := false
 export PREFECT_HOME ?= $(CURDIR)/var/prefect
 export PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS ?= 180
 
-.PHONY: venv demo test test-postgres bench lint clean
+.PHONY: venv system-packages demo test test-postgres bench lint clean
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -23,11 +23,15 @@ demo: $(STAMP)
 	@mkdir -p $(PREFECT_HOME)
 	$(BIN)/python -m flows.nightly --sample
 
+## Debian's sshd and chromium for the tests that use real ones (skipped, saying why, when they cannot be installed)
+system-packages:
+	@bash scripts/system-packages || echo "warning: sshd/chromium not installed: the SFTP and browser tests will skip"
+
 ## The test suite (SQLite unless RCM_DATABASE_URL points elsewhere)
-test: $(STAMP)
+test: $(STAMP) system-packages
 	$(BIN)/python -m pytest -q -n 2
 
-test-postgres: $(STAMP)
+test-postgres: $(STAMP) system-packages
 	RCM_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/test $(BIN)/python -m pytest -q -n 2
 
 ## Speed, measured (figures printed and written to bench/out/): X12 parse/validate vs pyx12, scrubber, posting
