@@ -14,6 +14,47 @@ static PyTypeObject *segment_type = NULL;
 static Py_ssize_t slot_id, slot_elements, slot_number, slot_offset, slot_delimiters;
 static PyObject *envelope_ids = NULL; /* frozenset of segment ids whose index goes into marks */
 
+/*
+ * Segment ids repeat on every line of a file (a few dozen distinct ones), so each distinct id of up to three
+ * one-byte characters is made once, interned, and shared by every segment that has it: no string to allocate
+ * per segment, and the loop engine's and the model builders' lookups by id then meet the same object.  The
+ * table is keyed by the id's bytes packed into an integer (open addressing, never full: at most 256 ids are
+ * kept; past that, ids are made per segment as before).
+ */
+#define ID_TABLE_SIZE 512
+#define ID_TABLE_LIMIT 256
+static unsigned long id_keys[ID_TABLE_SIZE];
+static PyObject *id_values[ID_TABLE_SIZE];
+static int id_count = 0;
+
+/* A new reference to the id string of these bytes (length 0-3, one-byte characters). */
+static PyObject *
+segment_id(PyObject *piece, const Py_UCS1 *text, Py_ssize_t length)
+{
+    unsigned long key = (unsigned long)length; /* the length in the low byte, then the characters */
+    for (Py_ssize_t i = 0; i < length; i++) {
+        key |= (unsigned long)text[i] << (8 * (i + 1));
+    }
+    unsigned long slot = (key * 2654435761UL) % ID_TABLE_SIZE;
+    while (id_values[slot] != NULL) {
+        if (id_keys[slot] == key) {
+            Py_INCREF(id_values[slot]);
+            return id_values[slot];
+        }
+        slot = (slot + 1) % ID_TABLE_SIZE;
+    }
+    PyObject *sid = PyUnicode_Substring(piece, 0, length);
+    if (sid == NULL || id_count >= ID_TABLE_LIMIT || !PyUnicode_CheckExact(sid)) {
+        return sid;
+    }
+    PyUnicode_InternInPlace(&sid);
+    Py_INCREF(sid); /* the table's reference, kept for the life of the process */
+    id_keys[slot] = key;
+    id_values[slot] = sid;
+    id_count++;
+    return sid;
+}
+
 static PyObject *
 configure(PyObject *module, PyObject *args)
 {
@@ -114,7 +155,7 @@ split_pieces(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             k++;
             start = end + 1;
         }
-        PyObject *sid = PyUnicode_Substring(piece, 0, id_length);
+        PyObject *sid = segment_id(piece, text, id_length);
         if (sid == NULL) {
             Py_DECREF(elements);
             return NULL;

@@ -61,6 +61,21 @@ def test_the_compiled_loop_is_built() -> None:
 
 
 @compiled_only
+def test_segment_ids_are_shared_strings() -> None:
+    """The compiled loop makes each distinct id once: every CLM segment's id is the same interned str."""
+    isa = b"ISA*00*          *00*          *ZZ*A              *ZZ*B              *260101*1200*^*00501*000000001*0*T*:~"
+    text = isa + (
+        b"GS*HC*A*B*20260101*1200*1*X*005010X222A1~ST*837*0001*005010X222A1~"
+        + b"CLM*1*10***11:B:1~NTE*ADD*X~" * 50
+        + b"SE*102*0001~GE*1*1~IEA*1*000000001~"
+    )
+    ids = [s for batch, _ in tokenizer.iter_segment_batches(text) for s in batch if s.id in ("CLM", "NTE")]
+    assert len(ids) == 100
+    assert len({id(s.id) for s in ids}) == 2
+    assert ids[0].id is "CLM"  # noqa: F632 - interned, as the literal is
+
+
+@compiled_only
 @pytest.mark.shared
 @pytest.mark.parametrize("sample", sample_params())
 def test_same_segments_on_every_sample(sample: SampleFile) -> None:
