@@ -198,8 +198,11 @@ open_loop(PyObject *stack, Py_ssize_t level, PyObject *entry, Py_ssize_t n, PyOb
     PyObject *frame = PyList_GET_ITEM(stack, level);
     PyObject *child = PyTuple_GET_ITEM(entry, 0), *child_id = PyTuple_GET_ITEM(entry, 2);
     PyObject *name = PyTuple_GET_ITEM(entry, 4), *first = PyTuple_GET_ITEM(entry, 5), *flat = PyTuple_GET_ITEM(entry, 6);
-    if (PyList_SetSlice(stack, level + 1, PyList_GET_SIZE(stack), NULL) < 0) {
-        return -1;
+    /* close the loops above `level`: drop their frames (plain lists; nothing runs when they go) */
+    for (Py_ssize_t top = PyList_GET_SIZE(stack) - 1; top > level; top--) {
+        PyObject *closed = PyList_GET_ITEM(stack, top);
+        Py_SET_SIZE(stack, top);
+        Py_DECREF(closed);
     }
     PyObject *count = PyLong_FromSsize_t(n);
     if (count == NULL) {
