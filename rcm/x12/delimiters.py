@@ -98,6 +98,18 @@ def _sniff_bare(text: str, start: int, e: str) -> Delimiters | None:
     return Delimiters(e, repetition, component, term)
 
 
+# A bare GS or ST must look like one before its delimiters are guessed: GS01 a two-letter functional identifier,
+# ST01 a three-character set identifier and ST02 a control number.  Prose ("ST. LOUIS", "GS-1 barcode") and
+# other formats (HL7's "ST|", CSV) are not X12.
+_BARE_GS = re.compile(r"GS(?P<e>[^A-Za-z0-9\s])[A-Z]{2}(?P=e)")
+_BARE_ST = re.compile(r"ST(?P<e>[^A-Za-z0-9\s])[A-Z0-9]{3}(?P=e)[A-Za-z0-9]{1,20}(?![A-Za-z0-9])")
+
+
+def _bare_header(text: str, start: int, group: str) -> bool:
+    pattern = _BARE_GS if group == "GS" else _BARE_ST
+    return pattern.match(text, start) is not None
+
+
 def find_start(text: str) -> tuple[int, Delimiters] | None:
     """Where the next interchange (or bare group/transaction) starts, and its delimiters."""
     for m in _ENVELOPE_START.finditer(text):
@@ -105,7 +117,7 @@ def find_start(text: str) -> tuple[int, Delimiters] | None:
             found = delimiters_from_isa(text, m.start())
             if found is not None:
                 return m.start(), found[0]
-        else:
+        elif _bare_header(text, m.start(), m.group(1)):
             d = _sniff_bare(text, m.start(), m.group(2))
             if d is not None:
                 return m.start(), d

@@ -1,0 +1,73 @@
+"""Quirks met in X12 files written by others, one test each, on small X12 texts written here: what
+`rcm x12 inspect` prints for them (figures, findings, exit code), on the pure-Python and compiled paths alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from rcm.x12 import tokenizer
+from rcm.x12.inspect import inspect_or_report
+
+ISA = "ISA*00*          *00*          *ZZ*PAYER          *ZZ*PRACTICE       *260101*1200*^*00501*000000007*0*P*:"
+GS_835 = "GS*HP*PAYER*PRACTICE*20260101*1200*7*X*005010X221A1"
+REMIT = [
+    "ST*835*0001*005010X221A1",
+    "BPR*I*80*C*CHK************20260106",
+    "TRN*1*CHK-77*1512345678",
+    "N1*PR*PAYER",
+    "N1*PE*PRACTICE*XX*1234567893",
+    "LX*1",
+    "CLP*PCN1*1*100*80*20*12*P1",
+    "NM1*QC*1*DOE*JANE",
+    "SVC*HC:99213*100*80**1",
+    "CAS*PR*3*20",
+    "SE*11*0001",
+]
+
+
+@pytest.fixture(params=["compiled", "pure"])
+def both_paths(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Every quirk is read by the compiled inner loop (when built) and by the pure-Python one."""
+    if request.param == "pure":
+        monkeypatch.setattr(tokenizer, "_split_pieces", None)
+    yield request.param
+
+
+def inspect_text(tmp_path: Path, text: str | bytes, name: str = "file.x12") -> tuple[dict[str, Any], int]:
+    path = tmp_path / name
+    path.write_bytes(text.encode("utf-8") if isinstance(text, str) else text)
+    return inspect_or_report(path)
+
+
+def interchange(*transactions: list[str], gs: str = GS_835) -> str:
+    body = [seg for tx in transactions for seg in tx]
+    return "~\n".join([ISA, gs, *body, f"GE*{len(transactions)}*7", "IEA*1*000000007"]) + "~\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Shipping to: ST. LOUIS, MO\nThe GS-1 barcode is on the label.\n",
+        "name,address\nJohn,1 Main\n\"ST,\",x\n",
+        "MSH|^~\\&|APP|FAC|REC|FAC|202601011200||ADT^A01|M1|P|2.5\r"
+        "PID|1||12345^^^MRN||DOE^JOHN|||||1 MAIN ST.^^ST. LOUIS\r",
+    ],
+    ids=["prose", "csv", "hl7"],
+)
+def test_prose_mentioning_st_or_gs_is_not_x12(tmp_path: Path, both_paths: str, text: str) -> None:
+    report, code = inspect_text(tmp_path, text)
+    assert code == 2
+    assert report["transactions"] == []
+    assert [f["code"] for f in report["findings"]] == ["not_x12"]
+
+
+def test_bare_transaction_still_reads_without_envelope(tmp_path: Path, both_paths: str) -> None:
+    report, code = inspect_text(tmp_path, "~\n".join(REMIT) + "~\n")
+    assert code != 2
+    assert [(t["set"], t["control_number"], t["segment_count"]) for t in report["transactions"]] == [
+        ("835", "0001", 11)
+    ]
