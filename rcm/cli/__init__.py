@@ -30,6 +30,7 @@ _COMMAND_MODULES = (
     "denials",
     "x12",
     "run",
+    "web",
 )
 
 for _name in _COMMAND_MODULES:
