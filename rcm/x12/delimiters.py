@@ -66,6 +66,8 @@ def delimiters_from_isa(text: str, start: int) -> tuple[Delimiters, int] | None:
     if term in (e, component):
         return None
     fields = text[start:j].split(e)
+    if not _isa_shaped(fields, j - start):
+        return None
     rep_field = fields[11] if len(fields) > 12 else ""
     version = fields[12] if len(fields) > 12 else ""
     repetition: str | None = None
@@ -73,6 +75,17 @@ def delimiters_from_isa(text: str, start: int) -> tuple[Delimiters, int] | None:
     if usable and version >= "00402" and rep_field not in (e, component, term):
         repetition = rep_field
     return Delimiters(e, repetition, component, term), end
+
+
+# An ISA is 106 characters; senders that pad nothing or too much stay well under this.
+_ISA_MAX_WIDTH = 250
+
+
+def _isa_shaped(fields: list[str], width: int) -> bool:
+    """Whether the 16 elements found after an "ISA" can be one: not longer than any ISA, and ISA01 an
+    authorization qualifier (two characters at most), so prose or a table row naming "ISA," is not one."""
+    qualifier = fields[1].strip() if len(fields) > 1 else ""
+    return width <= _ISA_MAX_WIDTH and len(qualifier) <= 2 and (not qualifier or qualifier.isalnum())
 
 
 def _sniff_bare(text: str, start: int, e: str) -> Delimiters | None:

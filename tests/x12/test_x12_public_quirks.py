@@ -71,3 +71,29 @@ def test_bare_transaction_still_reads_without_envelope(tmp_path: Path, both_path
     assert [(t["set"], t["control_number"], t["segment_count"]) for t in report["transactions"]] == [
         ("835", "0001", 11)
     ]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The ISA, GS, ST, SE, GE and IEA segments wrap every file, and the ISA, being fixed width, says which "
+        "characters separate elements, components, repetitions and segments. Payers differ: some send CR, some "
+        "LF, some both, and a few, sadly, none at all. Read the ISA first, then GS, then ST, and keep counts, "
+        "control numbers, dates, times, versions, and usage indicators in mind, as well as TA1s, 999s, 277CAs.\n",
+        "segment,meaning,width,required,notes,a,b,c,d,e,f,g,h,i,j,k,l,m\n"
+        "ISA,interchange header,106,yes,fixed,1,2,3,4,5,6,7,8,9,10,11,12,13,14\nGS,group,var,yes,x\n",
+    ],
+    ids=["prose", "table"],
+)
+def test_prose_naming_the_isa_is_not_x12(tmp_path: Path, both_paths: str, text: str) -> None:
+    report, code = inspect_text(tmp_path, text)
+    assert code == 2
+    assert [f["code"] for f in report["findings"]] == ["not_x12"]
+
+
+def test_isa_without_padding_still_reads(tmp_path: Path, both_paths: str) -> None:
+    short = "ISA*00**00**ZZ*PAYER*ZZ*PRACTICE*260101*1200*^*00501*7*0*P*:"
+    text = interchange(REMIT).replace(ISA, short).replace("IEA*1*000000007", "IEA*1*7")
+    report, _ = inspect_text(tmp_path, text)
+    assert [(t["payment"], t["balanced"]) for t in report["transactions"]] == [("80.00", True)]
+    assert "isa_fixed_width" in {f["code"] for f in report["findings"]}
