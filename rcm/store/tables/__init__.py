@@ -32,6 +32,7 @@ from rcm.store.tables.remits import (
 )
 from rcm.store.tables.risk import ModelVersion, RiskScore
 from rcm.store.tables.scrub import FindingOverride, ScrubFinding, ScrubRun
+from rcm.store.tables.transfers import FileTransfer
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -53,6 +54,7 @@ __all__ = [
     "DenialRecord",
     "EligibilityInquiry",
     "EncounterVersion",
+    "FileTransfer",
     "FindingOverride",
     "ModelVersion",
     "Money",
