@@ -29,7 +29,8 @@ def money_text(value: Decimal | None) -> str | None:
     """A two-place decimal string ("1234.50", "-12.00"); None stays None."""
     if value is None:
         return None
-    return str(value.quantize(_CENT, rounding=ROUND_HALF_UP))
+    cents = value.quantize(_CENT, rounding=ROUND_HALF_UP)
+    return str(cents.copy_abs() if cents.is_zero() else cents)  # "-0.00" (a sender's "-0") prints as "0.00"
 
 
 def _summary(tx: Any) -> dict[str, Any]:

@@ -97,3 +97,13 @@ def test_isa_without_padding_still_reads(tmp_path: Path, both_paths: str) -> Non
     report, _ = inspect_text(tmp_path, text)
     assert [(t["payment"], t["balanced"]) for t in report["transactions"]] == [("80.00", True)]
     assert "isa_fixed_width" in {f["code"] for f in report["findings"]}
+
+
+def test_negative_zero_amounts_print_as_zero(tmp_path: Path, both_paths: str) -> None:
+    remit = [s.replace("BPR*I*80*", "BPR*H*-0*") for s in REMIT]
+    remit = [s.replace("*100*80*20*", "*100*-0.00*100*").replace("SVC*HC:99213*100*80**1", "SVC*HC:99213*100*-0**1")
+             for s in remit]
+    remit = [s.replace("CAS*PR*3*20", "CAS*PR*3*100") for s in remit]
+    report, _ = inspect_text(tmp_path, interchange(remit))
+    tx = report["transactions"][0]
+    assert (tx["payment"], tx["claims_paid"], tx["balanced"]) == ("0.00", "0.00", True)
