@@ -247,6 +247,7 @@ class _EnvelopeMachine:
         self._group: FunctionalGroup | None = None
         self._tx: Transaction | None = None
         self._bare_noted = False
+        self._text_noted = False  # one finding for a run of non-X12 text outside the interchanges
 
     def _note(self, code: str, message: str, seg: Segment | None, *, severity: str = "error",
               transaction: str | None = None) -> Finding:
@@ -396,6 +397,7 @@ class _EnvelopeMachine:
                            seg)
             if self.delimiters is None:
                 self.delimiters = seg.delimiters
+            self._text_noted = False
             self._interchange = Interchange(header=InterchangeHeader.from_segment(seg), isa=seg)
             self.interchanges.append(self._interchange)
             self.findings.extend(check_interchange_header(seg))
@@ -420,8 +422,22 @@ class _EnvelopeMachine:
                 self.interchanges.append(interchange)
             interchange.acknowledgments.append(seg)
         else:
-            self._note("segment_outside_transaction", f"{sid[:3]!r} segment outside any transaction set", seg)
+            outside = interchange is None or interchange.header is None or interchange.trailer is not None
+            if group is None and outside and not _is_segment_id(sid):
+                # Not X12 at all, outside every interchange: a mail footer, a VAN's framing characters (ETX, EOT)
+                # after the last IEA.  Text before the first ISA is skipped the same way by the tokenizer.
+                if not self._text_noted:
+                    self._note("text_outside_interchange", "text that is not X12 outside any interchange, ignored",
+                               seg, severity="warning")
+                    self._text_noted = True
+            else:
+                self._note("segment_outside_transaction", f"{sid[:3]!r} segment outside any transaction set", seg)
             self.stray.append(seg)
+
+
+def _is_segment_id(sid: str) -> bool:
+    """Whether ``sid`` can be an X12 segment id: two or three capitals and digits, a capital first."""
+    return 2 <= len(sid) <= 3 and sid.isascii() and sid.isalnum() and sid.isupper() and sid[0].isalpha()
 
 
 def read_transactions(source: str | Path | bytes | BinaryIO) -> TransactionReader:

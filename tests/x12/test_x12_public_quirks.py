@@ -107,3 +107,27 @@ def test_negative_zero_amounts_print_as_zero(tmp_path: Path, both_paths: str) ->
     report, _ = inspect_text(tmp_path, interchange(remit))
     tx = report["transactions"][0]
     assert (tx["payment"], tx["claims_paid"], tx["balanced"]) == ("0.00", "0.00", True)
+
+
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [("\x02", "\x03"), ("", "\x04"), ("", "\n-- end of file --\nsent by the clearinghouse\n")],
+    ids=["stx-etx", "eot", "mail-footer"],
+)
+def test_framing_or_prose_after_the_last_interchange_is_a_warning(
+    tmp_path: Path, both_paths: str, before: str, after: str
+) -> None:
+    clean, clean_code = inspect_text(tmp_path, interchange(REMIT), "clean.x12")
+    report, code = inspect_text(tmp_path, before + interchange(REMIT) + after)
+    assert report["transactions"] == clean["transactions"]
+    assert code == clean_code
+    extra = [f for f in report["findings"] if f not in clean["findings"]]
+    assert [(f["severity"], f["code"], f["segment"]) for f in extra] == [
+        ("warning", "text_outside_interchange", len(REMIT) + 5)
+    ]
+
+
+def test_stray_segment_after_the_last_interchange_is_still_an_error(tmp_path: Path, both_paths: str) -> None:
+    report, code = inspect_text(tmp_path, interchange(REMIT) + "GE*1*7~\n")
+    assert code == 1
+    assert "unexpected_ge" in [f["code"] for f in report["findings"]]
