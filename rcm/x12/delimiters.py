@@ -137,11 +137,17 @@ def find_start(text: str) -> tuple[int, Delimiters] | None:
     return None
 
 
+# Control characters the tokenizer strips around segments besides blanks and line ends (see tokenizer._WS).
+_STRIPPED_CONTROLS = ("\x00", "\x0b", "\x0c", "\x1a")
+
+
 def clean_separator(text: str, term: str) -> str | None:
     """The separator to split ``text`` on without stripping anything, or None when the text needs care:
     ``term`` when there are no line breaks, ``term`` + line break when one follows every terminator."""
     if "\t" in text or text[:1] in (" ", "\n", "\r") or (" " + term) in text:
         return None
+    if any(c in text for c in _STRIPPED_CONTROLS):
+        return None  # form feeds (printed pages), NUL or ^Z padding: stripped on the careful path
     if term in ("\n", "\r"):
         if term == "\n" and "\r" not in text and "\n\n" not in text and "\n " not in text:
             return term

@@ -131,3 +131,18 @@ def test_stray_segment_after_the_last_interchange_is_still_an_error(tmp_path: Pa
     report, code = inspect_text(tmp_path, interchange(REMIT) + "GE*1*7~\n")
     assert code == 1
     assert "unexpected_ge" in [f["code"] for f in report["findings"]]
+
+
+@pytest.mark.parametrize(
+    ("after_terminator", "tail"),
+    [("~\n\x0c", ""), ("~\n", "\x00" * 64), ("~\n", "\x1a"), ("~\r\n\x0b", "")],
+    ids=["form-feed-pages", "nul-padding", "ctrl-z", "vertical-tab"],
+)
+def test_control_characters_between_segments_are_whitespace(
+    tmp_path: Path, both_paths: str, after_terminator: str, tail: str
+) -> None:
+    clean, clean_code = inspect_text(tmp_path, interchange(REMIT), "clean.x12")
+    text = interchange(REMIT).replace("~\n", after_terminator) + tail
+    report, code = inspect_text(tmp_path, text)
+    assert report["transactions"] == clean["transactions"]
+    assert (report["findings"], code) == (clean["findings"], clean_code)
