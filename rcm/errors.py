@@ -134,9 +134,10 @@ class TransferError(RcmError):
         self.attempts = attempts
 
     def again(self, *, file: str | None = None, attempts: int | None = None) -> TransferError:
-        """The same error with the file it happened to and the number of attempts made filled in."""
+        """The same error naming ``file`` (the name the biller knows, rather than a temporary one on the server)
+        and the number of attempts made."""
         return type(self)(self.reason, clearinghouse=self.clearinghouse, host=self.host,
-                          file=self.file or file, attempts=attempts or self.attempts)
+                          file=file or self.file, attempts=attempts or self.attempts)
 
 
 class TransferConnectionError(TransferError):

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from rcm.errors import ConfigError
+from rcm.transport.settings import SftpSettings, parse_sftp, parse_transport_kind
 
 __all__ = ["Clearinghouse", "PayerRoute", "load_clearinghouses", "load_payer_routes"]
 
@@ -25,7 +26,11 @@ _TEXT_FIELDS = (*_REQUIRED, "usage", "transport", "outbound", "inbound", "file_n
 
 @dataclass(frozen=True, slots=True)
 class Clearinghouse:
-    """One clearinghouse: the envelope ids, the submitter we say we are, limits and where files go."""
+    """One clearinghouse: the envelope ids, the submitter we say we are, limits and where files go.
+
+    ``transport`` is ``local`` (the outbound and inbound folders are the exchange) or ``sftp`` (``sftp`` then
+    says which server and folders; rcm.transport moves the files).
+    """
 
     name: str
     sender_qualifier: str
@@ -42,6 +47,7 @@ class Clearinghouse:
     outbound: str = "outbound"
     inbound: str = "inbound"
     file_name: str = "{kind}_{date}_{icn}.x12"
+    sftp: SftpSettings | None = None
 
     def file_name_for(self, *, kind: str, icn: int, at: datetime) -> str:
         """The outbound file name from the configured template (never anything about a patient)."""
@@ -93,7 +99,12 @@ def load_clearinghouses(rules_dir: Path) -> dict[str, Clearinghouse]:
         limit = entry.get("max_claims_per_transaction", 5000)
         if not isinstance(limit, int) or isinstance(limit, bool) or limit < 1:
             raise ConfigError(f"{path}: clearinghouse {name}: max_claims_per_transaction must be a positive integer")
-        ch = Clearinghouse(name=str(name), max_claims_per_transaction=limit, **texts)
+        where = f"{path}: clearinghouse {name}"
+        texts["transport"] = parse_transport_kind(entry.get("transport"), where=where)
+        sftp = parse_sftp(entry["sftp"], where=where) if entry.get("sftp") is not None else None
+        if texts["transport"] == "sftp" and sftp is None:
+            raise ConfigError(f"{where}: transport is sftp but there is no sftp: section")
+        ch = Clearinghouse(name=str(name), max_claims_per_transaction=limit, sftp=sftp, **texts)
         unknown = set(re.findall(r"{(\w*)}", ch.file_name)) - _TEMPLATE_FIELDS
         if unknown:
             raise ConfigError(f"{path}: clearinghouse {name}: file_name uses unknown fields {sorted(unknown)}")
