@@ -11,7 +11,7 @@ from sqlalchemy import Engine, select
 
 from rcm.store.database import session_factory
 from rcm.store.tables import FileTransfer
-from rcm.transport import fetch_files, send_files
+from rcm.transport import fetch_files, ledger, send_files
 from rcm.transport import fetching as fetching_module
 from rcm.transport import sending as sending_module
 from rcm.transport.remote import Source
@@ -152,7 +152,12 @@ def test_crash_between_the_rename_and_the_local_archive(site: Site, engine: Engi
     (site.inbox / NAME).unlink()  # ...and the clearinghouse already has it
 
     uploads: list[str] = []
-    monkeypatch.setattr(SftpRemote, "upload", lambda self, source, path: uploads.append(path) or 0)
+
+    def no_upload(self: SftpRemote, source: Source, path: str) -> int:
+        uploads.append(path)
+        return 0
+
+    monkeypatch.setattr(SftpRemote, "upload", no_upload)
     report = send_files(site.transport(), engine)
     assert [(f.name, f.outcome) for f in report.files] == [(NAME, "already_sent")]
     assert uploads == [] and report.connections == 0  # the ledger knew: no connection, no upload
@@ -167,7 +172,7 @@ def test_crash_after_the_fetched_file_is_in_the_drop_but_before_the_ledger(
         raise Crash
 
     with monkeypatch.context() as m:
-        m.setattr(fetching_module.ledger, "record_transfer", die)
+        m.setattr(ledger, "record_transfer", die)
         with pytest.raises(Crash):
             fetch_files(site.transport(), engine)
     assert sorted(p.name for p in site.inbound.iterdir()) == ["835_0001.x12"]
@@ -196,8 +201,12 @@ def test_crash_after_the_ledger_but_before_the_server_copy_is_removed(
 
     downloads: list[str] = []
     real = SftpRemote.download
-    monkeypatch.setattr(SftpRemote, "download", lambda self, path, *a, **k: downloads.append(path) or real(
-        self, path, *a, **k))
+
+    def counted(self: SftpRemote, path: str, *args: Any, **kwargs: Any) -> int:
+        downloads.append(path)
+        return real(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(SftpRemote, "download", counted)
     report = fetch_files(site.transport(), engine)
     assert [(f.name, f.outcome) for f in report.files] == [("835_0001.x12", "already_fetched")]
     assert downloads == [] and not (site.outbox / "835_0001.x12").exists()
