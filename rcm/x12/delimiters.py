@@ -25,9 +25,17 @@ class Delimiters:
 
 # --------------------------------------------------------------------------------------------- sniffing
 
-_ENVELOPE_START = re.compile(r"(?:^|(?<=[^A-Za-z0-9]))(ISA|GS|ST)([^A-Za-z0-9\s])")
+# A separator is any character but a letter, a digit, a blank, a line end or the padding the tokenizer strips:
+# control characters (0x1C-0x1F, BEL, TAB) serve as separators in some senders' files.
+_NOT_SEPARATOR = " \r\n\x00\x0b\x0c\x1a"
+_SEP = r"[^A-Za-z0-9 \r\n\x00\x0b\x0c\x1a]"
+_ENVELOPE_START = re.compile(r"(?:^|(?<=[^A-Za-z0-9]))(ISA|GS|ST)(" + _SEP + ")")
 _COMPOSITE_HINT = r"(?:HC|AD|ER|IV|N4|NU|WK|ABK|ABF|ABJ|APR|BK|BF|BJ|BE|BG|BH|BI|BN|BP|BR|DR|ZZ|LOI)"
 _SAFE_IN_ENVELOPE = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 .-_/()&,@#+")
+
+
+def _is_separator(c: str) -> bool:
+    return not c.isalnum() and c not in _NOT_SEPARATOR
 
 
 def delimiters_from_isa(text: str, start: int) -> tuple[Delimiters, int] | None:
@@ -37,7 +45,7 @@ def delimiters_from_isa(text: str, start: int) -> tuple[Delimiters, int] | None:
     Returns None when the text is not a (complete) ISA.
     """
     e = text[start + 3 : start + 4]
-    if not e or e.isalnum() or e.isspace():
+    if not e or not _is_separator(e):
         return None
     j = start + 3
     for _ in range(15):
@@ -71,7 +79,7 @@ def delimiters_from_isa(text: str, start: int) -> tuple[Delimiters, int] | None:
     rep_field = fields[11] if len(fields) > 12 else ""
     version = fields[12] if len(fields) > 12 else ""
     repetition: str | None = None
-    usable = len(rep_field) == 1 and not rep_field.isalnum() and not rep_field.isspace()
+    usable = len(rep_field) == 1 and _is_separator(rep_field)
     if usable and version >= "00402" and rep_field not in (e, component, term):
         repetition = rep_field
     return Delimiters(e, repetition, component, term), end
@@ -114,8 +122,8 @@ def _sniff_bare(text: str, start: int, e: str) -> Delimiters | None:
 # A bare GS or ST must look like one before its delimiters are guessed: GS01 a two-letter functional identifier,
 # ST01 a three-character set identifier and ST02 a control number.  Prose ("ST. LOUIS", "GS-1 barcode") and
 # other formats (HL7's "ST|", CSV) are not X12.
-_BARE_GS = re.compile(r"GS(?P<e>[^A-Za-z0-9\s])[A-Z]{2}(?P=e)")
-_BARE_ST = re.compile(r"ST(?P<e>[^A-Za-z0-9\s])[A-Z0-9]{3}(?P=e)[A-Za-z0-9]{1,20}(?![A-Za-z0-9])")
+_BARE_GS = re.compile(r"GS(?P<e>" + _SEP + r")[A-Z]{2}(?P=e)")
+_BARE_ST = re.compile(r"ST(?P<e>" + _SEP + r")[A-Z0-9]{3}(?P=e)[A-Za-z0-9]{1,20}(?![A-Za-z0-9])")
 
 
 def _bare_header(text: str, start: int, group: str) -> bool:

@@ -146,3 +146,22 @@ def test_control_characters_between_segments_are_whitespace(
     report, code = inspect_text(tmp_path, text)
     assert report["transactions"] == clean["transactions"]
     assert (report["findings"], code) == (clean["findings"], clean_code)
+
+
+@pytest.mark.parametrize(
+    ("element", "component", "terminator"),
+    [("\x1f", "\x1e", "\x1c"), ("\x1d", ":", "\x1e"), ("\x07", ">", "\x15"), ("\t", ":", "~\n")],
+    ids=["us-rs-fs", "gs-rs", "bel-nak", "tab"],
+)
+def test_control_character_separators(
+    tmp_path: Path, both_paths: str, element: str, component: str, terminator: str
+) -> None:
+    clean, _ = inspect_text(tmp_path, interchange(REMIT), "clean.x12")
+    segments = [s for s in interchange(REMIT).split("~\n") if s]
+    text = "".join(
+        (s if s.startswith("ISA") else s.replace(":", component)).replace("*", element) + terminator for s in segments
+    )
+    text = text.replace(element + "P" + element + ":", element + "P" + element + component)
+    report, code = inspect_text(tmp_path, text)
+    assert code != 2
+    assert report["transactions"] == clean["transactions"]
