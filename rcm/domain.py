@@ -13,11 +13,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
 from rcm.codes import ICD10CM, Modifier, Money, NPIShape, PlaceOfService, ProcedureCode, icd10_dotted
 
 __all__ = [
+    "INPATIENT_FACILITY_TYPES",
     "Address",
     "Claim",
     "ClaimFrequency",
@@ -216,6 +217,12 @@ class ServiceLine(_Model):
         return self
 
 
+# Type-of-bill facility types (first two digits) billed as inpatient stays: hospital inpatient (11, 12), swing bed
+# (18), skilled nursing inpatient (21), religious nonmedical hospital (41), intermediate care (65, 66) and
+# residential facility (86).
+INPATIENT_FACILITY_TYPES = frozenset({"11", "12", "18", "21", "41", "65", "66", "86"})
+
+
 class Encounter(_Model):
     """One visit as the EMR exported it: the unit intake accepts, versions, and turns into a claim."""
 
@@ -240,6 +247,24 @@ class Encounter(_Model):
     admission_date: date | None = None
     discharge_date: date | None = None
     attending_provider: Provider | None = None
+    # UB-04 form locators 14, 15 and 17 (837I CL101, CL102, CL103), NUBC codes. Only their shape is checked
+    # here; intake refuses a code NUBC does not list (rules/codesets/nubc_institutional_codes.yaml) and the
+    # scrubber reports a claim that needs one and lacks it.
+    admission_type: str | None = Field(default=None, pattern=r"^[0-9]$")  # priority (type) of admission or visit
+    point_of_origin: str | None = Field(default=None, pattern=r"^[0-9A-Z]$")  # for admission or visit
+    patient_status: str | None = Field(default=None, pattern=r"^[0-9]{2}$")  # discharge status, as of the through date
+
+    @field_validator("admission_type", "point_of_origin", "patient_status", mode="before")
+    @classmethod
+    def _nubc_code(cls, v: object, info: ValidationInfo) -> object:
+        # Exports write these as numbers (1, 30) and spreadsheets drop the leading zero of 01; codes are text.
+        if isinstance(v, int) and not isinstance(v, bool):
+            v = str(v)
+        if isinstance(v, str):
+            v = v.strip().upper()
+            if info.field_name == "patient_status" and len(v) == 1 and v.isdigit():
+                v = "0" + v
+        return v
 
     @field_validator("diagnoses", mode="before")
     @classmethod
@@ -277,6 +302,26 @@ class Encounter(_Model):
             [self.date_of_service]
             + [d for line in self.lines for d in (line.date_of_service, line.date_of_service_end) if d]
         )
+
+    @property
+    def facility_type(self) -> str | None:
+        """The type of bill's facility type and care type (0111 or 111 -> 11; CLM05-1), or None without one."""
+        tob = self.type_of_bill
+        if not tob:
+            return None
+        return (tob[1:] if len(tob) == 4 else tob)[:2]
+
+    @property
+    def is_inpatient(self) -> bool:
+        """An inpatient stay: an inpatient type of bill, or an admission date (837I DTP*435 and CL1 rules)."""
+        return self.facility_type in INPATIENT_FACILITY_TYPES or self.admission_date is not None
+
+    @property
+    def statement_period(self) -> tuple[date, date]:
+        """The statement covers period (UB-04 FL6, 837I DTP*434): the first service date to the discharge date
+        or the last service date, whichever is later."""
+        start = min([self.date_of_service] + [ln.date_of_service for ln in self.lines if ln.date_of_service])
+        return start, max(self.discharge_date or self.date_of_service, self.last_date_of_service)
 
 
 class Claim(_Model):

@@ -1,4 +1,5 @@
-"""The code crosswalks under rules/crosswalk/: SNOMED CT (and CVX) to ICD-10-CM and CPT/HCPCS, Synthea classes to POS.
+"""The code crosswalks under rules/crosswalk/: SNOMED CT (and CVX) to ICD-10-CM and CPT/HCPCS, Synthea classes to POS
+and to the institutional claim codes (admission type, point of origin, patient status; with same-day transfers).
 
 A row with an empty target code means "known, deliberately not billed" (social history, a service included in
 the visit); a code with no row at all is unmapped and reported as such.
@@ -7,18 +8,38 @@ the visit); a code with no row at all is unmapped and reported as such.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Literal
 
 from rcm.codes import icd10_shape, procedure_shape
 from rcm.errors import ConfigError
 
-__all__ = ["DIAGNOSIS_FILE", "Crosswalk", "DiagnosisTarget", "ProcedureTarget", "load_crosswalk"]
+__all__ = [
+    "DIAGNOSIS_FILE",
+    "ClassCodes",
+    "Crosswalk",
+    "DiagnosisTarget",
+    "ProcedureTarget",
+    "Transfer",
+    "load_crosswalk",
+]
 
 DIAGNOSIS_FILE = "snomed_icd10cm.csv"
 PROCEDURE_FILE = "snomed_cpt_hcpcs.csv"
 POS_FILE = "encounter_class_pos.csv"
 PAYER_FILE = "synthea_payers.csv"
+INSTITUTIONAL_FILE = "encounter_class_institutional.csv"
+TRANSFER_FILE = "synthea_transfers.csv"
+# The shapes of the NUBC codes (as rcm.domain checks them); intake checks the values against the NUBC table.
+_NUBC_SHAPES = {
+    "admission_type": re.compile(r"^[0-9]$"),
+    "point_of_origin": re.compile(r"^[0-9A-Z]$"),
+    "patient_status": re.compile(r"^[0-9]{2}$"),
+    "expired_status": re.compile(r"^[0-9]{2}$"),
+}
+Organization = Literal["same", "other", "any"]
 
 
 @dataclass(frozen=True)
@@ -50,6 +71,25 @@ class PayerTarget:
     plan_type: str | None
 
 
+@dataclass(frozen=True)
+class ClassCodes:
+    """The institutional codes an encounter of one Synthea class gets unless a transfer or a death says otherwise."""
+
+    admission_type: str
+    point_of_origin: str
+    patient_status: str
+    expired_status: str  # the patient status when the patient died during the encounter
+
+
+@dataclass(frozen=True)
+class Transfer:
+    """What a same-day move from one encounter class to another says about both (empty: keep the default)."""
+
+    patient_status: str | None  # of the encounter the patient leaves
+    admission_type: str | None  # of the encounter the patient arrives at
+    point_of_origin: str | None
+
+
 @dataclass
 class Crosswalk:
     """Everything the Synthea adapter needs to speak claims."""
@@ -58,6 +98,13 @@ class Crosswalk:
     procedures: dict[tuple[str, str], list[ProcedureTarget]] = field(default_factory=dict)
     place_of_service: dict[str, str] = field(default_factory=dict)
     payers: dict[str, PayerTarget] = field(default_factory=dict)
+    institutional: dict[str, ClassCodes] = field(default_factory=dict)
+    transfers: dict[tuple[str, str, Organization], Transfer] = field(default_factory=dict)
+
+    def transfer(self, from_class: str, to_class: str, *, same_organization: bool) -> Transfer | None:
+        """The row for a same-day move: one naming the organization (same / other) first, then ``any``."""
+        where: Organization = "same" if same_organization else "other"
+        return self.transfers.get((from_class, to_class, where)) or self.transfers.get((from_class, to_class, "any"))
 
     def diagnosis(self, snomed: str) -> DiagnosisTarget | None:
         return self.diagnoses.get(snomed)
@@ -97,8 +144,19 @@ def _int(value: str, path: Path, line: int) -> int | None:
     return int(value)
 
 
+def _nubc(row: dict[str, str], column: str, path: Path, line: int, *, required: bool) -> str | None:
+    value = row.get(column, "").upper()
+    if not value:
+        if required:
+            raise ConfigError(f"{path}, line {line}: {column} is missing")
+        return None
+    if not _NUBC_SHAPES[column].match(value):
+        raise ConfigError(f"{path}, line {line}: {value!r} is not a {column.replace('_', ' ')} code")
+    return value
+
+
 def load_crosswalk(folder: Path) -> Crosswalk:
-    """Read the four crosswalk files; a wrong code shape in them is a ConfigError naming the line."""
+    """Read the six crosswalk files; a wrong code shape in them is a ConfigError naming the line."""
     crosswalk = Crosswalk()
     path = folder / DIAGNOSIS_FILE
     for line, row in _rows(path, ("snomed_code", "icd10cm")):
@@ -130,5 +188,26 @@ def load_crosswalk(folder: Path) -> Crosswalk:
     for _, row in _rows(path, ("synthea_name", "payer_id")):
         crosswalk.payers[row["synthea_name"].lower()] = PayerTarget(
             row["payer_id"] or None, row.get("plan_type") or None
+        )
+    path = folder / INSTITUTIONAL_FILE
+    for line, row in _rows(path, ("encounter_class", *_NUBC_SHAPES)):
+        codes = [_nubc(row, column, path, line, required=True) or "" for column in _NUBC_SHAPES]
+        crosswalk.institutional[row["encounter_class"].lower()] = ClassCodes(*codes)
+    path = folder / TRANSFER_FILE
+    for line, row in _rows(path, ("from_class", "to_class", "organization", "patient_status", "admission_type",
+                                  "point_of_origin")):  # fmt: skip
+        organization: Organization
+        match row["organization"].lower():
+            case "same" | "other" | "any" as organization:
+                pass
+            case _:
+                raise ConfigError(f"{path}, line {line}: organization must be same, other or any")
+        key = (row["from_class"].lower(), row["to_class"].lower(), organization)
+        if key in crosswalk.transfers:
+            raise ConfigError(f"{path}, line {line}: a second row for {' / '.join(key)}")
+        crosswalk.transfers[key] = Transfer(
+            patient_status=_nubc(row, "patient_status", path, line, required=False),
+            admission_type=_nubc(row, "admission_type", path, line, required=False),
+            point_of_origin=_nubc(row, "point_of_origin", path, line, required=False),
         )
     return crosswalk

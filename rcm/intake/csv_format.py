@@ -40,6 +40,7 @@ _COVERAGE = (
 _SUBSCRIBER = ("first_name", "last_name", "birth_date", "sex")
 _PRIORITIES = ("primary", "secondary", "tertiary")
 _PERSON_PROVIDER = ("npi", "first_name", "last_name", "taxonomy")
+_PERSON_ROLES = ("rendering", "referring", "attending")  # attending: institutional claims (837I loop 2310A)
 _LINE = (
     "line_id",
     "code",
@@ -64,6 +65,9 @@ _ENCOUNTER_SCALARS = (
     "type_of_bill",
     "admission_date",
     "discharge_date",
+    "admission_type",
+    "point_of_origin",
+    "patient_status",
 )
 
 
@@ -92,6 +96,7 @@ CSV_COLUMNS: tuple[str, ...] = (
     *(f"billing_{_ADDRESS_COLUMN[f]}" for f in _ADDRESS),
     *(f"rendering_{f}" for f in _PERSON_PROVIDER),
     *(f"referring_{f}" for f in _PERSON_PROVIDER),
+    *(f"attending_{f}" for f in _PERSON_PROVIDER),
     "diagnoses",
     *(_line_column(f) for f in _LINE),
 )
@@ -158,7 +163,7 @@ def _encounter_dict(rows: Sequence[Mapping[str, str | None]]) -> dict[str, Any]:
         if billing_address:
             billing["address"] = billing_address
         data["billing_provider"] = billing
-    for role in ("rendering", "referring"):
+    for role in _PERSON_ROLES:
         person = _pick(merged, f"{role}_", _PERSON_PROVIDER)
         if person:
             data[f"{role}_provider"] = person
@@ -201,8 +206,10 @@ def _conflict(rows: list[dict[str, str | None]], row_numbers: list[int]) -> tupl
     return None
 
 
-def read_csv(path: Path) -> ExportReading:
-    """Group rows into encounters and validate each; a row that cannot be parsed quarantines its encounter."""
+def read_csv(path: Path, *, rules_dir: Path | None = None) -> ExportReading:
+    """Group rows into encounters and validate each; a row that cannot be parsed quarantines its encounter.
+
+    ``rules_dir``: where the NUBC code table is (see validate_encounter)."""
     text = read_text(path)
     source = str(path)
     reading = ExportReading(source=source, format="csv")
@@ -263,7 +270,7 @@ def read_csv(path: Path) -> ExportReading:
         group.raw.append(raw)
     for group in order:
         for copy in _repeats(group):
-            reading.records.append(_group_record(copy, source))
+            reading.records.append(_group_record(copy, source, rules_dir))
     return reading
 
 
@@ -289,7 +296,7 @@ def _repeats(group: _Group) -> list[_Group]:
     return copies
 
 
-def _group_record(group: _Group, source: str) -> IntakeRecord:
+def _group_record(group: _Group, source: str, rules_dir: Path | None) -> IntakeRecord:
     raw = "".join(group.raw)
     ref = record_ref("row", group.first_row, group.encounter_id)
     if group.malformed_row is not None:
@@ -308,7 +315,7 @@ def _group_record(group: _Group, source: str) -> IntakeRecord:
         )
         return IntakeRecord(group.first_row, "row", raw, group.encounter_id, error=error)
     data = _encounter_dict(group.rows)
-    return validate_encounter(data, source=source, position=group.first_row, kind="row", raw=raw)
+    return validate_encounter(data, source=source, position=group.first_row, kind="row", raw=raw, rules_dir=rules_dir)
 
 
 def _text(value: object) -> str:
@@ -347,7 +354,7 @@ def encounter_rows(record: Mapping[str, Any]) -> list[dict[str, str]]:
         base[f"billing_{name}"] = _text(billing.get(name))
     for name in _ADDRESS:
         base[f"billing_{_ADDRESS_COLUMN[name]}"] = _text((billing.get("address") or {}).get(name))
-    for role in ("rendering", "referring"):
+    for role in _PERSON_ROLES:
         person = record.get(f"{role}_provider") or {}
         for name in _PERSON_PROVIDER:
             base[f"{role}_{name}"] = _text(person.get(name))

@@ -17,8 +17,10 @@ from .validation import validate_encounter
 __all__ = ["dump_jsonl_line", "read_jsonl", "write_jsonl"]
 
 
-def read_jsonl(path: Path) -> ExportReading:
-    """Every non-blank line is one record; a line that is not a JSON object is quarantined, never fatal."""
+def read_jsonl(path: Path, *, rules_dir: Path | None = None) -> ExportReading:
+    """Every non-blank line is one record; a line that is not a JSON object is quarantined, never fatal.
+
+    ``rules_dir``: where the NUBC code table is (see validate_encounter)."""
     text = read_text(path)
     source = str(path)
     reading = ExportReading(source=source, format="jsonl")
@@ -38,7 +40,9 @@ def read_jsonl(path: Path) -> ExportReading:
             )
             reading.records.append(IntakeRecord(number, "line", line, error=error))
             continue
-        reading.records.append(validate_encounter(data, source=source, position=number, kind="line", raw=line))
+        reading.records.append(
+            validate_encounter(data, source=source, position=number, kind="line", raw=line, rules_dir=rules_dir)
+        )
     return reading
 
 

@@ -47,9 +47,9 @@ def read_export(path: Path, export_format: ExportFormat | str, *, rules_dir: Pat
     # The absolute path names the file in the store, so re-ingesting from another folder is still a re-ingest.
     path = path.expanduser().resolve()
     if fmt is ExportFormat.jsonl:
-        return read_jsonl(path)
+        return read_jsonl(path, rules_dir=rules_dir)
     if fmt is ExportFormat.csv:
-        return read_csv(path)
+        return read_csv(path, rules_dir=rules_dir)
     return read_synthea(path, rules_dir=rules_dir)
 
 

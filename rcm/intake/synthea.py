@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
@@ -24,6 +24,7 @@ from rcm.errors import RecordError, UnreadableFileError
 from .crosswalk import Crosswalk, load_crosswalk
 from .records import ExportReading, IntakeRecord, record_ref
 from .synthea_export import SyntheaExport, parse_day
+from .synthea_institutional import Timeline, institutional_fields
 from .validation import validate_encounter
 
 __all__ = ["read_synthea", "synthetic_npi"]
@@ -102,6 +103,7 @@ class _Report:
     payers: dict[str, str] = field(default_factory=dict)
     providers: set[str] = field(default_factory=set)
     patients_without_address: set[str] = field(default_factory=set)
+    institutional: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
 
     def as_dict(self) -> dict[str, object]:
         return {
@@ -120,6 +122,7 @@ class _Report:
             "payers": dict(sorted(self.payers.items())),
             "synthetic_npis": len(self.providers),
             "patients_without_usable_address": len(self.patients_without_address),
+            "institutional_codes": {k: dict(sorted(v.items())) for k, v in sorted(self.institutional.items())},
         }
 
 
@@ -147,6 +150,7 @@ class _Mapper:
         self.export = export
         self.crosswalk = crosswalk
         self.report = report
+        self.timeline = Timeline(r for _, r, _ in export.encounters.rows)
 
     def _diagnosis(self, snomed: str, system: str = "SNOMED") -> str | None:
         if "ICD" in system.upper():
@@ -343,6 +347,11 @@ class _Mapper:
             "diagnoses": diagnoses,
             "lines": lines,
         }
+        codes = institutional_fields(row, patient_row, self.timeline, self.crosswalk)
+        for name in ("admission_type", "point_of_origin", "patient_status"):
+            if name in codes:
+                self.report.institutional[name][codes[name]] += 1
+        data.update(codes)
         return data, None, eid
 
 
@@ -388,7 +397,9 @@ def read_synthea(path: Path, *, crosswalk: Crosswalk | None = None, rules_dir: P
             )  # fmt: skip
             reading.records.append(IntakeRecord(position, "row", raw, eid or None, error=error))
             continue
-        reading.records.append(validate_encounter(data, source=source, position=position, kind="row", raw=raw))
+        reading.records.append(
+            validate_encounter(data, source=source, position=position, kind="row", raw=raw, rules_dir=rules_dir)
+        )
     reading.mapping = report.as_dict()
     reading.mapping["priced_from"] = "claims_transactions.csv" if export.priced_by_claims else "encounter base costs"
     return reading

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
@@ -17,6 +18,7 @@ from rcm.domain import Encounter
 from rcm.errors import RecordError
 
 from .normalize import DATE_FIELDS, normalize_record
+from .nubc_codes import nubc_codes_in, unknown_codes
 from .records import IntakeRecord, PositionKind, record_ref
 
 __all__ = ["REASONS", "encounter_id_of", "validate_encounter"]
@@ -29,7 +31,7 @@ REASONS: dict[str, str] = {
     "no_service_lines": "the encounter has no service lines",
     "bad_date": "a date is not a real date in YYYY-MM-DD form",
     "bad_npi_format": "an NPI is not 10 digits starting with 1 or 2",
-    "bad_code_format": "a code does not have the shape of its code set",
+    "bad_code_format": "a code does not have the shape of its code set, or is not in a closed NUBC code list",
     "bad_amount": "a charge or unit count is not a number",
     "duplicate_line_id": "two service lines share one line id",
     "too_many_items": "more items than a claim can carry",
@@ -75,6 +77,9 @@ _LEAVES = {
     "diagnosis_pointers": "diagnosis pointers",
     "revenue_code": "revenue code",
     "type_of_bill": "type of bill",
+    "admission_type": "admission type (UB-04 FL14)",
+    "point_of_origin": "point of origin (UB-04 FL15)",
+    "patient_status": "patient status (UB-04 FL17)",
     "frequency_code": "claim frequency code",
     "sex": "sex",
     "lines": "service lines",
@@ -82,7 +87,10 @@ _LEAVES = {
     "coverage": "coverage list",
 }
 _INDEXED = {"modifiers": "modifier", "diagnosis_pointers": "diagnosis pointer"}
-_CODE_LEAVES = frozenset({"code", "modifiers", "diagnoses", "place_of_service", "revenue_code", "type_of_bill"})
+_CODE_LEAVES = frozenset(
+    {"code", "modifiers", "diagnoses", "place_of_service", "revenue_code", "type_of_bill", "admission_type",
+     "point_of_origin", "patient_status"}
+)  # fmt: skip
 _AMOUNT_LEAVES = frozenset({"charge", "units"})
 _AMOUNT_WORDS = {  # rcm.codes / rcm.domain messages, said the way a biller would
     "not an amount of money": "is not an amount of money",
@@ -222,8 +230,14 @@ def _record_error(errors: Sequence[ErrorDetails], *, source: str, ref: str) -> R
     )
 
 
-def validate_encounter(data: object, *, source: str, position: int, kind: PositionKind, raw: str) -> IntakeRecord:
-    """Validate one JSON-shaped record; the result carries either the Encounter or the quarantine reason."""
+def validate_encounter(
+    data: object, *, source: str, position: int, kind: PositionKind, raw: str, rules_dir: Path | None = None
+) -> IntakeRecord:
+    """Validate one JSON-shaped record; the result carries either the Encounter or the quarantine reason.
+
+    ``rules_dir`` holds the NUBC code table (codesets/) that institutional codes are checked against; it is
+    read only when a record carries one (default: the settings' rules folder).
+    """
     if isinstance(data, Mapping):
         data = normalize_record(data)
     encounter_id = encounter_id_of(data)
@@ -241,6 +255,14 @@ def validate_encounter(data: object, *, source: str, position: int, kind: Positi
     if errors:
         return IntakeRecord(position, kind, raw, encounter_id, error=_record_error(errors, source=source, ref=ref))
     assert encounter is not None
+    if encounter.admission_type or encounter.point_of_origin or encounter.patient_status:
+        unknown = unknown_codes(encounter, nubc_codes_in(rules_dir))
+        if unknown:
+            error = RecordError(
+                "bad_code_format", "; ".join(sentence for _, sentence in unknown), source=source, record=ref,
+                field=unknown[0][0],
+            )  # fmt: skip
+            return IntakeRecord(position, kind, raw, encounter_id, error=error)
     seen: set[str] = set()
     for number, line in enumerate(encounter.lines, start=1):
         if line.line_id in seen:
