@@ -1,5 +1,11 @@
 """The 837I (005010X223A2) claim loops: 2300 claim with statement dates and CL1, 2310A attending, 2310F
-referring, 2320 COB and 2400 revenue-code service lines."""
+referring, 2320 COB and 2400 revenue-code service lines.
+
+CL1 carries the encounter's UB-04 codes as given: admission type (FL14, CL101), point of origin (FL15, CL102)
+and patient status (FL17, CL103). Never a guess on a claim that goes out: the scrubber holds an inpatient claim
+without the first two and any institutional claim without a patient status (rules/scrub/institutional.yaml),
+so the fallbacks below are only reached by a claim built outside the nightly run.
+"""
 
 from __future__ import annotations
 
@@ -12,32 +18,43 @@ from rcm.claims.parties import provider_nm1, trim
 from rcm.claims.professional import drug_segments, reference_segments
 from rcm.domain import Claim, ServiceLine
 
-__all__ = ["facility_type", "institutional_claim_segments", "is_inpatient"]
+__all__ = ["facility_type", "institutional_claim_segments", "institutional_codes_segment", "is_inpatient"]
 
 VERSION = "005010X223A2"
 
-# Facility type codes (type of bill, first two digits) that are inpatient stays.
-_INPATIENT = frozenset({"11", "12", "18", "21", "41", "65", "66", "86"})
+# NUBC "information not available" (admission type 9, point of origin 9): what an inpatient CL1 says when the
+# encounter did not carry the code; the scrubber's INST-ADMISSION-TYPE-MISSING / INST-POINT-OF-ORIGIN-MISSING
+# errors keep such a claim from the nightly build.
+_NOT_AVAILABLE = "9"
 
 
 def facility_type(claim: Claim) -> str:
     """CLM05-1: the type of bill without its leading zero and frequency digit (0131 -> 13); 13 when not given."""
-    tob = claim.encounter.type_of_bill
-    if not tob:
-        return "13"
-    digits = tob[1:] if len(tob) == 4 else tob
-    return digits[:2]
+    return claim.encounter.facility_type or "13"
 
 
 def is_inpatient(claim: Claim) -> bool:
-    return facility_type(claim) in _INPATIENT or claim.encounter.admission_date is not None
+    return claim.encounter.is_inpatient
 
 
 def _statement_period(claim: Claim) -> Segment:
-    enc = claim.encounter
-    start = min([enc.date_of_service] + [ln.date_of_service for ln in enc.lines if ln.date_of_service])
-    end = max([enc.discharge_date or enc.date_of_service, enc.last_date_of_service])
+    start, end = claim.encounter.statement_period
     return ["DTP", "434", "RD8", f"{ccyymmdd(start)}-{ccyymmdd(end)}"]
+
+
+def institutional_codes_segment(claim: Claim, *, inpatient: bool) -> Segment:
+    """CL1: admission type, point of origin and patient status as the encounter carries them.
+
+    X223A2 requires CL101 and CL102 on inpatient claims and CL103 on every claim. A missing inpatient code is
+    sent as 9 (information not available), never as a plausible value; a missing patient status as 01
+    (discharged) or, for a stay without a discharge date, 30 (still a patient), because CL103 has no "unknown"
+    code and an empty one would make the whole file fail. Both only happen when the scrubber was bypassed.
+    """
+    enc = claim.encounter
+    admission_type = enc.admission_type or (_NOT_AVAILABLE if inpatient else "")
+    origin = enc.point_of_origin or (_NOT_AVAILABLE if inpatient else "")
+    status = enc.patient_status or ("30" if inpatient and enc.discharge_date is None else "01")
+    return ["CL1", admission_type, origin, status]
 
 
 def _diagnosis_segments(claim: Claim, inpatient: bool) -> list[Segment]:
@@ -84,11 +101,7 @@ def institutional_claim_segments(claim: Claim, *, adjudications: Sequence[Primar
     if inpatient:
         admitted = enc.admission_date or enc.date_of_service
         segs.append(["DTP", "435", "D8", ccyymmdd(admitted)])
-        # Admission type 3 (elective), point of origin 1 (non-health-care facility): the encounter does not
-        # carry these yet; patient status 01 (discharged home) or 30 (still a patient).
-        segs.append(["CL1", "3", "1", "01" if enc.discharge_date else "30"])
-    else:
-        segs.append(["CL1", "", "", "01"])
+    segs.append(institutional_codes_segment(claim, inpatient=inpatient))
     segs += reference_segments(claim)
     segs += _diagnosis_segments(claim, inpatient)
     attending = enc.attending_provider or enc.rendering_provider

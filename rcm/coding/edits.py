@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from rcm.codes import icd10_dotted, npi_check_digit_ok
 from rcm.coding.codesets import DX_EXTERNAL_CAUSE, DX_MANIFESTATION, DX_UNACCEPTABLE_PDX, fiscal_year
+from rcm.coding.edits_institutional import institutional_codes
 from rcm.coding.findings import Severity
 from rcm.coding.mue import MueEntry
 from rcm.coding.ncci import day_number
@@ -70,6 +71,8 @@ def run_builtin_edits(run: ClaimRun) -> None:
         deadline(run)
     if coverage is not None and (coverage.start_date or coverage.end_date or run.context.eligibility is not None):
         eligibility(run)
+    if run.claim_type is ClaimType.institutional:
+        institutional_codes(run)
 
 
 def diagnoses(run: ClaimRun) -> None:

@@ -30,6 +30,10 @@ DIAGNOSES = ["J020", "R509", "E119", "I10", "M5450", "Z0000", "K219", "F419", "N
 PROFESSIONAL_CODES = ["99213", "99214", "87880", "36415", "85025", "J1100", "93000", "0001U", "G0439"]
 INSTITUTIONAL = [("0450", "99283"), ("0300", "80053"), ("0320", "71046"), ("0250", "J1100"), ("0636", "J3490")]
 MODIFIERS = ["25", "59", "LT", "RT", "GT", "XU", "QW", "76"]
+# UB-04 FL14/FL15 pairs (admission type, point of origin; 4 = newborn with its own origins) and FL17 statuses.
+ADMISSIONS = [("1", "1"), ("2", "2"), ("3", "4"), ("4", "5"), ("5", "1"), ("9", "9"), ("3", "D"), ("1", "G"),
+              ("4", "6"), ("3", "E")]
+STATUSES = ["01", "02", "03", "06", "07", "20", "43", "62", "65", "82", "94", "21"]
 PAYERS = [("MCR01", "Medicare Part B", "MB"), ("BCBS1", "Blue Cross Blue Shield", "BL"),
           ("UHC01", "UnitedHealthcare", "CI"), ("AET01", "Aetna", None)]
 NAMES = ["O'Neil", "Smith-Jones", "Nuñez", "Lee", "D*Angelo", "Van Der Berg", "Ng~", "Åberg"]
@@ -199,6 +203,16 @@ def make_claim(i: int, seed: int = 0) -> OutgoingClaim:
         lines[0].place_of_service = "02"
     if s.institutional and encounter.place_of_service is None:
         encounter.place_of_service = "22"
+    if s.institutional:
+        # Real codes on most claims; some outpatient claims without FL14/FL15, and every seventh claim without a
+        # status, so the builder's fallbacks (what a scrubbed claim never needs) are written and checked as well.
+        if s.inpatient or i % 3:
+            encounter.admission_type, encounter.point_of_origin = ADMISSIONS[(i // 2) % len(ADMISSIONS)]
+        if s.inpatient and i % 11 == 0:
+            encounter.discharge_date = None  # an interim bill: still a patient
+        if i % 7:
+            encounter.patient_status = ("30" if s.inpatient and encounter.discharge_date is None
+                                        else STATUSES[(i // 3) % len(STATUSES)])
     index = {"primary": 0, "secondary": 1, "tertiary": 2}[s.priority.value]
     coverage = coverages[index]
     adjudications: list[PrimaryAdjudication] = []

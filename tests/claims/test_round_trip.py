@@ -11,6 +11,7 @@ import pytest
 
 from rcm.claims.batching import plan_transactions
 from rcm.claims.clearinghouses import Clearinghouse
+from rcm.claims.institutional import institutional_codes_segment
 from rcm.claims.transaction import build_claim_block, transaction_segments, version_for
 from rcm.domain import ClaimType
 from rcm.x12.reader import read_transactions
@@ -59,6 +60,12 @@ def test_written_claims_read_back_the_same(clearinghouse: Clearinghouse, claim_t
                     assert got.revenue_code == (want.revenue_code or "").zfill(4)
                 adjudicated = [a.line(want.line_id) for a in adjudications]
                 assert [a.paid for a in got.adjudications] == [a.paid for a in adjudicated if a is not None]
+            if claim_type is ClaimType.institutional:  # CL1: admission type, point of origin, patient status
+                enc = sent.encounter
+                assert read.institutional == institutional_codes_segment(sent, inpatient=enc.is_inpatient)[1:]
+                assert read.institutional[2] == (enc.patient_status or read.institutional[2])
+                assert read.institutional[:2] == [enc.admission_type or read.institutional[0],
+                                                  enc.point_of_origin or read.institutional[1]]
             assert [p.payer.id if p.payer else None for p in read.other_payers] == [
                 a.payer_id for a in adjudications]
             for other, adjudication in zip(read.other_payers, adjudications, strict=True):

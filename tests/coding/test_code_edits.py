@@ -106,6 +106,9 @@ def test_unacceptable_principal_on_institutional_claims(scrub: Scrub) -> None:
     institutional = {
         "claim_type": "institutional",
         "type_of_bill": "131",
+        "admission_type": "3",
+        "point_of_origin": "1",
+        "patient_status": "01",
         "attending_provider": attending,
         "lines": [line("1", "90686", revenue_code="0636", charge="32.00")],
     }
