@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
@@ -19,6 +20,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from rcm.coding.worklist import person_name
 from rcm.denials.report import CARC_WORDS, DenialFact, build_summary, facts_from_store
 from rcm.errors import InputError
 from rcm.remits.reasons import carc_text, rarc_text
@@ -33,6 +35,7 @@ from rcm.store import (
     DenialRecord,
     EncounterVersion,
     Payer,
+    Provider,
     Remittance,
 )
 
@@ -109,6 +112,7 @@ class RateRow:
     key: str
     claims: int
     denied: int
+    label: str = ""  # the payer's or provider's name, when the store knows it
 
     @property
     def rate(self) -> float | None:  # a ratio of counts, not money
@@ -182,16 +186,34 @@ class ArAging:
         return sum(self.bucket_totals, ZERO)
 
 
-def _rate_rows(table: dict[str, dict[str, tuple[int, int]]]) -> list[RateRow]:
+def _rate_rows(table: dict[str, dict[str, tuple[int, int]]], names: dict[str, str]) -> list[RateRow]:
     rows = [
-        RateRow(key, sum(n for n, _ in months.values()), sum(d for _, d in months.values()))
+        RateRow(key, sum(n for n, _ in months.values()), sum(d for _, d in months.values()), names.get(key, ""))
         for key, months in table.items()
     ]
     return sorted(rows, key=lambda r: (-r.denied, -r.claims, r.key))
 
 
 def _carc_description(code: str) -> str:
+    if not code:
+        return "no reason code given"
     return carc_text(code) or CARC_WORDS.get(code, "")
+
+
+def _payer_names(session: Session, ids: Iterable[str]) -> dict[str, str]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    rows = session.execute(select(Payer.payer_id, Payer.name).where(Payer.payer_id.in_(wanted)))
+    return {payer_id: name for payer_id, name in rows}
+
+
+def _provider_names(session: Session, npis: Iterable[str]) -> dict[str, str]:
+    wanted = sorted(set(npis))
+    if not wanted:
+        return {}
+    providers = session.scalars(select(Provider).where(Provider.npi.in_(wanted)))
+    return {p.npi: person_name(p.first_name, p.last_name, p.name) for p in providers}
 
 
 def _rarc_rows(session: Session, period: Period) -> list[ReasonRow]:
@@ -227,8 +249,8 @@ def denial_figures(session: Session, period: Period, *, facts: list[DenialFact] 
         period=period,
         claims=summary["claims"],
         denied=summary["denied"],
-        by_payer=_rate_rows(summary["by_payer"]),
-        by_provider=_rate_rows(summary["by_provider"]),
+        by_payer=_rate_rows(summary["by_payer"], _payer_names(session, summary["by_payer"])),
+        by_provider=_rate_rows(summary["by_provider"], _provider_names(session, summary["by_provider"])),
         by_code=by_code,
         by_carc=[
             ReasonRow(code, _carc_description(code), n)
@@ -271,17 +293,10 @@ def _bucket(age: int) -> int:
 
 
 def ar_aging(session: Session, as_of: date) -> ArAging:
-    """Open balances of the claims sent on or before ``as_of``, by payer and days from service to ``as_of``.
-
-    Balances are the claims' balances now (the patient's share included until it is paid); a claim counts in
-    the bucket of its date of service.
+    """Open balances now of the claims that have been sent, by payer and by days from the date of service to
+    ``as_of`` (the patient's share is included until it is paid; a claim counts in its date of service's bucket).
     """
-    cutoff = datetime.combine(as_of + timedelta(days=1), time(0), tzinfo=UTC)
-    sent = (
-        select(ClaimSubmission.claim_id)
-        .group_by(ClaimSubmission.claim_id)
-        .having(func.min(ClaimSubmission.submitted_at) < cutoff)
-    )
+    sent = select(ClaimSubmission.claim_id)
     rows = session.execute(
         select(ClaimRecord.payer_id, Payer.name, ClaimRecord.balance, EncounterVersion.date_of_service)
         .join(EncounterVersion, EncounterVersion.id == ClaimRecord.encounter_version_id)
