@@ -165,3 +165,24 @@ def test_control_character_separators(
     report, code = inspect_text(tmp_path, text)
     assert code != 2
     assert report["transactions"] == clean["transactions"]
+
+
+def test_versions_before_4010_keep_their_six_digit_dates(tmp_path: Path, both_paths: str) -> None:
+    isa = ISA.replace("*^*00501*", "*U*00305*")
+    order = [
+        "ST*850*0001",
+        "BEG*00*SA*NP00001234**010614",
+        "N1*ST*SP",
+        "PO1*1*3*EA*1.21**BP*12345",
+        "DTM*002*010808",
+        "CTT*1",
+        "SE*7*0001",
+    ]
+    text = interchange(order, gs="GS*PO*PAYER*PRACTICE*010614*1200*7*X*003050").replace(ISA, isa)
+    report, code = inspect_text(tmp_path, text)
+    assert [(t["set"], t["version"], t["segment_count"]) for t in report["transactions"]] == [("850", "003050", 7)]
+    assert [f["code"] for f in report["findings"] if f["severity"] == "error"] == []
+    assert code == 0
+    # the same dates in a 4010 transaction are too short
+    report, code = inspect_text(tmp_path, text.replace("003050", "004010").replace("00305", "00401"), "4010.x12")
+    assert "element_too_short" in {f["code"] for f in report["findings"]} and code == 1

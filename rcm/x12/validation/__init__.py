@@ -145,6 +145,14 @@ def _element_findings(tx: Transaction, codes: int) -> list[Finding]:
     ]
 
 
+def _before_4010(version: str) -> bool:
+    """Whether a version (ST03/GS08: 002001, 003050...) predates 004010, whose element dictionary we check
+    against: earlier versions wrote dates as YYMMDD and sized many elements differently, so the element
+    checks would report valid data."""
+    head = version.strip()[:6]
+    return len(head) == 6 and head.isdigit() and head < "004010"
+
+
 def validate_transaction(tx: Transaction) -> list[Finding]:
     """Every finding about one transaction set: envelope (SE), structure (loop engine), elements, guide rules
     and balancing, in segment order."""
@@ -165,7 +173,8 @@ def validate_transaction(tx: Transaction) -> list[Finding]:
         )
     out.extend(tx.findings)
     codes = 0 if tx.set_id not in CODE_CHECKED_SETS else 2 if tx.version.startswith("005010") else 1
-    out.extend(_element_findings(tx, codes))
+    if not _before_4010(tx.version):
+        out.extend(_element_findings(tx, codes))
     group = tx.group
     rules = check_guide_rules(
         tx.set_id,
