@@ -68,6 +68,8 @@ def delimiters_from_isa(text: str, start: int) -> tuple[Delimiters, int] | None:
     end = j + 3
     if component in "\r\n":  # ISA16 missing: the line end terminates
         component, term, end = ":", component, j + 2
+    elif _isa16_left_out(text, j, e):
+        component, term, end = (":" if component != ":" else ">"), component, j + 2
     if term == "\r" and text[end : end + 1] == "\n":
         term = "\n"
         end += 1
@@ -83,6 +85,27 @@ def delimiters_from_isa(text: str, start: int) -> tuple[Delimiters, int] | None:
     if usable and version >= "00402" and rep_field not in (e, component, term):
         repetition = rep_field
     return Delimiters(e, repetition, component, term), end
+
+
+_NEXT_SEGMENT = re.compile(r"[A-Z][A-Z0-9]{1,2}")
+
+
+def _isa16_left_out(text: str, j: int, e: str) -> bool:
+    """Whether the character after the ISA's 16th separator (``text[j]``) is the segment terminator, ISA16
+    having been left out ("...*P*~GS*..."): the next segment starts right after it, or, with a line break
+    after it, the next line ends with it too (as every segment does)."""
+    c1 = text[j + 1]
+    if c1 == e or not _is_separator(c1):
+        return False
+    rest = text[j + 2 : j + 2 + 400]
+    if rest[:1].isalnum():
+        m = _NEXT_SEGMENT.match(rest)
+        return m is not None and rest[m.end() : m.end() + 1] == e
+    if rest[:1] not in ("\r", "\n"):
+        return False
+    line = rest.lstrip("\r\n").split("\n", 1)[0].rstrip("\r \t")
+    m = _NEXT_SEGMENT.match(line)
+    return m is not None and line[m.end() : m.end() + 1] == e and line.endswith(c1)
 
 
 # An ISA is 106 characters; senders that pad nothing or too much stay well under this.

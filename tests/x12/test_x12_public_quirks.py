@@ -186,3 +186,23 @@ def test_versions_before_4010_keep_their_six_digit_dates(tmp_path: Path, both_pa
     # the same dates in a 4010 transaction are too short
     report, code = inspect_text(tmp_path, text.replace("003050", "004010").replace("00305", "00401"), "4010.x12")
     assert "element_too_short" in {f["code"] for f in report["findings"]} and code == 1
+
+
+@pytest.mark.parametrize("after", ["~", "~\n", "~\r\n"], ids=["one-line", "lf", "crlf"])
+def test_isa16_left_out(tmp_path: Path, both_paths: str, after: str) -> None:
+    clean, _ = inspect_text(tmp_path, interchange(REMIT), "clean.x12")
+    segments = [s for s in interchange(REMIT).split("~\n") if s]
+    segments[0] = segments[0].removesuffix(":")  # "...*0*P*~GS*..."
+    report, _ = inspect_text(tmp_path, after.join(segments) + after)
+    assert report["transactions"] == clean["transactions"]
+    assert "isa_fixed_width" in {f["code"] for f in report["findings"]}
+
+
+def test_isa16_tilde_with_line_end_terminator_is_still_a_component_separator(
+    tmp_path: Path, both_paths: str
+) -> None:
+    segments = [s for s in interchange(REMIT).split("~\n") if s]
+    segments = [segments[0].removesuffix(":") + "~", *(s.replace(":", "~") for s in segments[1:])]
+    report, _ = inspect_text(tmp_path, "\r".join(segments) + "\r")
+    assert [(t["set"], t["segment_count"], t["payment"]) for t in report["transactions"]] == [("835", 11, "80.00")]
+    assert "isa_fixed_width" not in {f["code"] for f in report["findings"]}
