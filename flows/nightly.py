@@ -47,6 +47,10 @@ bootstrap_model = _step("first denial model")(nightly.bootstrap_denial_model)
 score = _step("score denial risk")(nightly.score_denial_risk)
 build = _step("build 837 files", io=True)(nightly.build_claim_files)
 respond = _step("simulated clearinghouse", io=True)(nightly.respond_as_clearinghouse)
+# No Prefect retries around the transfers: rcm.transport retries the connection with its own bounded backoff and
+# reports (never raises) what is left for the next run.
+fetch = _step("fetch from clearinghouses")(nightly.fetch_from_clearinghouses)
+send = _step("send to clearinghouses")(nightly.send_to_clearinghouses)
 
 
 @flow(name="nightly-claim-run", log_prints=True)
@@ -57,8 +61,9 @@ def nightly_claim_run(
     bootstrap: bool = False,
     as_of: date | None = None,
 ) -> dict[str, Any]:
-    """Ingest, ask eligibility, read what came back, scrub, score, build and drop the 837s (and, in the demo,
-    let the simulated clearinghouse and payers answer, and read their answers)."""
+    """Ingest, ask eligibility, fetch and read what came back, scrub, score, build the 837s and send what waits
+    for SFTP clearinghouses (and, in the demo, let the simulated clearinghouse and payers answer, and read their
+    answers)."""
     run = nightly.open_run()
     summary: dict[str, Any] = {}
     if export:
@@ -66,12 +71,14 @@ def nightly_claim_run(
     summary["eligibility"] = eligibility(run)
     if simulate_clearinghouse:
         summary["payer_271"] = payers_answer(run)
+    summary["fetch"] = fetch(run)
     summary["inbound_before"] = receive(run)
     summary["scrub"] = scrub(run, as_of=as_of)
     if bootstrap:
         summary["model"] = bootstrap_model(run)
     summary["risk"] = score(run)
     summary["claims"] = build(run)
+    summary["send"] = send(run)
     if simulate_clearinghouse:
         summary["clearinghouse"] = respond(run, today=as_of)
         summary["inbound_after"] = receive(run)

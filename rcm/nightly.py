@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import logging
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
@@ -23,6 +23,9 @@ from rcm.config import Settings, get_settings
 from rcm.errors import InputError, RcmError
 from rcm.store.database import is_up_to_date, make_engine, session_factory, upgrade
 
+if TYPE_CHECKING:
+    from rcm.transport import TransferReport
+
 __all__ = [
     "InboundFile",
     "NightlyRun",
@@ -30,6 +33,7 @@ __all__ = [
     "bootstrap_denial_model",
     "build_claim_files",
     "classify_inbound",
+    "fetch_from_clearinghouses",
     "ingest_export",
     "open_run",
     "process_inbound",
@@ -39,6 +43,7 @@ __all__ = [
     "sample_export_path",
     "score_denial_risk",
     "scrub_claims",
+    "send_to_clearinghouses",
     "summary_lines",
 ]
 
@@ -194,7 +199,23 @@ def classify_inbound(path: Path) -> str:
 def _inbound_files(folder: Path) -> list[InboundFile]:
     if not folder.is_dir():
         return []
-    return [InboundFile(p, classify_inbound(p)) for p in sorted(folder.rglob("*")) if p.is_file()]
+    # Dot files are still being written (a drop's or a fetch's temporary file): they are read once renamed.
+    return [InboundFile(p, classify_inbound(p)) for p in sorted(folder.rglob("*"))
+            if p.is_file() and not p.name.startswith(".")]
+
+
+def _inbound_folders(settings: Settings) -> list[Path]:
+    """The inbound drop, and any clearinghouse's inbound folder configured outside it (files are fetched there)."""
+    folders = [settings.inbound_dir]
+    for entry in settings.clearinghouses.values():
+        configured = entry.get("inbound")
+        if not configured:
+            continue
+        folder = Path(str(configured)).expanduser()
+        folder = folder if folder.is_absolute() else settings.data_dir / folder
+        if not any(folder == f or folder.is_relative_to(f) for f in folders):
+            folders.append(folder)
+    return folders
 
 
 def _archive(run: NightlyRun, item: InboundFile) -> None:
@@ -216,7 +237,8 @@ def process_inbound(
 
     results: dict[str, Any] = {"files": [], "errors": [], "left": []}
     order = {k: i for i, k in enumerate(kinds)}
-    files = sorted(_inbound_files(run.settings.inbound_dir), key=lambda f: (order.get(f.kind, 99), str(f.path)))
+    found = [item for folder in _inbound_folders(run.settings) for item in _inbound_files(folder)]
+    files = sorted(found, key=lambda f: (order.get(f.kind, 99), str(f.path)))
     for item in files:
         if item.kind not in order:
             results["left"].append({"file": item.path.name, "kind": item.kind, "reason": "not a file we read"})
@@ -242,6 +264,48 @@ def process_inbound(
         _archive(run, item)
         results["files"].append({"kind": item.kind, **outcome})
     return results
+
+
+def _transfer_summary(direction: str, move: Callable[[Settings, Engine], list[TransferReport]],
+                      run: NightlyRun) -> dict[str, Any]:
+    try:
+        reports = move(run.settings, run.engine)
+    except (RcmError, OSError) as exc:  # e.g. the clearinghouse file cannot be read: the other steps still run
+        log.error("%s to/from clearinghouses not done: %s", direction, exc)
+        return {"clearinghouses": [], "moved": 0, "remote": True,
+                "errors": [{"clearinghouse": None, "file": None, "error": str(exc), "kind": type(exc).__name__}]}
+    errors = [{"clearinghouse": r.clearinghouse, **e} for r in reports for e in r.errors]
+    for error in errors:
+        log.warning("%s not finished, tried again next run: %s", direction, error["error"])
+    return {
+        "clearinghouses": [r.as_json() for r in reports],
+        "moved": sum(len(r.moved()) for r in reports),
+        "remote": any(r.transport != "local" for r in reports),
+        "errors": errors,
+    }
+
+
+def fetch_from_clearinghouses(run: NightlyRun) -> dict[str, Any]:
+    """Bring what SFTP clearinghouses left for us into the inbound drop (before the inbound files are read).
+
+    Never raises for a transfer fault: a clearinghouse that cannot be reached is reported in ``errors``, the rest
+    of the run goes on, and its files are fetched next run (nothing was taken off its server). Clearinghouses with
+    the local transport need nothing: their inbound folder is the exchange.
+    """
+    from rcm.transport import fetch_all
+
+    return _transfer_summary("fetch", fetch_all, run)
+
+
+def send_to_clearinghouses(run: NightlyRun) -> dict[str, Any]:
+    """Upload the 837s and 270s waiting in each SFTP clearinghouse's outbound drop (after they are built).
+
+    Never raises for a transfer fault: what could not be sent stays in the drop, is reported in ``errors``, and
+    goes next run, exactly once.
+    """
+    from rcm.transport import send_all
+
+    return _transfer_summary("send", send_all, run)
 
 
 def respond_as_clearinghouse(run: NightlyRun, *, seed: int = 0, today: date | None = None) -> dict[str, Any]:
@@ -293,12 +357,14 @@ def run_nightly(
     summary["eligibility"] = request_eligibility(run)
     if simulate_clearinghouse:
         summary["payer_271"] = answer_eligibility_as_payers(run)
+    summary["fetch"] = fetch_from_clearinghouses(run)  # SFTP clearinghouses: their outbox into our inbound drop
     summary["inbound_before"] = process_inbound(run)  # 271s and whatever else arrived since the last run
     summary["scrub"] = scrub_claims(run, as_of=as_of)
     if bootstrap_model:
         summary["model"] = bootstrap_denial_model(run)
     summary["risk"] = score_denial_risk(run)
     summary["claims"] = build_claim_files(run)
+    summary["send"] = send_to_clearinghouses(run)  # SFTP clearinghouses: the 837s and 270s to their inbox
     if simulate_clearinghouse:
         summary["clearinghouse"] = respond_as_clearinghouse(run, today=as_of)
         summary["inbound_after"] = process_inbound(run)
@@ -324,6 +390,17 @@ def _count_kinds(inbound: dict[str, Any]) -> str:
     return text
 
 
+def _transfer_lines(verb: str, transfer: dict[str, Any] | None) -> list[str]:
+    # Nothing to say when every clearinghouse is a local folder (the demo): the summary stays as it was.
+    if not transfer or not (transfer.get("remote") or transfer.get("errors")):
+        return []
+    counts = ", ".join(f"{c['clearinghouse']} {c['moved']}" for c in transfer.get("clearinghouses", [])
+                       if c.get("transport") != "local")
+    lines = [f"{verb} clearinghouses: {transfer.get('moved', 0)} file(s)" + (f" ({counts})" if counts else "")]
+    lines.extend(f"  left for the next run: {e['error']}" for e in transfer.get("errors", []))
+    return lines
+
+
 def summary_lines(summary: dict[str, Any]) -> list[str]:
     """The run summary in a biller's words: what the CLI prints and the Prefect artifact shows."""
     lines: list[str] = []
@@ -333,6 +410,7 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
             f"quarantined {ing['quarantined']}"
             + (f" ({', '.join(f'{k} {v}' for k, v in sorted(ing['reasons'].items()))})" if ing.get("reasons") else "")
         )
+    lines.extend(_transfer_lines("fetched from", summary.get("fetch")))
     if "inbound_before" in summary:
         lines.append(f"received and read before scrubbing: {_count_kinds(summary['inbound_before'])}")
     if elig := summary.get("eligibility"):
@@ -358,6 +436,7 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
         charges = sum(Decimal(str(f.get("charges", "0"))) for f in files)
         lines.append(f"837: {len(files)} file(s), {n_claims} claims, charges {charges:.2f}"
                      + (f"; {len(claims.get('skipped', []))} skipped" if claims.get("skipped") else ""))
+    lines.extend(_transfer_lines("sent to", summary.get("send")))
     if ch := summary.get("clearinghouse"):
         lines.append(f"clearinghouse (simulated) answered with {len(ch['files'])} file(s)")
     if "inbound_after" in summary:

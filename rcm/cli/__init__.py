@@ -27,6 +27,7 @@ _COMMAND_MODULES = (
     "claims",
     "acks",
     "remits",
+    "transfer",
     "denials",
     "x12",
     "run",
