@@ -39,6 +39,12 @@ CHUNK_SIZE = 1 << 20
 SEGMENT_CHUNK_SIZE = 1 << 14
 # How much text we read looking for the first ISA/GS/ST before calling the input "not X12".
 _SNIFF_LIMIT = 4 << 20
+# Chunk size once interchanges change delimiters (or prose separates them) in mid-file: each change re-splits
+# the text read but not yet turned into segments, so that text is kept short (a file of thousands of such
+# interchanges would otherwise be re-split a megabyte at a time, quadratically).
+_RESEEK_CHUNK = 1 << 12
+# Text wanted after an envelope start before its delimiters are taken (the ISA, its terminator, the next segment).
+_LOOKAHEAD = 1024
 # Characters stripped around segments: indentation, line ends, NULs and the old DOS end-of-file mark.
 _WS = " \t\r\n\x00\x1a\x0b\x0c"
 
@@ -246,10 +252,30 @@ class _TextStream:
         self.unit = 2 if self.encoding.startswith("utf-16") else 1
         self._decoder = codecs.getincrementaldecoder(self.encoding)("strict")
         self._pending: bytes | None = first[self.bom :]
-        self.eof = False
+        self._raw_eof = False
+        # Text the tokenizer handed back (``unread``), returned again a chunk at a time before more is decoded.
+        self._back = ""
+        self._back_at = 0
+
+    @property
+    def eof(self) -> bool:
+        return self._raw_eof and self._back_at >= len(self._back)
+
+    def unread(self, text: str) -> None:
+        """Hand back text to be read again, before anything handed back earlier and not yet read."""
+        self._back, self._back_at = text + self._back[self._back_at :], 0
 
     def read(self) -> str:
         """The next chunk of text ("" at the end)."""
+        if self._back_at < len(self._back):
+            at = self._back_at
+            piece = self._back[at : at + self.chunk_size]
+            self._back_at = at + len(piece)
+            if self._back_at >= len(self._back):
+                self._back, self._back_at = "", 0
+            return piece
+        if self._raw_eof:
+            return ""
         if self._pending is not None:
             data, self._pending = self._pending, None
         else:
@@ -266,7 +292,7 @@ class _TextStream:
             self._decoder = codecs.getincrementaldecoder("latin-1")("strict")
             text = self._decoder.decode(buffered + data, final=final)
         if final:
-            self.eof = True
+            self._raw_eof = True
         return text
 
     def byte_length(self, text: str) -> int:
@@ -331,6 +357,8 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[tuple[list[Segment], l
                     raise NotX12Error(name, "no ISA, GS or ST segment found")
                 return
             start, found_delims = found
+            if not stream.eof and len(text) - start < _LOOKAHEAD:
+                continue  # an ISA at the end of what was read: its terminator and the next segment decide
             if delims is not None and not text.startswith("ISA", start) and found_delims.element == delims.element:
                 found_delims = delims  # a GS/ST after prose, still in the same interchange's syntax
             if start:
@@ -447,6 +475,11 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[tuple[list[Segment], l
             append = out.append
         if seeking:
             text = text[consumed:]
+            if number and len(text) > 2 * _RESEEK_CHUNK:
+                # Interchanges changing delimiters in mid-file: go on a short stretch at a time (see _RESEEK_CHUNK).
+                stream.chunk_size = min(stream.chunk_size, _RESEEK_CHUNK)
+                stream.unread(text[_RESEEK_CHUNK:])
+                text = text[:_RESEEK_CHUNK]
             continue
         text = tail
         if stream.eof:

@@ -206,3 +206,33 @@ def test_isa16_tilde_with_line_end_terminator_is_still_a_component_separator(
     report, _ = inspect_text(tmp_path, "\r".join(segments) + "\r")
     assert [(t["set"], t["segment_count"], t["payment"]) for t in report["transactions"]] == [("835", 11, "80.00")]
     assert "isa_fixed_width" not in {f["code"] for f in report["findings"]}
+
+
+def test_many_interchanges_changing_delimiters_read_in_linear_work(
+    tmp_path: Path, both_paths: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Concatenated interchanges of different senders (other delimiters, a mail header between them): every
+    one is read, and the text is not re-split from each change to the end of a megabyte chunk."""
+    one = interchange(REMIT)
+    styles = [
+        one,
+        one.replace("*", "|").replace("~\n", "\n"),
+        one.replace("*^*00501*", "*U*00501*").replace("*", "^").replace("~\n", "~\r\n"),
+        "Subject: remittance\n\n" + one,
+    ]
+    text = "\n".join(styles[i % 4] for i in range(1200))
+    examined = 0
+    real = tokenizer.clean_separator
+
+    def counting(text: str, term: str) -> str | None:
+        nonlocal examined
+        examined += len(text)
+        return real(text, term)
+
+    monkeypatch.setattr(tokenizer, "clean_separator", counting)
+    report, _ = inspect_text(tmp_path, text)
+    assert len(report["transactions"]) == 1200
+    assert {(t["payment"], t["claims_paid"], t["balanced"]) for t in report["transactions"]} == {
+        ("80.00", "80.00", True)
+    }
+    assert examined < 40 * len(text)
