@@ -8,13 +8,14 @@ the visit); a code with no row at all is unmapped and reported as such.
 from __future__ import annotations
 
 import csv
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
 from rcm.codes import icd10_shape, procedure_shape
 from rcm.errors import ConfigError
+
+from .nubc_codes import CODE_SHAPES
 
 __all__ = [
     "DIAGNOSIS_FILE",
@@ -32,13 +33,8 @@ POS_FILE = "encounter_class_pos.csv"
 PAYER_FILE = "synthea_payers.csv"
 INSTITUTIONAL_FILE = "encounter_class_institutional.csv"
 TRANSFER_FILE = "synthea_transfers.csv"
-# The shapes of the NUBC codes (as rcm.domain checks them); intake checks the values against the NUBC table.
-_NUBC_SHAPES = {
-    "admission_type": re.compile(r"^[0-9]$"),
-    "point_of_origin": re.compile(r"^[0-9A-Z]$"),
-    "patient_status": re.compile(r"^[0-9]{2}$"),
-    "expired_status": re.compile(r"^[0-9]{2}$"),
-}
+# Shapes only: the values are checked against the NUBC table when intake validates the encounter.
+_NUBC_SHAPES = {**CODE_SHAPES, "expired_status": CODE_SHAPES["patient_status"]}
 Organization = Literal["same", "other", "any"]
 
 

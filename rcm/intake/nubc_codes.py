@@ -18,15 +18,16 @@ import yaml
 from rcm.domain import Encounter
 from rcm.errors import ConfigError
 
-__all__ = ["NUBC_FILE", "NubcCodes", "load_nubc_codes", "nubc_codes_in", "unknown_codes"]
+__all__ = ["CODE_SHAPES", "NUBC_FILE", "NubcCodes", "load_nubc_codes", "nubc_codes_in", "unknown_codes"]
 
 NUBC_FILE = "nubc_institutional_codes.yaml"
-_LISTS: dict[str, re.Pattern[str]] = {
+CODE_SHAPES: dict[str, re.Pattern[str]] = {
     "admission_type": re.compile(r"^[0-9]$"),
     "point_of_origin": re.compile(r"^[0-9A-Z]$"),
-    "newborn_point_of_origin": re.compile(r"^[0-9A-Z]$"),
     "patient_status": re.compile(r"^[0-9]{2}$"),
 }
+"""The shape of each code (as rcm.domain.Encounter checks it), for the tables that hold such codes."""
+_LISTS = {**CODE_SHAPES, "newborn_point_of_origin": CODE_SHAPES["point_of_origin"]}
 # How each field is named to a biller, with the form locator people look it up by.
 FIELD_WORDS = {
     "admission_type": "admission type (UB-04 FL14)",
