@@ -113,10 +113,15 @@ _ISA_MAX_WIDTH = 250
 
 
 def _isa_shaped(fields: list[str], width: int) -> bool:
-    """Whether the 16 elements found after an "ISA" can be one: not longer than any ISA, and ISA01 an
-    authorization qualifier (two characters at most), so prose or a table row naming "ISA," is not one."""
-    qualifier = fields[1].strip() if len(fields) > 1 else ""
-    return width <= _ISA_MAX_WIDTH and len(qualifier) <= 2 and (not qualifier or qualifier.isalnum())
+    """Whether the 16 elements found after an "ISA" can be one: not longer than any ISA, ISA01 an
+    authorization qualifier (two characters at most), ISA14 and ISA15 one character each, so prose or a
+    table row naming "ISA," is not one."""
+    if width > _ISA_MAX_WIDTH or len(fields) < 16:
+        return False
+    qualifier = fields[1].strip()
+    if len(qualifier) > 2 or (qualifier and not qualifier.isalnum()):
+        return False
+    return len(fields[14].strip()) <= 1 and len(fields[15].strip()) <= 1
 
 
 def _sniff_bare(text: str, start: int, e: str) -> Delimiters | None:

@@ -82,8 +82,9 @@ def test_bare_transaction_still_reads_without_envelope(tmp_path: Path, both_path
         "control numbers, dates, times, versions, and usage indicators in mind, as well as TA1s, 999s, 277CAs.\n",
         "segment,meaning,width,required,notes,a,b,c,d,e,f,g,h,i,j,k,l,m\n"
         "ISA,interchange header,106,yes,fixed,1,2,3,4,5,6,7,8,9,10,11,12,13,14\nGS,group,var,yes,x\n",
+        "Segments we read: ISA, GS, ST, SE, GE, IEA, BHT, NM1, HL, PRV, SBR, PAT, CLM, DTP, REF, HI, LX, SV1, SV2.\n",
     ],
-    ids=["prose", "table"],
+    ids=["prose", "table", "list"],
 )
 def test_prose_naming_the_isa_is_not_x12(tmp_path: Path, both_paths: str, text: str) -> None:
     report, code = inspect_text(tmp_path, text)
