@@ -13,6 +13,7 @@ import errno
 import logging
 import os
 import posixpath
+import socket
 import stat
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -142,6 +143,7 @@ class SftpRemote:
         try:
             client.connect(
                 settings.host, port=settings.port, username=settings.username, pkey=key, password=password,
+                sock=_open_socket(settings),
                 timeout=settings.timeout, banner_timeout=settings.timeout, auth_timeout=settings.timeout,
                 channel_timeout=settings.timeout, look_for_keys=False, allow_agent=False,
             )
@@ -255,6 +257,16 @@ class SftpRemote:
             self._sftp.close()
         with contextlib.suppress(Exception):
             self._client.close()
+
+
+def _open_socket(settings: SftpSettings) -> socket.socket:
+    sock = socket.create_connection((settings.host, settings.port), timeout=settings.timeout)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+    if hasattr(socket, "TCP_USER_TIMEOUT"):
+        # Data the server stops acknowledging ends the connection after the timeout, not after the kernel's
+        # quarter of an hour of retransmissions (paramiko itself would wait on a blocked send for that long).
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_USER_TIMEOUT, int(max(settings.timeout, 1.0) * 1000))
+    return sock
 
 
 def _host_label(settings: SftpSettings) -> str:

@@ -159,6 +159,7 @@ class TcpProxy:
         self.cuts = 0
         self.silent = False
         self._cut_after: tuple[int, str] | None = None  # (bytes, "up" client->server or "down")
+        self._freeze_after: tuple[int, str] | None = None
         self._lock = threading.Lock()
         self._sockets: list[socket.socket] = []
         self._stopped = threading.Event()
@@ -170,6 +171,12 @@ class TcpProxy:
         with self._lock:
             self._cut_after = (after_bytes, direction)
 
+    def freeze_next(self, after_bytes: int, direction: str) -> None:
+        """Stop forwarding the next connection (both ways, sockets left open: a link gone silent) once
+        ``after_bytes`` went ``up`` or ``down`` through it."""
+        with self._lock:
+            self._freeze_after = (after_bytes, direction)
+
     def _accept(self) -> None:
         while not self._stopped.is_set():
             try:
@@ -179,6 +186,7 @@ class TcpProxy:
             with self._lock:
                 self.connections += 1
                 cut, self._cut_after = self._cut_after, None
+                freeze, self._freeze_after = self._freeze_after, None
                 self._sockets.append(client)
             if self.silent:
                 continue  # accepted, never answered
@@ -190,20 +198,26 @@ class TcpProxy:
             server.settimeout(None)
             with self._lock:
                 self._sockets.append(server)
-            state = {"up": 0, "down": 0, "cut": False}
+            state = {"up": 0, "down": 0, "cut": False, "frozen": False}
             for source, target, way in ((client, server, "up"), (server, client, "down")):
-                threading.Thread(target=self._pump, args=(source, target, way, cut, state, client, server),
+                threading.Thread(target=self._pump, args=(source, target, way, cut, freeze, state, client, server),
                                  daemon=True).start()
 
     def _pump(self, source: socket.socket, target: socket.socket, way: str, cut: tuple[int, str] | None,
-              state: dict[str, int | bool], client: socket.socket, server: socket.socket) -> None:
+              freeze: tuple[int, str] | None, state: dict[str, int | bool], client: socket.socket,
+              server: socket.socket) -> None:
         try:
             while True:
+                if state["frozen"]:
+                    self._stopped.wait()  # read nothing, send nothing, close nothing, until the proxy is closed
+                    return
                 data = source.recv(65536)
                 if not data:
                     break
                 target.sendall(data)
                 state[way] = int(state[way]) + len(data)
+                if freeze is not None and way == freeze[1] and int(state[way]) >= freeze[0]:
+                    state["frozen"] = True
                 if cut is not None and way == cut[1] and int(state[way]) >= cut[0] and not state["cut"]:
                     state["cut"] = True
                     with self._lock:

@@ -4,7 +4,6 @@ errors raised at the first attempt; secrets come from the environment and appear
 from __future__ import annotations
 
 import logging
-import os
 import random
 from collections.abc import Callable
 
@@ -218,5 +217,23 @@ def test_backoff_doubles_and_is_capped() -> None:
     assert [policy.delay(n) for n in range(1, 6)] == [1.5, 3.0, 6.0, 10.0, 10.0]
 
 
-def test_the_sshd_under_test_is_a_real_openssh(sshd: SshServer) -> None:
-    assert "Server listening" in sshd.log.read_text() and os.path.exists(sshd.folder / "sshd.pid")
+
+
+@pytest.mark.parametrize("direction", ["up", "down"])
+def test_a_link_gone_silent_mid_file_times_out_and_is_retried(
+        site: Site, engine: Engine, proxy: TcpProxy, direction: str,
+        sleeps: tuple[list[float], Callable[[float], None]]) -> None:
+    site.port = proxy.port
+    site.sftp = {"timeout_seconds": 1}
+    content = _payload(6_000_000)
+    proxy.freeze_next(1_000_000, direction)
+    if direction == "up":
+        site.drop(NAME, content)
+        report = send_files(site.transport(), engine, sleep=sleeps[1])
+        arrived = site.inbox / NAME
+    else:
+        site.leave("835_0001.x12", content)
+        report = fetch_files(site.transport(), engine, sleep=sleeps[1])
+        arrived = site.inbound / "835_0001.x12"
+    assert report.ok, report.errors
+    assert report.connections == 2 and arrived.read_bytes() == content
