@@ -1,8 +1,8 @@
 """Fetching what a clearinghouse left in its SFTP outbox into our inbound drop, each file exactly once.
 
 For each regular file of the outbox (dot files are still being written there), in name order:
-1. the ledger knows this name, size and modification time: fetched by an earlier run; only finish clearing it
-   (delete, or move to the remote archive) if that had failed;
+1. the ledger knows this name, size and modification time: fetched by an earlier run; only clear it (delete,
+   or move to the remote archive) since it is still there (clearing failed last time, or the server put it back);
 2. otherwise download to a hidden temporary file beside the inbound drop, check the byte count against the
    listing, fsync, and compare the SHA-256 with the ledger (the same bytes under the same name are not dropped
    twice, whatever their time);
@@ -89,9 +89,9 @@ def _fetch_one(entry: RemoteEntry, link: Link, engine: Engine, transport: Cleari
                                     remote_mtime=entry.mtime)
         seen = (known.content_hash, known.status, known.local_path) if known is not None else None
     if seen is not None:
-        digest, state, local = seen
-        if state == ledger.FETCHED:
-            _clear(link, engine, transport, settings, entry, digest, report)
+        digest, _, local = seen
+        # Still listed: clearing failed last time, or the server put it back. Never fetched twice either way.
+        _clear(link, engine, transport, settings, entry, digest, report)
         return TransferredFile(name, entry.size, digest, "already_fetched", local)
 
     inbound = transport.inbound
@@ -123,21 +123,20 @@ def _fetch_one(entry: RemoteEntry, link: Link, engine: Engine, transport: Cleari
                 # The same bytes under the same name came before (the server touched the file, or it was put
                 # back): not dropped again; remember its new time so the next listing needs no download.
                 before.remote_mtime = entry.mtime
-                outcome, local, state = "already_fetched", before.local_path, before.status
+                outcome, local = "already_fetched", before.local_path
             else:
                 placed = move_without_replacing(temp, inbound, name, digest)
                 ledger.record_transfer(session, clearinghouse=transport.clearinghouse, direction="fetch", name=name,
                                        size=entry.size, content_hash=digest, remote_path=remote_path,
                                        local_path=str(placed), remote_mtime=entry.mtime, status=ledger.FETCHED)
-                outcome, local, state = "fetched", str(placed), ledger.FETCHED
+                outcome, local = "fetched", str(placed)
     finally:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
     if outcome == "fetched":
         log.info("clearinghouse %s: fetched %s (%d bytes) from %s on %s", transport.clearinghouse, name, entry.size,
                  settings.outbox, transport.host)
-    if state == ledger.FETCHED:
-        _clear(link, engine, transport, settings, entry, digest, report)
+    _clear(link, engine, transport, settings, entry, digest, report)
     return TransferredFile(name, entry.size, digest, outcome, local)
 
 

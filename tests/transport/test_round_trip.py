@@ -193,3 +193,14 @@ def test_local_transport_moves_nothing(tmp_path: Path, engine: Engine) -> None:
     assert [(r.clearinghouse, r.transport, r.files, r.errors, r.connections) for r in sent + fetched] == [
         ("default", "local", [], [], 0), ("default", "local", [], [], 0)]
     assert waiting.exists()
+
+
+def test_the_same_file_put_back_on_the_server_is_cleared_again_not_dropped_twice(site: Site, engine: Engine) -> None:
+    transport = site.transport()
+    site.leave("835_0001.x12", b"ISA*remit~")
+    assert [f.outcome for f in fetch_files(transport, engine).files] == ["fetched"]
+    put_back = site.leave("835_0001.x12", b"ISA*remit~")  # the clearinghouse resends it (new time, same bytes)
+    os.utime(put_back, (1_700_000_000, 1_700_000_000))
+    report = fetch_files(transport, engine)
+    assert report.ok and [f.outcome for f in report.files] == ["already_fetched"]
+    assert _files(site.outbox) == [] and _files(site.inbound) == ["835_0001.x12"]
