@@ -41,12 +41,12 @@ def _text(value: str | None) -> str | None:
     return value or None
 
 
-def _whole(name: str, value: str | None, problems: list[str]) -> int | None:
+def _whole(name: str, value: str | None, problems: list[str], unit: str = " of days") -> int | None:
     text = _text(value)
     if text is None:
         return None
     if not text.isdigit():
-        problems.append(f"{name} must be a whole number of days")
+        problems.append(f"{name} must be a whole number{unit}")
         return None
     return int(text)
 
@@ -73,7 +73,7 @@ def worklist_page(
     if wanted_sort not in SORTS:
         problems.append("sort by age or amount")
         wanted_sort = "age"
-    page_number = _whole("page", page, problems) or 1
+    page_number = _whole("the page", page, problems, unit="") or 1
     args: dict[str, Any] = {
         "payer": _text(payer),
         "rule": _text(rule),
