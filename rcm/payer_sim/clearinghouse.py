@@ -68,6 +68,22 @@ def _digest(content: bytes) -> str:
     return hashlib.sha256(content).hexdigest()
 
 
+# Envelope and header segments that carry when and under which control number a file was written, not what it bills.
+_WHEN_AND_WHO = frozenset({"ISA", "IEA", "GS", "GE", "ST", "SE", "BHT"})
+
+
+def _claims_digest(x12file: X12File) -> str:
+    """A digest of what the 837 bills (every segment but the envelope and BHT): the payers' seeded decisions
+    follow it, so the same claims sent again (another night, another control number) meet the same fate."""
+    h = hashlib.sha256()
+    for tx in x12file.transactions:
+        for s in tx.segments:
+            if s.id not in _WHEN_AND_WHO:
+                h.update(s.text().encode("utf-8"))
+                h.update(b"\n")
+    return h.hexdigest()
+
+
 def _amount(d: Decimal) -> str:
     return f"{d:.2f}"
 
@@ -357,6 +373,7 @@ def respond_to_837(
     digest = _digest(content)
     base = control_number if control_number is not None else _control_base(digest)
     x12file = read_file(content)
+    decided = _claims_digest(x12file)
     claim_txs = [tx for tx in x12file.transactions if tx.set_id == "837"]
     headers = [i.header for i in x12file.interchanges if i.header is not None]
     if not claim_txs or not headers:
@@ -388,7 +405,7 @@ def respond_to_837(
     verdicts: list[_Verdict] = []
     for n, tx in enumerate(accepted_txs, start=1):
         batch: ClaimBatch = tx.model
-        mine = [_verdict(c, rules, digest=digest, seed=seed, today=day) for c in batch.claims]
+        mine = [_verdict(c, rules, digest=decided, seed=seed, today=day) for c in batch.claims]
         verdicts += mine
         receiver = (isa.sender_id.strip(), batch.submitter.name if batch.submitter else "SUBMITTER")
         body = _segments_277ca(batch, mine, receiver=receiver, source=(ch_id, "CLEARINGHOUSE"), today=day,
@@ -406,7 +423,7 @@ def respond_to_837(
                          status_sets)],
         **envelope,  # type: ignore[arg-type]
     )
-    answers.update(_remittances(verdicts, rules, digest=digest, seed=seed, day=day, base=base + 3, stem=stem,
+    answers.update(_remittances(verdicts, rules, digest=decided, seed=seed, day=day, base=base + 3, stem=stem,
                                 envelope=envelope, app_receiver=app_receiver))
     return answers
 
