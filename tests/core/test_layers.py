@@ -10,7 +10,7 @@ import pytest
 
 RCM = Path(__file__).resolve().parents[2] / "rcm"
 
-BOTTOM = {"rcm.x12", "rcm.store"}
+BOTTOM = {"rcm.x12", "rcm.store", "rcm.transport"}
 FOUNDATION = ("rcm.domain", "rcm.codes", "rcm.errors", "rcm.config", "rcm.drops")
 STAGES = ("rcm.intake", "rcm.eligibility", "rcm.coding", "rcm.claims", "rcm.remits")
 ABOVE_STAGES = ("rcm.denials", "rcm.reports", "rcm.payer_sim")
