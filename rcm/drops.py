@@ -15,7 +15,7 @@ from typing import Literal
 
 from rcm.errors import StateError, UnreadableFileError
 
-__all__ = ["read_input", "remove_dropped", "replace_file", "write_new_file"]
+__all__ = ["fsync_folder", "read_input", "remove_dropped", "replace_file", "write_new_file"]
 
 
 def _write_temp(folder: Path, name: str, content: bytes) -> Path:
@@ -53,7 +53,7 @@ def write_new_file(
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
         raise
-    _fsync_folder(folder)
+    fsync_folder(folder)
     return final
 
 
@@ -66,7 +66,7 @@ def replace_file(path: Path, content: bytes) -> Path:
         with contextlib.suppress(FileNotFoundError):
             temp.unlink()
         raise
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
     return path
 
 
@@ -74,7 +74,7 @@ def remove_dropped(path: Path) -> None:
     """Take back a dropped file (the records that go with it could not be committed)."""
     with contextlib.suppress(FileNotFoundError):
         path.unlink()
-    _fsync_folder(path.parent)
+    fsync_folder(path.parent)
 
 
 def read_input(path: Path) -> bytes:
@@ -89,7 +89,7 @@ def read_input(path: Path) -> bytes:
         raise UnreadableFileError(str(path), f"cannot be read ({exc.strerror or type(exc).__name__})") from None
 
 
-def _fsync_folder(folder: Path) -> None:
+def fsync_folder(folder: Path) -> None:
     # Make the rename itself durable; not every platform lets a directory be opened for this.
     try:
         fd = os.open(folder, os.O_RDONLY)
