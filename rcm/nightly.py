@@ -174,34 +174,42 @@ def build_claim_files(run: NightlyRun, clearinghouse: str | None = None) -> dict
 class InboundFile:
     path: Path
     kind: str  # "271", "999", "TA1", "277CA", "835" or "unknown"
+    sender_id: str | None = None  # ISA06 and ISA08 of its first interchange: who it came from, who it was for
+    receiver_id: str | None = None
 
 
 def classify_inbound(path: Path) -> str:
     """What kind of file the clearinghouse dropped, from its first transaction set (or a lone TA1)."""
+    return _read_inbound(path).kind
+
+
+def _read_inbound(path: Path) -> InboundFile:
+    """The file's kind and its first ISA's ids (read up to its first ST or TA1)."""
     from rcm.x12.errors import NotX12Error
     from rcm.x12.tokenizer import iter_segments
 
+    ids: tuple[str, str] | None = None
     try:
         for segment in iter_segments(path):
+            if segment.id == "ISA" and ids is None:
+                ids = (segment.get(6), segment.get(8))
             if segment.id == "TA1":
-                return "TA1"
+                return InboundFile(path, "TA1", *(ids or (None, None)))
             if segment.id == "ST":
                 set_id = segment.get(1)
                 version = segment.get(3)
-                if set_id == "277" and "X214" in version:
-                    return "277CA"
-                return set_id or "unknown"
+                kind = "277CA" if set_id == "277" and "X214" in version else (set_id or "unknown")
+                return InboundFile(path, kind, *(ids or (None, None)))
     except (NotX12Error, RcmError, OSError):
-        return "unknown"
-    return "unknown"
+        return InboundFile(path, "unknown")
+    return InboundFile(path, "unknown", *(ids or (None, None)))
 
 
 def _inbound_files(folder: Path) -> list[InboundFile]:
     if not folder.is_dir():
         return []
     # Dot files are still being written (a drop's or a fetch's temporary file): they are read once renamed.
-    return [InboundFile(p, classify_inbound(p)) for p in sorted(folder.rglob("*"))
-            if p.is_file() and not p.name.startswith(".")]
+    return [_read_inbound(p) for p in sorted(folder.rglob("*")) if p.is_file() and not p.name.startswith(".")]
 
 
 def _inbound_folders(settings: Settings) -> list[Path]:
@@ -230,10 +238,12 @@ def process_inbound(
     """Read what the clearinghouse dropped, in a safe order: eligibility, acknowledgments, then remittances.
 
     A file that fails stays in the inbound folder with its error reported; it is tried again next run.
-    Files processed are moved to the archive; reading the same file again would change nothing anyway.
+    Files processed are moved to the archive; reading the same file again would change nothing anyway (nor answer
+    it twice). Each 835 and 271 is answered with a 999 in the outbound folder of the clearinghouse it came from
+    (its own inbound folder, else the ids in its ISA, else ``default``); its entry's ``acknowledgment`` says which
+    999 went to which folder, and why (file names and folders only).
     """
     from rcm.claims.ack_ingest import ingest_ack_file
-    from rcm.remits.files import drop_acknowledgment, post_file
 
     results: dict[str, Any] = {"files": [], "errors": [], "left": []}
     order = {k: i for i, k in enumerate(kinds)}
@@ -243,17 +253,10 @@ def process_inbound(
         if item.kind not in order:
             results["left"].append({"file": item.path.name, "kind": item.kind, "reason": "not a file we read"})
             continue
+        answer: dict[str, Any] | None = None
         try:
-            if item.kind == "835":
-                with run.transaction() as session:
-                    prepared = post_file(session, item.path)
-                drop_acknowledgment(prepared, run.settings.outbound_dir)
-                outcome: dict[str, Any] = prepared.result.as_json()
-            elif item.kind == "271":
-                from rcm.eligibility.responses import ingest_271_file
-
-                with run.transaction() as session:
-                    outcome = ingest_271_file(session, item.path, settings=run.settings).as_json()
+            if item.kind in ("835", "271"):
+                outcome, answer = _read_and_answer(run, item)
             else:
                 with run.transaction() as session:
                     outcome = ingest_ack_file(session, item.path).as_json()
@@ -261,9 +264,55 @@ def process_inbound(
             log.warning("inbound file %s (%s) not processed: %s", item.path.name, item.kind, exc)
             results["errors"].append({"file": item.path.name, "kind": item.kind, "error": str(exc)})
             continue
+        if answer is not None and answer["state"] == "in flight":
+            results["left"].append({"file": item.path.name, "kind": item.kind, "acknowledgment": answer,
+                                    "reason": "read; its 999 is being written by another run: looked at again "
+                                              "next run"})
+            continue
         _archive(run, item)
-        results["files"].append({"kind": item.kind, **outcome})
+        results["files"].append({"kind": item.kind, **outcome, **({"acknowledgment": answer} if answer else {})})
     return results
+
+
+def _read_and_answer(run: NightlyRun, item: InboundFile) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Post an 835 or read a 271, each in its own transaction, and drop its 999 into the outbound folder of the
+    clearinghouse it came from; returns the outcome and the 999: its file name, ``state`` ("written", "answered
+    before", "in flight"), clearinghouse, folder and ``chosen_by``."""
+    from rcm.drops import remove_dropped
+    from rcm.transport.answers import IN_FLIGHT, InterchangeIds, route_answer
+
+    route = route_answer(run.settings, item.path, ids=InterchangeIds.of(item.sender_id, item.receiver_id))
+    written: Path | None = None
+    in_flight = False
+    if item.kind == "835":
+        from rcm.remits.files import deliver_acknowledgment, post_file
+
+        with run.transaction() as session:
+            prepared = post_file(session, item.path, answer_to=route)
+        try:
+            written = deliver_acknowledgment(run.engine, prepared)
+        except OSError as exc:  # posted; the 999 is on record as not dropped, so the next reading answers it
+            raise RcmError(f"{item.path.name}: posted, but its 999 could not be written into "
+                           f"{route.describe(run.settings.data_dir)['folder']} ({type(exc).__name__})") from exc
+        outcome: dict[str, Any] = prepared.result.as_json()
+        in_flight = prepared.answer_state == IN_FLIGHT
+    else:
+        from rcm.eligibility.responses import EligibilityFileReport, ingest_271_file
+
+        report: EligibilityFileReport | None = None
+        try:
+            with run.transaction() as session:
+                report = ingest_271_file(session, item.path, settings=run.settings, answer_to=route)
+        except BaseException:
+            if report is not None and report.ack_file:  # the commit failed: the 999 answers nothing on record
+                remove_dropped(Path(report.ack_file))
+            raise
+        written = Path(report.ack_file) if report.ack_file else None
+        outcome = report.as_json()
+    state = "written" if written is not None else ("in flight" if in_flight else "answered before")
+    answer = {"file": written.name if written is not None else None, "state": state,
+              **route.describe(run.settings.data_dir)}
+    return outcome, answer
 
 
 def _transfer_summary(direction: str, move: Callable[[Settings, Engine], list[TransferReport]],

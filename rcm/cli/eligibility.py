@@ -1,6 +1,8 @@
 """`rcm eligibility request | ingest`: write 270 inquiries to the outbound drop; read 271 answers into the store.
 
-`ingest FILE... --json` prints one JSON object per file per line:
+`ingest FILE... [--clearinghouse NAME]` answers each file with a 999 in the outbound folder of the clearinghouse
+named (default: the one whose inbound folder holds the file, else the one its ISA ids name, else `default`); a file
+read before is not answered again. `ingest FILE... --json` prints one JSON object per file per line:
 {"file", "responses", "active", "inactive", "rejected", "unmatched"}.  Exit code 2 when a file cannot be read as
 a 271 (the others are still read), 1 when the database fails.
 """
@@ -15,7 +17,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from rcm.cli._store import store_engine
 from rcm.config import get_settings
-from rcm.errors import RcmError, StoreError, UnreadableFileError
+from rcm.errors import ConfigError, RcmError, StoreError, UnreadableFileError
 
 __all__ = ["register"]
 
@@ -56,22 +58,33 @@ def request_command(
 @eligibility_app.command("ingest")
 def ingest_command(
     files: list[Path] = typer.Argument(..., help="271 files to read (each in one transaction)."),
+    clearinghouse: str | None = typer.Option(
+        None, "--clearinghouse", help="Answer through this clearinghouse (default: the one the file came from)."
+    ),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object per file (one per line)."),
 ) -> None:
     """Read 271 eligibility responses: coverage snapshots, holds on claims, and a 999 for every file."""
     from rcm.drops import remove_dropped
     from rcm.eligibility.responses import ingest_271_file
     from rcm.store.database import session_factory
+    from rcm.transport.answers import require_clearinghouse, route_answer
 
     settings = get_settings()
+    if clearinghouse is not None:
+        try:
+            require_clearinghouse(settings, clearinghouse)
+        except ConfigError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=1) from None
     errors: list[RcmError] = []
     with store_engine() as engine:
         factory = session_factory(engine)
         for path in files:
             report = None
             try:
+                route = route_answer(settings, path, ids=None, clearinghouse=clearinghouse) if clearinghouse else None
                 with factory() as session, session.begin():
-                    report = ingest_271_file(session, path, settings=settings)
+                    report = ingest_271_file(session, path, settings=settings, answer_to=route)
             except RcmError as exc:
                 errors.append(exc)
                 continue

@@ -1,7 +1,8 @@
 """271 files in: every subscriber/dependent answer interpreted, tied back to our 270 by trace number, stored as a
-dated coverage snapshot (unmatched answers too), claims held or released, and a 999 dropped for the file.
+dated coverage snapshot (unmatched answers too), claims held or released, and a 999 dropped for the file into the
+outbound folder of the clearinghouse it came from (rcm.transport.answers decides; the caller may name it).
 
-    ingest_271_file(session, path, settings=...)  -> EligibilityFileReport   (the caller commits)
+    ingest_271_file(session, path, settings=..., answer_to=...)  -> EligibilityFileReport   (the caller commits)
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from rcm.config import Settings
 from rcm.domain import Encounter, Relationship
-from rcm.drops import read_input, write_new_file
+from rcm.drops import read_input, remove_dropped
 from rcm.eligibility.holds import apply_answer_to_claims
 from rcm.eligibility.interpretation import (
     ACTIVE,
@@ -33,6 +34,17 @@ from rcm.store.repositories.encounters import current_encounter_version
 from rcm.store.repositories.files import next_control_number, record_file
 from rcm.store.tables.eligibility import CoverageSnapshot, EligibilityInquiry
 from rcm.store.tables.encounters import CoverageRecord
+from rcm.store.tables.files import X12FileRecord
+from rcm.transport.answers import (
+    NEEDED,
+    AnswerRoute,
+    InterchangeIds,
+    answer_state,
+    confirm_dropped,
+    drop_answer,
+    record_answer,
+    route_answer,
+)
 from rcm.x12.acks import OurIds, build_999
 from rcm.x12.engine import build_tree
 from rcm.x12.errors import NotX12Error, UnknownTransactionError
@@ -261,12 +273,17 @@ def _snapshot(answer: MemberAnswer, *, patient_id: int | None, payer_id: str, as
 
 
 def ingest_271_file(
-    session: Session, path: str | Path, *, settings: Settings, now: datetime | None = None
+    session: Session, path: str | Path, *, settings: Settings, answer_to: AnswerRoute | None = None,
+    now: datetime | None = None,
 ) -> EligibilityFileReport:
     """Read one 271 file into the store in the caller's transaction and drop its 999.
 
-    Raises UnreadableFileError (an InputError) when the file is missing, not X12, or holds no 271.  The same
-    bytes a second time change nothing: the report then repeats the first reading's counts (``duplicate``).
+    The 999 goes to ``answer_to`` (default: the clearinghouse ``route_answer`` finds for the file); it is written
+    last, once everything that could fail in the database has been tried, and a caller whose commit fails takes
+    it back (``rcm.drops.remove_dropped(report.ack_file)``). Raises UnreadableFileError (an InputError) when the
+    file is missing, not X12, or holds no 271; ConfigError when no clearinghouse can be chosen for the 999.  The
+    same bytes a second time change nothing and are not answered again: the report then repeats the first
+    reading's counts (``duplicate``).
     """
     path = Path(path)
     when = now or datetime.now(UTC)
@@ -279,6 +296,9 @@ def ingest_271_file(
     if not answers:
         raise UnreadableFileError(str(path), "holds no 271 transaction set")
     header = next((i.header for i in x12file.interchanges if i.header is not None), None)
+    route = answer_to or route_answer(
+        settings, path, ids=InterchangeIds.of(header.sender_id, header.receiver_id) if header else None
+    )
     record, created = record_file(
         session, direction="in", kind="271", name=path.name[:255], path=str(path)[:1000], content=content,
         interchange_control_number=header.control_number[:9] if header else None,
@@ -291,6 +311,11 @@ def ingest_271_file(
         stored = record.detail if isinstance(record.detail, dict) else {}
         for key in ("responses", "active", "inactive", "rejected", "unmatched"):
             setattr(report, key, int(stored.get(key, 0)))
+        if answer_state(session, record, created=False) == NEEDED:  # read before, but its 999 never left
+            again = [f for tx, _, _ in answers for f in validate_transaction(tx)]
+            known = set(again)
+            again.extend(f for f in x12file.findings if f not in known)
+            _answer(session, record, x12file, again, settings=settings, route=route, now=when, report=report)
         return report
 
     inquiries = _inquiries_by_trace(
@@ -314,17 +339,28 @@ def ingest_271_file(
     seen = set(findings)
     findings.extend(f for f in x12file.findings if f not in seen)
 
-    ack = _prepare_999(session, x12file, findings, settings, when)
-    if ack is not None:
-        name, ack_content = ack
-        folder = settings.outbound_dir
-        record_file(session, direction="out", kind="999", name=name, path=str(folder / name), content=ack_content)
     record.detail = {**report.as_json(), "errors": report.errors}
     record.status = "processed"
-    session.flush()
-    if ack is not None:  # last: everything that could fail in the database has been tried
-        report.ack_file = str(write_new_file(settings.outbound_dir, ack[0], ack[1]))
+    _answer(session, record, x12file, findings, settings=settings, route=route, now=when, report=report)
     return report
+
+
+def _answer(session: Session, record: X12FileRecord, x12file: X12File, findings: Sequence[Finding], *,
+            settings: Settings, route: AnswerRoute, now: datetime, report: EligibilityFileReport) -> None:
+    """The file's 999: on record, then (last: everything that could fail in the database has been tried) in the
+    drop, and on record as dropped (the caller's commit makes both true together)."""
+    ack = _prepare_999(session, x12file, findings, settings, now)
+    if ack is None:
+        session.flush()
+        return
+    answer = record_answer(session, record, kind="999", name=ack[0], content=ack[1], route=route)
+    final = drop_answer(answer)
+    try:
+        confirm_dropped(session, answer.file_id, final)
+    except BaseException:
+        remove_dropped(final)  # the caller gets no report to take it back with
+        raise
+    report.ack_file = str(final)
 
 
 def _store_answer(session: Session, tx: Transaction, member: Member, answer: MemberAnswer,

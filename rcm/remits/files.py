@@ -1,14 +1,18 @@
 """Posting received 835 files: read each, store it once, post its payments, and answer it with a 999.
 
-`post_received_files` runs each file in its own transaction (retrying when a concurrent run took the same file
-or a deadlock victim was chosen) and drops the 999 into the outbound folder only after the commit, atomically
-(temporary name, fsync, rename), so a rolled-back posting never leaves an acknowledgment behind. `post_file` is
-the database part alone, inside the caller's transaction.
+The 999 goes to the outbound folder of the clearinghouse the 835 came from (rcm.transport.answers decides; the
+caller may name it). `post_received_files` runs each file in its own transaction (retrying when a concurrent run
+took the same file or a deadlock victim was chosen) and drops the 999 only after the commit, atomically
+(temporary name, fsync, rename), so a rolled-back posting never leaves an acknowledgment behind; the 999 is on
+record with the file it answers, so the same file read again is not answered twice, and a 999 lost between the
+commit and the drop is written when the file is read again. `post_file` is the database part alone, inside the
+caller's transaction; `deliver_acknowledgment` comes after its commit.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -18,7 +22,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError, SQLAlch
 from sqlalchemy.orm import Session
 
 from rcm.config import get_settings
-from rcm.drops import read_input, write_new_file
+from rcm.drops import read_input
 from rcm.errors import RcmError, StoreError
 from rcm.remits.acknowledgment import prepare_999
 from rcm.remits.posting import post_remittances
@@ -26,28 +30,56 @@ from rcm.remits.reading import read_remittances
 from rcm.remits.report import FileResult
 from rcm.store.database import is_up_to_date, make_engine, redacted_url, session_factory, upgrade
 from rcm.store.repositories.files import record_file
+from rcm.transport.answers import (
+    ANSWERED,
+    NEEDED,
+    AnswerRoute,
+    InterchangeIds,
+    PreparedAnswer,
+    answer_state,
+    confirm_dropped,
+    drop_answer,
+    mark_not_dropped,
+    record_answer,
+    route_answer,
+)
 
-__all__ = ["PreparedFile", "drop_acknowledgment", "post_file", "post_received_files"]
+__all__ = ["PreparedFile", "deliver_acknowledgment", "post_file", "post_received_files"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
 class PreparedFile:
-    """What posting one file produced: the report, and the 999 to drop once the posting is committed."""
+    """What posting one file produced: the report, where its 999 goes, and the 999 to drop once the posting is
+    committed.
+
+    ``answer`` is None when the file needs no new 999: it was answered before (``answer_state`` "answered") or
+    another run is writing its 999 right now ("in flight": read the file again later).
+    """
 
     result: FileResult
-    ack_name: str | None = None
-    ack_content: bytes | None = None
+    route: AnswerRoute
+    answer: PreparedAnswer | None = None
+    answer_state: str = ANSWERED
 
 
-def post_file(session: Session, path: Path, *, now: datetime | None = None) -> PreparedFile:
+def post_file(
+    session: Session, path: Path, *, answer_to: AnswerRoute | None = None, now: datetime | None = None
+) -> PreparedFile:
     """Read, store and post one 835 file in the caller's transaction (the caller commits).
 
-    Raises UnreadableFileError when the file is missing, is not X12, or holds no 835 transaction set.
+    ``answer_to`` is where its 999 goes (default: the clearinghouse ``route_answer`` finds for the file). Raises
+    UnreadableFileError when the file is missing, is not X12, or holds no 835 transaction set; ConfigError when no
+    clearinghouse can be chosen for the 999 (nothing is then posted).
     """
     content = read_input(path)
     received = read_remittances(content, name=str(path))
     header = received.interchange
-    record, _ = record_file(
+    route = answer_to or route_answer(
+        get_settings(), path, ids=InterchangeIds.of(header.sender_id, header.receiver_id) if header else None
+    )
+    record, created = record_file(
         session,
         direction="in",
         kind="835",
@@ -60,22 +92,44 @@ def post_file(session: Session, path: Path, *, now: datetime | None = None) -> P
     )
     results = post_remittances(session, received.remittances, file_id=record.id, now=now)
     result = FileResult(file=str(path), transactions=results, file_id=record.id, findings=received.findings)
+    state = answer_state(session, record, created=created)
+    if state != NEEDED:
+        return PreparedFile(result, route, answer_state=state)
     ack = prepare_999(session, received.x12file, received.findings)
     if ack is None:
-        return PreparedFile(result)
+        return PreparedFile(result, route)
     name, ack_content = ack
-    record_file(session, direction="out", kind="999", name=name, path=name, content=ack_content)
-    return PreparedFile(result, name, ack_content)
+    answer = record_answer(session, record, kind="999", name=name, content=ack_content, route=route)
+    return PreparedFile(result, route, answer, NEEDED)
 
 
-def drop_acknowledgment(prepared: PreparedFile, outbound_dir: Path) -> Path | None:
-    """Write the prepared 999 into the outbound drop: whole or not at all. Call after the commit."""
-    if prepared.ack_name is None or prepared.ack_content is None:
+def deliver_acknowledgment(engine: Engine, prepared: PreparedFile) -> Path | None:
+    """After the commit: write the prepared 999 into its clearinghouse's outbound folder (whole or not at all,
+    never over another file), then record that it is there, in a short transaction of its own.
+
+    When it cannot be written, that is recorded instead, so the next reading of the file answers it, and the
+    OSError is raised. Should the database refuse the note, a later reading still finds the 999 while it waits
+    in the drop or once the transport has sent it.
+    """
+    answer = prepared.answer
+    if answer is None:
         return None
-    # Never replace a file already in the drop (it may not have been picked up yet).
-    final = write_new_file(outbound_dir, prepared.ack_name, prepared.ack_content)
+    try:
+        final = drop_answer(answer)
+    except OSError:
+        _note(engine, answer, lambda session: mark_not_dropped(session, answer.file_id))
+        raise
     prepared.result.acknowledgment = final
+    _note(engine, answer, lambda session: confirm_dropped(session, answer.file_id, final))
     return final
+
+
+def _note(engine: Engine, answer: PreparedAnswer, change: Callable[[Session], None]) -> None:
+    try:
+        with session_factory(engine)() as session, session.begin():
+            change(session)
+    except SQLAlchemyError as exc:
+        log.warning("999 %s: its state could not be recorded (%s)", answer.name, type(exc).__name__)
 
 
 _ATTEMPTS = 3
@@ -94,13 +148,13 @@ def _is_retryable(exc: SQLAlchemyError) -> bool:
     return False
 
 
-def _post_one(engine: Engine, path: Path, outbound: Path) -> FileResult:
+def _post_one(engine: Engine, path: Path, route: AnswerRoute | None) -> FileResult:
     factory = session_factory(engine)
     for attempt in range(1, _ATTEMPTS + 1):
         prepared: PreparedFile
         try:
             with factory() as session, session.begin():
-                prepared = post_file(session, path)
+                prepared = post_file(session, path, answer_to=route)
         except SQLAlchemyError as exc:
             if attempt < _ATTEMPTS and _is_retryable(exc):
                 continue
@@ -110,16 +164,21 @@ def _post_one(engine: Engine, path: Path, outbound: Path) -> FileResult:
         except Exception as exc:
             # A fault of ours: the transaction was rolled back, so say so plainly instead of a traceback.
             raise RcmError(f"{path}: posting failed ({type(exc).__name__}); nothing from this file was posted") from exc
-        drop_acknowledgment(prepared, outbound)
+        try:
+            deliver_acknowledgment(engine, prepared)
+        except OSError as exc:
+            raise RcmError(f"{path}: posted, but its 999 could not be written into {prepared.route.outbound} "
+                           f"({type(exc).__name__}); it is written when the file is read again") from exc
         return prepared.result
     raise StoreError(f"{path}: could not post after {_ATTEMPTS} attempts")  # pragma: no cover - loop returns
 
 
 def post_received_files(
-    paths: Sequence[Path], *, engine: Engine | None = None
+    paths: Sequence[Path], *, engine: Engine | None = None, clearinghouse: str | None = None
 ) -> tuple[list[FileResult], list[RcmError]]:
-    """Post each 835 file in its own transaction and drop its 999; returns the results and, per file that
-    failed, its error (the other files are still posted). Brings a new or older database to the current schema.
+    """Post each 835 file in its own transaction and drop its 999 into the outbound folder of ``clearinghouse``
+    (default: the one ``route_answer`` finds for each file); returns the results and, per file that failed, its
+    error (the other files are still posted). Brings a new or older database to the current schema.
     """
     settings = get_settings()
     settings.ensure_dirs()
@@ -135,7 +194,8 @@ def post_received_files(
             raise StoreError(f"database {redacted_url(engine.url)} cannot be reached ({type(exc).__name__})") from exc
         for path in paths:
             try:
-                results.append(_post_one(engine, path, settings.outbound_dir))
+                named = route_answer(settings, path, ids=None, clearinghouse=clearinghouse) if clearinghouse else None
+                results.append(_post_one(engine, path, named))
             except RcmError as exc:
                 errors.append(exc)
     finally:

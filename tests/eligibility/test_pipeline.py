@@ -56,7 +56,8 @@ def test_unmatched_sample_answer_is_stored(session: Session, settings: Settings)
     (snap,) = session.scalars(select(CoverageSnapshot))
     assert snap.inquiry_id is None and snap.patient_id is None and snap.status == "active"
     assert snap.payer_id == "841610001" and snap.trace_number == "93175-012547"
-    assert report.ack_file is not None and Path(report.ack_file).parent == settings.outbound_dir
+    # the sample's ISA names none of our clearinghouses: answered through `default`
+    assert report.ack_file is not None and Path(report.ack_file).parent == settings.outbound_dir / "default"
 
 
 def test_corrections_and_release_of_holds(session: Session, settings: Settings, add_encounter: AddEncounter,

@@ -73,15 +73,17 @@ def test_post_prints_the_figures_and_writes_a_999(cli_env: Path) -> None:
             }
         ],
     }
-    acks = sorted((cli_env / "outbound").glob("999_*.x12"))
-    assert len(acks) == 1
+    # Neither a clearinghouse folder nor the sample's ISA ids name a clearinghouse: answered through `default`.
+    acks = sorted((cli_env / "outbound").rglob("999_*.x12"))
+    assert [a.parent for a in acks] == [cli_env / "outbound" / "default"]
     body = acks[0].read_text()
     assert body.startswith("ISA") and "ST*999" in body and "AK2*835*1234" in body
-    assert not list((cli_env / "outbound").glob(".*"))  # no temporary file left behind
+    assert not list((cli_env / "outbound").rglob(".*"))  # no temporary file left behind
 
+    # Posted again: nothing posted, and not answered a second time.
     code, out, _ = run("remits", "post", str(DEMO), "--json")
     assert code == 0 and json.loads(out)["transactions"][0]["duplicate"] is True
-    assert len(list((cli_env / "outbound").glob("999_*.x12"))) == 2
+    assert sorted((cli_env / "outbound").rglob("999_*.x12")) == acks
 
 
 def test_human_output_names_imbalances(cli_env: Path, tmp_path: Path) -> None:
@@ -135,7 +137,7 @@ def test_a_crash_posts_nothing_and_drops_no_999(
     good.write_bytes(paying_835(["X1", "X2"], trace="T-CRASH"))
     code, out, err = run("remits", "post", str(good), "--json")
     assert code == 1 and "nothing from this file was posted" in err and "Traceback" not in err
-    assert not list((cli_env / "outbound").glob("*"))
+    assert not [p for p in (cli_env / "outbound").rglob("*") if p.is_file()]
     monkeypatch.setattr(writing, "insert_rows", real)
     code, out, _ = run("remits", "post", str(good), "--json")
     assert code == 0 and json.loads(out)["transactions"][0]["duplicate"] is False
