@@ -3,15 +3,21 @@
 As at submission means: the encounter version the claim was built from, the latest eligibility snapshot
 received before it was sent, and the scrubber warnings raised (or overridden) before it was sent. Outcomes
 are the first posted, non-reversal claim payment and its denial records, dated by when they were posted.
+
+Claims are read a chunk at a time (``chunk_size`` claims, a fixed handful of set-based queries each), so a
+year of a busy office costs a few dozen statements, not several per claim, and memory stays bounded.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import TypeVar
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rcm.denials.records import ClaimAtSubmission, ClaimOutcome, lines_at_submission
@@ -31,9 +37,14 @@ from rcm.store import (
     ScrubFinding,
 )
 
-__all__ = ["claim_at_submission", "load_pending_from_store", "load_training_from_store"]
+__all__ = ["CHUNK_SIZE", "claim_at_submission", "load_pending_from_store", "load_training_from_store"]
 
+# Claims per round of queries: bounds what is held at once, and keeps every IN list far below SQLite's
+# 32,766 bound parameters (PostgreSQL takes 65,535).
+CHUNK_SIZE = 5_000
 _NOT_DENIED_CODES = {"22"}  # a reversal is not an adjudication of its own
+
+T = TypeVar("T")
 
 
 def _day(at: datetime) -> date:
@@ -44,108 +55,188 @@ def _aware(at: datetime) -> datetime:
     return at if at.tzinfo else at.replace(tzinfo=UTC)
 
 
-def claim_at_submission(session: Session, claim: ClaimRecord, sent_at: datetime) -> ClaimAtSubmission:
-    """What the office knew about ``claim`` at ``sent_at`` (a real submission, or now for a pending claim)."""
-    version = session.get(EncounterVersion, claim.encounter_version_id)
-    if version is None:  # a foreign key makes this impossible; say where if it happens anyway
-        raise LookupError(f"claim {claim.claim_number}: encounter version {claim.encounter_version_id} is missing")
-    enc = Encounter.model_validate(version.payload)
-    payer = session.scalar(select(Payer).where(Payer.payer_id == claim.payer_id))
-    coverage = next((c for c in enc.coverage if c.payer_id == claim.payer_id), enc.primary_coverage)
-    snapshot = session.scalars(
-        select(CoverageSnapshot)
-        .where(CoverageSnapshot.patient_id == version.patient_id, CoverageSnapshot.payer_id == claim.payer_id,
-               CoverageSnapshot.received_at <= sent_at)
-        .order_by(CoverageSnapshot.received_at.desc(), CoverageSnapshot.id.desc())
-        .limit(1)
-    ).first()
-    warned = session.scalars(
-        select(ScrubFinding.rule_id).where(ScrubFinding.claim_id == claim.id, ScrubFinding.severity == "warning",
-                                           ScrubFinding.created_at <= sent_at)
-    ).all()
-    overridden = session.scalars(
-        select(FindingOverride.rule_id).where(FindingOverride.claim_id == claim.id, FindingOverride.at <= sent_at)
-    ).all()
-    rendering = enc.rendering_provider
-    return ClaimAtSubmission(
-        claim_id=claim.claim_number,
-        submitted_on=_day(sent_at),
-        date_of_service=enc.date_of_service,
-        payer_id=claim.payer_id,
-        plan_type=(payer.plan_type if payer else None) or (coverage.plan_type if coverage else None),
-        place_of_service=enc.place_of_service,
-        rendering_npi=rendering.npi if rendering else None,
-        specialty=rendering.taxonomy if rendering else None,
-        patient_key=str(version.patient_id),
-        patient_age=enc.patient.age_on(enc.date_of_service),
-        sex=enc.patient.sex,
-        diagnoses=tuple(enc.diagnoses),
-        lines=lines_at_submission(enc),
-        prior_authorization=bool(enc.prior_authorization),
-        eligibility_status=snapshot.status if snapshot else "none",
-        eligibility_checked_on=snapshot.as_of if snapshot else None,
-        warnings=tuple(sorted(set(warned) | set(overridden))),
-        timely_filing_days=payer.timely_filing_days if payer else None,
-        encounter_version_id=version.id,
-    )
+def _when(at: datetime, what: str) -> datetime:
+    """``at`` in UTC; a naive time is refused, as the store refuses it."""
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"{what} must be timezone-aware (use datetime.now(UTC)), not {at.isoformat()}")
+    return at.astimezone(UTC)
 
 
-def _outcomes(session: Session, claims: dict[int, str]) -> dict[str, ClaimOutcome]:
+def _chunks(items: Sequence[T], size: int) -> Iterator[Sequence[T]]:
+    if size < 1:
+        raise ValueError(f"chunk_size must be at least 1, not {size}")
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+@dataclass(frozen=True, slots=True)
+class _Snapshot:
+    received_at: datetime
+    id: int
+    status: str
+    as_of: date
+
+
+def _latest_before(snapshots: Sequence[_Snapshot], keys: Sequence[datetime], at: datetime) -> _Snapshot | None:
+    """The last snapshot received at or before ``at`` (``snapshots`` in (received_at, id) order; ``keys`` their
+    received_at): the same one ``ORDER BY received_at DESC, id DESC LIMIT 1`` picks."""
+    index = bisect_right(keys, at)
+    return snapshots[index - 1] if index else None
+
+
+def _claims_at(session: Session, sent: Mapping[int, datetime]) -> dict[int, ClaimAtSubmission]:
+    """Each claim of ``sent`` (claim id -> when it left) as the office knew it then; four queries in all."""
+    ids = list(sent)
     rows = session.execute(
-        select(ClaimPayment, Remittance.posted_at)
-        .join(Remittance, ClaimPayment.remittance_id == Remittance.id)
-        .where(ClaimPayment.claim_id.in_(list(claims)), ClaimPayment.status_code.notin_(_NOT_DENIED_CODES))
-        .order_by(Remittance.posted_at, ClaimPayment.id)
+        select(ClaimRecord.id, ClaimRecord.claim_number, ClaimRecord.payer_id, ClaimRecord.encounter_version_id,
+               EncounterVersion.id, EncounterVersion.patient_id, EncounterVersion.payload,
+               Payer.plan_type, Payer.timely_filing_days)
+        .outerjoin(EncounterVersion, EncounterVersion.id == ClaimRecord.encounter_version_id)
+        .outerjoin(Payer, Payer.payer_id == ClaimRecord.payer_id)
+        .where(ClaimRecord.id.in_(ids))
     ).all()
-    first: dict[int, tuple[ClaimPayment, datetime]] = {}
-    for payment, posted_at in rows:
-        if payment.claim_id is not None and payment.claim_id not in first:
-            first[payment.claim_id] = (payment, posted_at)
-    denials: dict[int, list[DenialRecord]] = defaultdict(list)
-    payment_ids = [p.id for p, _ in first.values()]
-    if payment_ids:
-        for d in session.scalars(select(DenialRecord).where(DenialRecord.claim_payment_id.in_(payment_ids))):
-            denials[d.claim_payment_id].append(d)
-    out: dict[str, ClaimOutcome] = {}
-    for claim_id, (payment, posted_at) in first.items():
-        found = denials.get(payment.id, [])
-        denied = payment.status_code == "4" or bool(found)
-        groups = {reason_group_for_carc(d.reason_code) for d in found}
-        group = next((g for g in REASON_GROUPS if g in groups), "other" if denied else None)
-        whole = any(d.line_id is None for d in found) or (payment.status_code == "4" and not found)
-        number = claims[claim_id]
-        out[number] = ClaimOutcome(
+    patients = sorted({row[5] for row in rows if row[5] is not None})
+    history: dict[tuple[int, str], list[_Snapshot]] = defaultdict(list)
+    if patients:
+        for patient_id, payer_id, received_at, snap_id, status, as_of in session.execute(
+            select(CoverageSnapshot.patient_id, CoverageSnapshot.payer_id, CoverageSnapshot.received_at,
+                   CoverageSnapshot.id, CoverageSnapshot.status, CoverageSnapshot.as_of)
+            .where(CoverageSnapshot.patient_id.in_(patients))
+        ):
+            history[(patient_id, payer_id)].append(_Snapshot(_aware(received_at), snap_id, status, as_of))
+    for snapshots in history.values():
+        snapshots.sort(key=lambda s: (s.received_at, s.id))
+    received = {key: [s.received_at for s in snapshots] for key, snapshots in history.items()}
+    warned: dict[int, set[str]] = defaultdict(set)
+    for claim_id, rule_id, created_at in session.execute(
+        select(ScrubFinding.claim_id, ScrubFinding.rule_id, ScrubFinding.created_at)
+        .where(ScrubFinding.claim_id.in_(ids), ScrubFinding.severity == "warning")
+    ):
+        if _aware(created_at) <= sent[claim_id]:
+            warned[claim_id].add(rule_id)
+    for claim_id, rule_id, at in session.execute(
+        select(FindingOverride.claim_id, FindingOverride.rule_id, FindingOverride.at)
+        .where(FindingOverride.claim_id.in_(ids))
+    ):
+        if _aware(at) <= sent[claim_id]:
+            warned[claim_id].add(rule_id)
+    out: dict[int, ClaimAtSubmission] = {}
+    for (claim_id, number, payer_id, version_ref, version_id, patient_id, payload,
+         payer_plan_type, timely_filing_days) in rows:
+        if version_id is None:  # a foreign key makes this impossible; say where if it happens anyway
+            raise LookupError(f"claim {number}: encounter version {version_ref} is missing")
+        sent_at = sent[claim_id]
+        enc = Encounter.model_validate(payload)
+        coverage = next((c for c in enc.coverage if c.payer_id == payer_id), enc.primary_coverage)
+        key = (patient_id, payer_id)
+        snapshot = _latest_before(history[key], received[key], sent_at) if key in history else None
+        rendering = enc.rendering_provider
+        out[claim_id] = ClaimAtSubmission(
             claim_id=number,
-            known_on=_day(posted_at),
-            denied=denied,
-            reason_group=group,
-            carcs=tuple(sorted({d.reason_code for d in found})),
-            denied_line_ids=frozenset({"*"} if whole else {d.line_id for d in found if d.line_id}),
+            submitted_on=_day(sent_at),
+            date_of_service=enc.date_of_service,
+            payer_id=payer_id,
+            plan_type=payer_plan_type or (coverage.plan_type if coverage else None),
+            place_of_service=enc.place_of_service,
+            rendering_npi=rendering.npi if rendering else None,
+            specialty=rendering.taxonomy if rendering else None,
+            patient_key=str(patient_id),
+            patient_age=enc.patient.age_on(enc.date_of_service),
+            sex=enc.patient.sex,
+            diagnoses=tuple(enc.diagnoses),
+            lines=lines_at_submission(enc),
+            prior_authorization=bool(enc.prior_authorization),
+            eligibility_status=snapshot.status if snapshot else "none",
+            eligibility_checked_on=snapshot.as_of if snapshot else None,
+            warnings=tuple(sorted(warned.get(claim_id, ()))),
+            timely_filing_days=timely_filing_days,
+            encounter_version_id=version_id,
         )
     return out
 
 
-def load_training_from_store(session: Session) -> tuple[list[ClaimAtSubmission], dict[str, ClaimOutcome]]:
-    """Every submitted claim as at its first submission, and the outcomes posted for them so far."""
-    first_sent: dict[int, datetime] = {}
-    for sub in session.scalars(select(ClaimSubmission).order_by(ClaimSubmission.submitted_at, ClaimSubmission.id)):
-        first_sent.setdefault(sub.claim_id, _aware(sub.submitted_at))
+def claim_at_submission(session: Session, claim: ClaimRecord, sent_at: datetime) -> ClaimAtSubmission:
+    """What the office knew about ``claim`` at ``sent_at`` (a real submission, or now for a pending claim)."""
+    session.flush()  # the claim is read back by id below: as this object stands, not as last flushed
+    found = _claims_at(session, {claim.id: _when(sent_at, "the time the claim is sent")})
+    if claim.id not in found:
+        raise LookupError(f"claim {claim.claim_number} is not in the store")
+    return found[claim.id]
+
+
+@dataclass(frozen=True, slots=True)
+class _Posted:
+    """A claim's first adjudication: when its remittance was posted, and the payment row (for their order)."""
+
+    posted_at: datetime
+    payment_id: int
+    outcome: ClaimOutcome
+
+
+def _outcomes(session: Session, claims: Mapping[int, ClaimAtSubmission]) -> list[_Posted]:
+    """The first posted, non-reversal payment of each of ``claims`` and its denials; two queries."""
+    first: dict[int, tuple[int, str, datetime]] = {}
+    for payment_id, claim_id, status_code, posted_at in session.execute(
+        select(ClaimPayment.id, ClaimPayment.claim_id, ClaimPayment.status_code, Remittance.posted_at)
+        .join(Remittance, ClaimPayment.remittance_id == Remittance.id)
+        .where(ClaimPayment.claim_id.in_(list(claims)), ClaimPayment.status_code.notin_(_NOT_DENIED_CODES))
+        .order_by(Remittance.posted_at, ClaimPayment.id)
+    ):
+        if claim_id is not None and claim_id not in first:
+            first[claim_id] = (payment_id, status_code, _aware(posted_at))
+    found: dict[int, list[tuple[str | None, str]]] = defaultdict(list)
+    if first:
+        for payment_id, line_id, reason_code in session.execute(
+            select(DenialRecord.claim_payment_id, DenialRecord.line_id, DenialRecord.reason_code)
+            .where(DenialRecord.claim_payment_id.in_([p for p, _, _ in first.values()]))
+        ):
+            found[payment_id].append((line_id, reason_code))
+    out: list[_Posted] = []
+    for claim_id, (payment_id, status_code, posted_at) in first.items():
+        denials = found.get(payment_id, [])
+        denied = status_code == "4" or bool(denials)
+        groups = {reason_group_for_carc(reason) for _, reason in denials}
+        group = next((g for g in REASON_GROUPS if g in groups), "other" if denied else None)
+        whole = any(line_id is None for line_id, _ in denials) or (status_code == "4" and not denials)
+        claim = claims[claim_id]
+        lines = (frozenset(ln.line_id for ln in claim.lines) if whole  # a whole-claim denial: every line
+                 else frozenset(line_id for line_id, _ in denials if line_id))
+        outcome = ClaimOutcome(
+            claim_id=claim.claim_id,
+            known_on=_day(posted_at),
+            denied=denied,
+            reason_group=group,
+            carcs=tuple(sorted({reason for _, reason in denials})),
+            denied_line_ids=lines,
+        )
+        out.append(_Posted(posted_at, payment_id, outcome))
+    return out
+
+
+def _first_submissions(session: Session) -> dict[int, datetime]:
+    rows = session.execute(
+        select(ClaimSubmission.claim_id, func.min(ClaimSubmission.submitted_at)).group_by(ClaimSubmission.claim_id)
+    )
+    return {claim_id: _aware(at) for claim_id, at in rows}
+
+
+def load_training_from_store(
+    session: Session, *, chunk_size: int = CHUNK_SIZE
+) -> tuple[list[ClaimAtSubmission], dict[str, ClaimOutcome]]:
+    """Every submitted claim as at its first submission, and the outcomes posted for them so far.
+
+    Claims come in (first submission day, claim number) order; outcomes in the order they were posted.
+    """
+    first_sent = _first_submissions(session)
     claims: list[ClaimAtSubmission] = []
-    numbers: dict[int, str] = {}
-    for record in session.scalars(select(ClaimRecord).where(ClaimRecord.id.in_(list(first_sent)))):
-        at_submission = claim_at_submission(session, record, first_sent[record.id])
-        claims.append(at_submission)
-        numbers[record.id] = record.claim_number
-    outcomes = _outcomes(session, numbers)
-    for number, outcome in list(outcomes.items()):
-        if "*" in outcome.denied_line_ids:  # a whole-claim denial: every line of that claim
-            lines = next(c.lines for c in claims if c.claim_id == number)
-            outcomes[number] = ClaimOutcome(
-                outcome.claim_id, outcome.known_on, outcome.denied, outcome.reason_group, outcome.carcs,
-                frozenset(ln.line_id for ln in lines),
-            )
+    posted: list[_Posted] = []
+    for ids in _chunks(sorted(first_sent), chunk_size):
+        at_submission = _claims_at(session, {claim_id: first_sent[claim_id] for claim_id in ids})
+        claims.extend(at_submission.values())
+        posted.extend(_outcomes(session, at_submission))
     claims.sort(key=lambda c: (c.submitted_on, c.claim_id))
-    return claims, outcomes
+    posted.sort(key=lambda p: (p.posted_at, p.payment_id))
+    return claims, {p.outcome.claim_id: p.outcome for p in posted}
 
 
 def load_pending_from_store(
@@ -153,10 +244,15 @@ def load_pending_from_store(
     *,
     statuses: Iterable[ClaimStatus] = (ClaimStatus.scrubbed, ClaimStatus.ready),
     now: datetime | None = None,
+    chunk_size: int = CHUNK_SIZE,
 ) -> list[tuple[ClaimRecord, ClaimAtSubmission]]:
     """Claims about to be sent, each as it would be if sent ``now``."""
-    at = now or datetime.now(UTC)
+    at = _when(now, "now") if now is not None else datetime.now(UTC)
     records = session.scalars(
         select(ClaimRecord).where(ClaimRecord.status.in_(list(statuses))).order_by(ClaimRecord.id)
     ).all()
-    return [(r, claim_at_submission(session, r, at)) for r in records]
+    out: list[tuple[ClaimRecord, ClaimAtSubmission]] = []
+    for chunk in _chunks(records, chunk_size):
+        found = _claims_at(session, {r.id: at for r in chunk})
+        out.extend((r, found[r.id]) for r in chunk)
+    return out
