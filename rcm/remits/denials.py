@@ -2,8 +2,9 @@
 
 A claim is denied when CLP02 is 4 (or 23, "not our claim"); a line is denied when it pays 0 and carries an
 adjustment that is neither patient responsibility (PR) nor the contractual fee-schedule reduction CO-45. Those
-adjustments (group + CARC, with the line's RARCs) are the denial reasons. Some lines denied while the claim
-pays something: partially paid.
+adjustments (group + CARC, with the line's RARCs) are the denial reasons; a denied claim whose adjustments are all
+patient responsibility or CO-45 (PR-27, coverage ended) has those as its reasons. Some lines denied while the
+claim pays something: partially paid.
 """
 
 from __future__ import annotations
@@ -67,6 +68,14 @@ def denial_reasons(claim: PaidClaim) -> list[DenialReason]:
     claim_level = refused or (claim.paid == ZERO and not claim.services)
     if claim_level:
         found[:0] = _reasons(claim.adjustments, claim.remark_codes, None)
+        if refused and not found:
+            # Refused with only patient-responsibility or fee-schedule adjustments (PR-27, coverage ended, say):
+            # on a denied claim those CARCs are why, so they are its reasons.
+            found = [DenialReason(a.group, a.reason, a.amount, claim.remark_codes, None) for a in claim.adjustments]
+            for service in claim.services:
+                remarks = service.remark_codes or claim.remark_codes
+                found += [DenialReason(a.group, a.reason, a.amount, remarks, service.line_id)
+                          for a in service.adjustments]
         if refused and not found:
             # Denied without a CARC we can name: still a denial to work, for the whole unpaid amount.
             found.append(DenialReason("", "", claim.charge - claim.paid, claim.remark_codes, None))
