@@ -62,7 +62,7 @@ _CODES = {"99213": "125.00", "99214": "150.00", "87880": "50.00", "81002": "20.0
 #   partial       the last line denied CO-97 (RARC M15), the others paid
 #   line_denied   CLP02 4, every line paid 0 with CO-197 (RARC N54)
 #   claim_denied  CLP02 4, a claim-level CO-29 and no service lines (a whole-claim denial)
-#   no_reason     CLP02 4 carrying only a PR-1: denied without a reason code the office can name
+#   unsorted      CLP02 4 with a claim-level OA-23, a reason outside the denial families the office works
 #   reversed      paid, later reversed (CLP02 22) and denied CO-50 in the same later file
 #   repaid        denied CO-16 at claim level, later paid in full in another file
 #   unanswered    sent, nothing came back
@@ -76,7 +76,7 @@ FATES: dict[str, tuple[str, str, str | None, tuple[str, ...], dict[str, Any]]] =
     "D02": ("partial", "P02", None, ("99213", "87880"), {"payer": "BCBS1"}),
     "D03": ("line_denied", "P03", None, ("99214", "36415"), {"payer": "AET01"}),
     "D04": ("claim_denied", "P04", None, ("99213", "81002", "36415"), {"payer": "UHC01"}),
-    "D05": ("no_reason", "P05", None, ("99213",), {"payer": "HUM01"}),
+    "D05": ("unsorted", "P05", None, ("99213",), {"payer": "HUM01"}),
     "D06": ("reversed", "P06", None, ("99214",), {"payer": "MCR01"}),
     "D07": ("repaid", "P07", None, ("99213", "90686"), {"payer": "AET01"}),
     "D08": ("unanswered", "P08", None, ("99213",), {"payer": "UHC01"}),
@@ -257,8 +257,7 @@ def _deny_lines(remit: Remit, number: str, lines: list[_Line], carc: str, rarc: 
 
 def _deny_claim(remit: Remit, number: str, lines: list[_Line], group: str, carc: str) -> None:
     charge = sum((ln.charge for ln in lines), Decimal("0"))
-    patient = charge if group == "PR" else Decimal("0")
-    remit.add(number, "4", charge, Decimal("0"), patient, [["CAS", group, carc, _money(charge)]])
+    remit.add(number, "4", charge, Decimal("0"), Decimal("0"), [["CAS", group, carc, _money(charge)]])
 
 
 def _partial(remit: Remit, number: str, lines: list[_Line]) -> None:
@@ -366,8 +365,8 @@ def build_history(engine: Engine, data_dir: Path, book: RuleBook) -> History:
                 _deny_lines(remit, number, lines, "197", "N54")
             elif fate == "claim_denied":
                 _deny_claim(remit, number, lines, "CO", "29")
-            elif fate == "no_reason":
-                _deny_claim(remit, number, lines, "PR", "1")
+            elif fate == "unsorted":
+                _deny_claim(remit, number, lines, "OA", "23")
             elif fate == "repaid":
                 _deny_claim(remit, number, lines, "CO", "16")
         day = posted["first"].date()

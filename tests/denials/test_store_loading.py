@@ -91,7 +91,7 @@ def _expected_outcome(number: str, history: History) -> tuple[bool, str | None, 
         "partial": (True, "bundling", ("97",), {str(len(codes))}, first),
         "line_denied": (True, "authorization", ("197",), every, first),
         "claim_denied": (True, "timely_filing", ("29",), every, first),  # claim level: every line
-        "no_reason": (True, "other", ("",), every, first),
+        "unsorted": (True, "other", ("23",), every, first),
         "reversed": (False, None, (), set(), first),  # the payment later reversed is the first adjudication
         "repaid": (True, "information", ("16",), every, first),  # the later payment does not change it
         "corrected": (False, None, (), set(), first),
