@@ -2,14 +2,14 @@
 clearinghouse the file came from, and a record of each answer on the received file, so that a file read again is
 answered once and an answer lost in a crash is written again.
 
-    route_answer(settings, path, ids=..., clearinghouse=None)  -> AnswerRoute   which clearinghouse, its folder, why
-    answer_state(session, received, created=...)      -> NEEDED | ANSWERED | IN_FLIGHT
-    record_answer(session, received, ...)             -> PreparedAnswer  (on record as "prepared", linked to the file)
-    drop_answer(answer) then confirm_dropped(...)     write it into the folder (after the commit), then say so
-    (or mark_not_dropped(...) when it could not be written)
+    route_answer(settings, path, ids=..., clearinghouse=None) -> AnswerRoute: the clearinghouse, its folder, why
+    answer_state(session, received, created=...)              -> NEEDED | ANSWERED | IN_FLIGHT
+    record_answer(session, received, ...)                     -> PreparedAnswer, on record as "prepared"
+    drop_answer(answer), then confirm_dropped(...)            into the folder (after the commit), then on record
+    mark_not_dropped(...)                                     when it could not be written
 
-The entry points (rcm.nightly, rcm.cli) choose the route (the stages, which read the file's ISA anyway, choose it
-with the same function when not told); the stages (remits, eligibility) record and drop.
+The entry points (rcm.nightly, rcm.cli) choose the route; when not told, the stages (remits, eligibility), which
+read the file's ISA anyway, choose it with the same function. The stages record and drop.
 """
 
 from __future__ import annotations
