@@ -112,7 +112,10 @@ def test_nightly_sends_what_it_built_and_reads_what_came_back(
         nightly.summary_lines(second)
     # Claims held for eligibility in the first run can go now: exactly what was built is sent, nothing twice.
     built = [Path(f["path"]).name for f in second["claims"]["files"]]
-    assert [f["name"] for c in second["send"]["clearinghouses"] for f in c["files"]] == built
+    answers = [f["acknowledgment"]["file"] for f in second["inbound_before"]["files"] if f.get("acknowledgment")]
+    assert answers and all(a.startswith("999_") for a in answers)
+    sent = [f["name"] for c in second["send"]["clearinghouses"] for f in c["files"]]
+    assert sorted(sent) == sorted(built + answers)  # the 837s built and the 999s answering what was fetched
     assert _names(site.outbound) == []
 
     phi = _phi(export)
