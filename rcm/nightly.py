@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import shutil
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -497,4 +498,16 @@ def summary_lines(summary: dict[str, Any]) -> list[str]:
                                  f"paid {tx['paid']}, patient responsibility {tx['patient_responsibility']}, "
                                  f"{'balanced' if tx['balanced'] else 'NOT balanced'}"
                                  + (", duplicate (nothing posted)" if tx.get("duplicate") else ""))
+    lines.extend(_answer_lines(summary))
     return lines
+
+
+def _answer_lines(summary: dict[str, Any]) -> list[str]:
+    """How many 999s this run wrote, per outbound folder (they go out with the next send)."""
+    written: Counter[str] = Counter()
+    for key in ("inbound_before", "inbound_after"):
+        for item in summary.get(key, {}).get("files", []):
+            answer = item.get("acknowledgment")
+            if answer and answer.get("state") == "written":
+                written[str(answer.get("folder", ""))] += 1
+    return [f"999s written: {n} to {folder}" for folder, n in sorted(written.items())]

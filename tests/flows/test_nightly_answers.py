@@ -182,6 +182,8 @@ def test_each_answer_goes_to_the_clearinghouse_its_file_came_from(run: nightly.N
     # the summary lines read as before; the summary names no patient
     lines = nightly.summary_lines({"inbound_before": result})
     assert lines[0] == "received and read before scrubbing: 2 271, 3 835"
+    assert [line for line in lines if line.startswith("999s")] == [
+        "999s written: 3 to outbound/acme", "999s written: 2 to outbound/default"]
     assert "PATIENT" not in json.dumps(result) and "PATIENT" not in "\n".join(lines)
 
 
