@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import TypeVar
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session
 
 from rcm.denials.records import ClaimAtSubmission, ClaimOutcome, lines_at_submission
@@ -89,7 +89,7 @@ def _claims_at(session: Session, sent: Mapping[int, datetime]) -> dict[int, Clai
     ids = list(sent)
     rows = session.execute(
         select(ClaimRecord.id, ClaimRecord.claim_number, ClaimRecord.payer_id, ClaimRecord.encounter_version_id,
-               EncounterVersion.id, EncounterVersion.patient_id, EncounterVersion.payload,
+               EncounterVersion.id, EncounterVersion.patient_id, cast(EncounterVersion.payload, Text),
                Payer.plan_type, Payer.timely_filing_days)
         .outerjoin(EncounterVersion, EncounterVersion.id == ClaimRecord.encounter_version_id)
         .outerjoin(Payer, Payer.payer_id == ClaimRecord.payer_id)
@@ -126,7 +126,8 @@ def _claims_at(session: Session, sent: Mapping[int, datetime]) -> dict[int, Clai
         if version_id is None:  # a foreign key makes this impossible; say where if it happens anyway
             raise LookupError(f"claim {number}: encounter version {version_ref} is missing")
         sent_at = sent[claim_id]
-        enc = Encounter.model_validate(payload)
+        # The JSON as stored, validated in one step: less than half the time of decoding it into dicts first.
+        enc = Encounter.model_validate_json(payload)
         coverage = next((c for c in enc.coverage if c.payer_id == payer_id), enc.primary_coverage)
         key = (patient_id, payer_id)
         snapshot = _latest_before(history[key], received[key], sent_at) if key in history else None
