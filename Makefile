@@ -40,6 +40,8 @@ bench: $(STAMP)
 	$(BIN)/python -c "from rcm.coding.bench import run_benchmark; run_benchmark()"
 	RCM_BENCH_POSTGRES_URL=$${RCM_BENCH_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 		$(BIN)/python -c "from rcm.remits.bench import run_benchmark; run_benchmark()"
+	RCM_BENCH_POSTGRES_URL=$${RCM_BENCH_POSTGRES_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
+		$(BIN)/python -c "from rcm.denials.bench import run_benchmark; run_benchmark()"
 
 lint: $(STAMP)
 	$(BIN)/ruff check rcm flows tests bench
