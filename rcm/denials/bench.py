@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import os
 import tempfile
 import time
 from collections.abc import Callable, Sequence
@@ -46,7 +45,7 @@ from rcm.store.tables import (
     ScrubFinding,
     X12FileRecord,
 )
-from rcm.store.testing import fresh_database
+from rcm.store.testing import bench_postgres_url, fresh_database
 
 __all__ = ["run_benchmark"]
 
@@ -204,20 +203,12 @@ def _measure(engine: Engine, claims: int) -> dict[str, Any]:
     }
 
 
-def _postgres_url() -> str | None:
-    for name in ("RCM_BENCH_POSTGRES_URL", "RCM_DATABASE_URL"):
-        url = os.environ.get(name)
-        if url and make_url(url).get_backend_name() == "postgresql":
-            return url
-    return None
-
-
 def run_benchmark(claims: int = 20_000) -> dict[str, Any]:
     """Load a year of about ``claims`` claims from SQLite and (when configured) PostgreSQL; print and return."""
     figures: dict[str, Any] = {"denials_load": []}
     with tempfile.TemporaryDirectory(prefix="rcm-denials-bench-") as tmp:
         work_dir = Path(tmp)
-        for url in (f"sqlite:///{work_dir / 'bench.db'}", _postgres_url()):
+        for url in (f"sqlite:///{work_dir / 'bench.db'}", bench_postgres_url()):
             if url is None:
                 figures["denials_load"].append({"backend": "postgresql", "skipped": "no PostgreSQL URL configured"})
                 continue

@@ -7,7 +7,6 @@ PostgreSQL is measured when RCM_DATABASE_URL (or RCM_BENCH_POSTGRES_URL) names o
 
 from __future__ import annotations
 
-import os
 import tempfile
 import time
 from datetime import date
@@ -34,7 +33,7 @@ from rcm.store.tables import (
     Payer,
     utcnow,
 )
-from rcm.store.testing import fresh_database
+from rcm.store.testing import bench_postgres_url, fresh_database
 
 __all__ = ["run_benchmark", "synthetic_835"]
 
@@ -189,21 +188,13 @@ def _measure(engine: Engine, claims: int, work_dir: Path) -> dict[str, Any]:
     }
 
 
-def _postgres_url() -> str | None:
-    for name in ("RCM_BENCH_POSTGRES_URL", "RCM_DATABASE_URL"):
-        url = os.environ.get(name)
-        if url and make_url(url).get_backend_name() == "postgresql":
-            return url
-    return None
-
-
 def run_benchmark(claims: int = 20_000) -> dict[str, Any]:
     """Post one 835 of ``claims`` claims into SQLite and (when configured) PostgreSQL; print and return figures."""
     figures: dict[str, Any] = {"remits_post": []}
     with tempfile.TemporaryDirectory(prefix="rcm-remits-bench-") as tmp:
         work_dir = Path(tmp)
         targets: list[str | None] = [f"sqlite:///{work_dir / 'bench.db'}"]
-        postgres = _postgres_url()
+        postgres = bench_postgres_url()
         targets.append(postgres)
         for url in targets:
             if url is None:

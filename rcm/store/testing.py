@@ -18,7 +18,14 @@ from sqlalchemy.orm import Session
 from rcm.store.database import make_engine, session_factory, upgrade, with_search_path
 from rcm.store.tables import Base
 
-__all__ = ["clean_tables", "database_url_for_tests", "db_session", "fresh_database", "url_with_schema"]
+__all__ = [
+    "bench_postgres_url",
+    "clean_tables",
+    "database_url_for_tests",
+    "db_session",
+    "fresh_database",
+    "url_with_schema",
+]
 
 DATABASE_URL_ENV = "RCM_DATABASE_URL"
 
@@ -88,3 +95,13 @@ def db_session(engine: Engine) -> Iterator[Session]:
     finally:
         session.rollback()
         session.close()
+
+
+def bench_postgres_url() -> str | None:
+    """The PostgreSQL a benchmark also runs against: RCM_BENCH_POSTGRES_URL, else RCM_DATABASE_URL when it names
+    PostgreSQL; None when neither does."""
+    for name in ("RCM_BENCH_POSTGRES_URL", "RCM_DATABASE_URL"):
+        url = os.environ.get(name)
+        if url and make_url(url).get_backend_name() == "postgresql":
+            return url
+    return None
