@@ -32,11 +32,11 @@ pytestmark = pytest.mark.skipif(
 )
 
 webdriver = pytest.importorskip("selenium.webdriver")
+from selenium.common.exceptions import WebDriverException  # noqa: E402
 from selenium.webdriver.chrome.service import Service  # noqa: E402
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.remote.webdriver import WebDriver  # noqa: E402
 from selenium.webdriver.remote.webelement import WebElement  # noqa: E402
-from selenium.webdriver.support import expected_conditions  # noqa: E402
 from selenium.webdriver.support.select import Select  # noqa: E402
 from selenium.webdriver.support.wait import WebDriverWait  # noqa: E402
 
@@ -57,12 +57,23 @@ class Site:
         assert self.browser.find_element(By.ID, "signed-in-user").text == "jdoe"
 
     def click_through(self, element: WebElement) -> None:
-        """Click something that loads a new page, and wait until the new page has replaced the old one."""
-        old = self.browser.find_element(By.TAG_NAME, "html")
+        """Click something that loads a new page, and wait until the new page has replaced the old one.
+
+        The old page is marked with a window property that a new page does not have. (Waiting for an old element
+        to go stale races with Chromium's navigation, which may answer "node does not belong to the document"
+        instead of a stale reference.)"""
+        self.browser.execute_script("window.__rcmOldPage = true;")
         element.click()
-        wait = WebDriverWait(self.browser, 30)
-        wait.until(expected_conditions.staleness_of(old))
-        wait.until(lambda b: b.execute_script("return document.readyState") == "complete")
+
+        def replaced(browser: WebDriver) -> bool:
+            try:
+                return bool(browser.execute_script(
+                    "return window.__rcmOldPage === undefined && document.readyState === 'complete';"
+                ))
+            except WebDriverException:  # the page is being swapped right now: ask again
+                return False
+
+        WebDriverWait(self.browser, 30).until(replaced)
 
     def text(self, element_id: str) -> str:
         return str(self.browser.find_element(By.ID, element_id).text)
