@@ -1,18 +1,22 @@
-"""Scrubber fixtures: the shipped rule book (compiled once per session) and a factory for clean encounters."""
+"""Scrubber fixtures: the shipped rule book (compiled once per session), a factory for clean encounters, and a
+database per test module for the store tests."""
 
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from rcm.codes import npi_with_check_digit
 from rcm.coding import RuleBook, ScrubContext, ScrubFinding, load_rulebook, scrub_claim
 from rcm.domain import Encounter
+from rcm.store.testing import clean_tables, db_session, fresh_database
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 RULES_DIR = REPO_ROOT / "rules"
@@ -100,3 +104,18 @@ def categories(findings: list[ScrubFinding]) -> set[str]:
 
 def rules(findings: list[ScrubFinding]) -> set[str]:
     return {f.rule_id for f in findings}
+
+
+@pytest.fixture(scope="module")
+def store_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """A migrated database for the module's store tests (a fresh SQLite file or PostgreSQL schema)."""
+    with fresh_database(tmp_path_factory.mktemp("scrub-store")) as engine:
+        yield engine
+
+
+@pytest.fixture
+def session(store_engine: Engine) -> Iterator[Session]:
+    """A session on an emptied database."""
+    clean_tables(store_engine)
+    with db_session(store_engine) as s:
+        yield s

@@ -3,13 +3,12 @@ values that cannot go on a claim are refused field by field; claims that cannot 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rcm.coding import RuleBook
@@ -26,24 +25,10 @@ from rcm.store import (
     save_encounter,
     set_claim_status,
 )
-from rcm.store.testing import clean_tables, db_session, fresh_database
 
 from .conftest import encounter_data, line
 
 AS_OF = date(2026, 3, 10)
-
-
-@pytest.fixture(scope="module")
-def store_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    with fresh_database(tmp_path_factory.mktemp("corrections")) as engine:
-        yield engine
-
-
-@pytest.fixture
-def session(store_engine: Engine) -> Iterator[Session]:
-    clean_tables(store_engine)
-    with db_session(store_engine) as s:
-        yield s
 
 
 def ingest(session: Session, book: RuleBook, **changes: Any) -> None:

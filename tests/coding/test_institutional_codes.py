@@ -3,12 +3,10 @@ codes it needs is held with a finding a biller can act on, and contradictory cod
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from rcm.coding import RuleBook, ScrubContext, ScrubFinding, scrub_claim
@@ -19,7 +17,6 @@ from rcm.domain import Encounter
 from rcm.errors import ConfigError, StateError
 from rcm.intake.nubc_codes import nubc_codes_in
 from rcm.store import ClaimStatus, find_claim, save_encounter
-from rcm.store.testing import clean_tables, db_session, fresh_database
 
 from .conftest import RULES_DIR, encounter_data, line, rules
 
@@ -172,19 +169,6 @@ def test_broken_settings_are_a_config_error() -> None:
 
 
 # --- in the store: the finding holds the claim before any 837 is built ----------------------------------------
-@pytest.fixture(scope="module")
-def store_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    with fresh_database(tmp_path_factory.mktemp("inst-store")) as engine:
-        yield engine
-
-
-@pytest.fixture
-def session(store_engine: Engine) -> Iterator[Session]:
-    clean_tables(store_engine)
-    with db_session(store_engine) as s:
-        yield s
-
-
 def test_the_scrub_run_holds_the_claim_and_no_override_releases_it(session: Session, book: RuleBook) -> None:
     for eid, codes in (("I1", {}), ("I2", COMPLETE)):
         patient = {**encounter_data()["patient"], "id": f"P-{eid}"}

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import Engine, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from rcm.coding import RuleBook
@@ -27,24 +26,10 @@ from rcm.store import (
     find_claim,
     save_encounter,
 )
-from rcm.store.testing import clean_tables, db_session, fresh_database
 
 from .conftest import encounter_data, line
 
 AS_OF = date(2026, 3, 10)
-
-
-@pytest.fixture(scope="module")
-def store_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
-    with fresh_database(tmp_path_factory.mktemp("scrub-store")) as engine:
-        yield engine
-
-
-@pytest.fixture
-def session(store_engine: Engine) -> Iterator[Session]:
-    clean_tables(store_engine)
-    with db_session(store_engine) as s:
-        yield s
 
 
 def status_of(session: Session, claim_number: str) -> ClaimStatus:
