@@ -10,15 +10,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
-from typer.testing import CliRunner
 
-from rcm.cli import app
 from rcm.config import Settings, get_settings, load_settings, reset_settings
 from rcm.eligibility.responses import ingest_271_file
 from rcm.errors import ConfigError
 from rcm.store import X12FileRecord
 from rcm.transport.answers import route_answer
-from tests.remits.answer_files import ACME, DEFAULT, eligibility_response, rules_with
+from tests.remits.answer_files import ACME, DEFAULT, eligibility_response, rules_with, run_cli
 
 
 @pytest.fixture
@@ -113,23 +111,17 @@ def cli_data(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     reset_settings()
 
 
-def _run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
-
-
 def test_the_cli_answers_through_the_clearinghouse_named(cli_data: Path, tmp_path: Path) -> None:
     path = _write(tmp_path, "r.271", eligibility_response("C", sender=DEFAULT[0], receiver=DEFAULT[1]))
-    code, out, err = _run("eligibility", "ingest", str(path), "--clearinghouse", "acme")
+    code, out, err = run_cli("eligibility", "ingest", str(path), "--clearinghouse", "acme")
     assert code == 0, err
     assert f"999 written: {cli_data / 'outbound' / 'acme'}/999_" in out
     assert [p.parent.name for p in (cli_data / "outbound").rglob("999_*")] == ["acme"]
 
     other = _write(tmp_path, "s.271", eligibility_response("S", sender=ACME[0], receiver=ACME[1]))
-    code, out, err = _run("eligibility", "ingest", str(other))  # no name: the ISA says acme
+    code, out, err = run_cli("eligibility", "ingest", str(other))  # no name: the ISA says acme
     assert code == 0, err
     assert sorted(p.parent.name for p in (cli_data / "outbound").rglob("999_*")) == ["acme", "acme"]
 
-    code, out, err = _run("eligibility", "ingest", str(path), "--clearinghouse", "nosuch")
+    code, out, err = run_cli("eligibility", "ingest", str(path), "--clearinghouse", "nosuch")
     assert code == 1 and "no clearinghouse named 'nosuch'" in err and "Traceback" not in out + err

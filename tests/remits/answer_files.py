@@ -9,11 +9,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from typer.testing import CliRunner
+
+from rcm.cli import app
 from rcm.config import DEFAULT_RULES_DIR
 from tests.eligibility.test_interpretation import _file as eligibility_271
 from tests.remits.bench_files import paying_835
 
-__all__ = ["ACME", "DEFAULT", "OTHER", "eligibility_response", "remittance", "rules_with", "with_ids"]
+__all__ = [
+    "ACME",
+    "DEFAULT",
+    "OTHER",
+    "eligibility_response",
+    "remittance",
+    "rules_with",
+    "run_cli",
+    "with_ids",
+]
 
 DEFAULT = ("CLEARINGHOUSE", "RCMSUBMITTER")  # (its id, our id with it)
 ACME = ("ACMECH", "RCMACME")
@@ -77,3 +89,10 @@ def eligibility_response(plan: str, *, sender: str, receiver: str) -> bytes:
     """A 271 saying an unknown member is active in ``plan``, from ``sender`` to ``receiver``."""
     content = eligibility_271(f"EB*1*IND*30**{plan}~")
     return with_ids(content, sender, receiver)
+
+
+def run_cli(*args: str) -> tuple[int, str, str]:
+    """``rcm ARGS...`` in this process: exit code, standard output, standard error (a crash fails the test)."""
+    result = CliRunner().invoke(app, list(args))
+    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
+    return result.exit_code, result.stdout, result.stderr

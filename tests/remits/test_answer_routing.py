@@ -8,13 +8,11 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import select
-from typer.testing import CliRunner
 
-from rcm.cli import app
 from rcm.config import get_settings, reset_settings
 from rcm.remits.files import post_received_files
 from rcm.store import X12FileRecord, make_engine
-from tests.remits.answer_files import ACME, DEFAULT, remittance, rules_with
+from tests.remits.answer_files import ACME, DEFAULT, remittance, rules_with, run_cli
 
 
 @pytest.fixture
@@ -24,12 +22,6 @@ def data_dir(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     reset_settings()
     yield get_settings().data_dir
     reset_settings()
-
-
-def _run(*args: str) -> tuple[int, str, str]:
-    result = CliRunner().invoke(app, list(args))
-    assert not isinstance(result.exception, Exception) or isinstance(result.exception, SystemExit), result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def _acks(data_dir: Path) -> dict[str, int]:
@@ -67,7 +59,7 @@ def test_an_835_in_a_clearinghouse_folder_is_answered_through_it(data_dir: Path)
 
 def test_the_cli_answers_through_the_clearinghouse_named(data_dir: Path, tmp_path: Path) -> None:
     path = _write(tmp_path, "r.835", remittance("T-N", sender=DEFAULT[0], receiver=DEFAULT[1]))
-    code, out, err = _run("remits", "post", str(path), "--clearinghouse", "acme")
+    code, out, err = run_cli("remits", "post", str(path), "--clearinghouse", "acme")
     assert code == 0, err
     assert f"999 written: {data_dir / 'outbound' / 'acme'}/999_" in out
     assert _acks(data_dir) == {"outbound/acme": 1}
@@ -82,24 +74,24 @@ def test_the_cli_answers_through_the_clearinghouse_named(data_dir: Path, tmp_pat
     assert Path(row.path).parent == data_dir / "outbound" / "acme"
 
     # posted again, through another clearinghouse even: nothing posted, nothing answered a second time
-    code, out, _ = _run("remits", "post", str(path), "--clearinghouse", "default")
+    code, out, _ = run_cli("remits", "post", str(path), "--clearinghouse", "default")
     assert code == 0 and "DUPLICATE" in out and "no new 999" in out
     assert _acks(data_dir) == {"outbound/acme": 1}
 
 
 def test_the_cli_without_a_name_answers_through_the_one_the_isa_names(data_dir: Path, tmp_path: Path) -> None:
     path = _write(tmp_path, "r.835", remittance("T-I", sender=ACME[0], receiver=ACME[1]))
-    code, _, err = _run("remits", "post", str(path), "--json")
+    code, _, err = run_cli("remits", "post", str(path), "--json")
     assert code == 0, err
     assert _acks(data_dir) == {"outbound/acme": 1}
 
 
 def test_the_cli_refuses_a_clearinghouse_not_configured(data_dir: Path, tmp_path: Path) -> None:
     path = _write(tmp_path, "r.835", remittance("T-U", sender=ACME[0], receiver=ACME[1]))
-    code, out, err = _run("remits", "post", str(path), "--clearinghouse", "nosuch")
+    code, out, err = run_cli("remits", "post", str(path), "--clearinghouse", "nosuch")
     assert code == 1 and "no clearinghouse named 'nosuch'" in err and "acme, default" in err
     assert "Traceback" not in out + err
     assert _acks(data_dir) == {}
     # nothing was posted either: the file posts in full once the name is right
-    code, out, _ = _run("remits", "post", str(path), "--clearinghouse", "acme", "--json")
+    code, out, _ = run_cli("remits", "post", str(path), "--clearinghouse", "acme", "--json")
     assert code == 0 and '"duplicate": false' in out
