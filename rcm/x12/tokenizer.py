@@ -15,12 +15,12 @@ from typing import BinaryIO
 
 from rcm.x12.delimiters import (
     Delimiters,
-    clean_separator,
     delimiters_from_isa,
     find_start,
     holds_isa,
     stray_line_breaks,
 )
+from rcm.x12.delimiters import clean_separator as python_clean_separator
 from rcm.x12.errors import NotX12Error
 
 __all__ = [
@@ -144,6 +144,27 @@ def _compiled_loop() -> Callable[..., tuple[int, int, int]] | None:
 
 
 _split_pieces = _compiled_loop()
+
+
+def _compiled_clean_separator() -> Callable[[str, str], str | None]:
+    """``clean_separator`` in one compiled pass over the text (rcm/x12/_segments.c) when it was built, falling
+    back to the Python function for what the compiled one leaves to it; else the Python function."""
+    if _split_pieces is None:
+        return python_clean_separator
+    from rcm.x12 import _segments  # type: ignore[attr-defined]
+
+    compiled = _segments.clean_separator
+
+    def clean_separator(text: str, term: str) -> str | None:
+        found = compiled(text, term)
+        if found is NotImplemented:
+            return python_clean_separator(text, term)
+        return found  # type: ignore[no-any-return]
+
+    return clean_separator
+
+
+clean_separator = _compiled_clean_separator()
 
 
 def _interchange_change(

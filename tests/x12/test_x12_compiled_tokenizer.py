@@ -23,9 +23,10 @@ Row = tuple[str, list[str], int, int, str, str, str, str]
 
 
 def _rows(data: bytes, *, compiled: bool, chunk_size: int = tokenizer.CHUNK_SIZE) -> list[Row] | str:
-    saved = tokenizer._split_pieces
+    saved, saved_clean = tokenizer._split_pieces, tokenizer.clean_separator
     if not compiled:
         tokenizer._split_pieces = None
+        tokenizer.clean_separator = tokenizer.python_clean_separator
     try:
         return [
             (s.id, s.elements, s.number, s.offset, s.delimiters.element, s.delimiters.segment,
@@ -36,7 +37,7 @@ def _rows(data: bytes, *, compiled: bool, chunk_size: int = tokenizer.CHUNK_SIZE
     except NotX12Error as exc:
         return f"NotX12Error: {exc}"
     finally:
-        tokenizer._split_pieces = saved
+        tokenizer._split_pieces, tokenizer.clean_separator = saved, saved_clean
 
 
 def _marks(data: bytes, *, compiled: bool) -> Iterator[tuple[int, str]]:
@@ -73,6 +74,50 @@ def test_segment_ids_are_shared_strings() -> None:
     assert len(ids) == 100
     assert len({id(s.id) for s in ids}) == 2
     assert ids[0].id is "CLM"  # noqa: F632 - interned, as the literal is
+
+
+@compiled_only
+def test_element_values_are_shared_strings() -> None:
+    """Repeated short element values (qualifiers, codes, dates, amounts) are one string object each, within a
+    file and across files; long or one-off values are their own strings, and every value reads as written."""
+    isa = b"ISA*00*          *00*          *ZZ*A              *ZZ*B              *260101*1200*^*00501*000000001*0*T*:~"
+    text = isa + (
+        b"GS*HC*A*B*20260101*1200*1*X*005010X222A1~ST*837*0001*005010X222A1~"
+        + b"".join(b"DTP*472*D8*20260105~AMT*F5*%d.00~NTE*ADD*A NOTE LONGER THAN EIGHT~" % i for i in range(30))
+        + b"SE*92*0001~GE*1*1~IEA*1*000000001~"
+    )
+    segments = [s for batch, _ in tokenizer.iter_segment_batches(text) for s in batch]
+    dtp = [s for s in segments if s.id == "DTP"]
+    assert len({id(s.elements[2]) for s in dtp}) == 1 and dtp[0].elements == ["472", "D8", "20260105"]
+    assert len({id(s.elements[0]) for s in dtp}) == 1
+    amounts = [s.elements[1] for s in segments if s.id == "AMT"]
+    assert amounts == [f"{i}.00" for i in range(30)]
+    notes = [s.elements[1] for s in segments if s.id == "NTE"]
+    assert set(notes) == {"A NOTE LONGER THAN EIGHT"} and len({id(n) for n in notes}) == 30
+    again = [s for batch, _ in tokenizer.iter_segment_batches(text) for s in batch if s.id == "DTP"]
+    assert again[0].elements[2] is dtp[0].elements[2]
+
+
+@compiled_only
+@pytest.mark.shared
+@pytest.mark.parametrize("sample", sample_params())
+def test_same_clean_separator_on_every_sample(sample: SampleFile) -> None:
+    """The compiled one-pass clean_separator answers as the Python one, on the whole text and on pieces."""
+    text = sample.path.read_bytes().decode("latin-1")
+    terms = {text[105]} if text.startswith("ISA") and len(text) > 105 else set()
+    for term in terms | {"~", "\x1d", "'", "!"}:
+        for piece in (text, text[7:], text[: len(text) // 2], text[len(text) // 3 :]):
+            assert tokenizer.clean_separator(piece, term) == tokenizer.python_clean_separator(piece, term)
+
+
+@compiled_only
+@settings(max_examples=400, deadline=None)
+@given(
+    text=st.text(alphabet="~*\n\r \t\x00\x0b\x0c\x1a\x1d!ABé", max_size=60),
+    term=st.sampled_from(["~", "\x1d", "!", "\n", "\r", "é"]),
+)
+def test_same_clean_separator_on_random_texts(text: str, term: str) -> None:
+    assert tokenizer.clean_separator(text, term) == tokenizer.python_clean_separator(text, term)
 
 
 @compiled_only
