@@ -7,6 +7,12 @@
  * class's own __init__, so errors and keyword calls behave exactly as before. rcm/x12/_speed.py decides which
  * classes qualify (plain positional fields, no __post_init__, immutable or list/dict defaults) and the tests
  * compare records built both ways.
+ *
+ * Empty list and dict defaults are made when first read, not when the record is built: most of a claim's or a
+ * line's containers (notes, amounts, quantities, other providers...) stay empty, and making and freeing them
+ * was a large part of a parse.  install() puts a LazyField descriptor in place of each such field's slot
+ * descriptor: reading an unset slot stores a new empty list (or dict) in it and returns it, so that appending to
+ * it, comparing, copying or pickling the record behave exactly as with a container made up front.
  */
 #include "_slots.h"
 
@@ -83,21 +89,11 @@ construct(PyObject *callable, PyObject *const *args, size_t nargsf, PyObject *kw
         }
         else {
             Py_ssize_t k = i - spec->required;
-            int kind = spec->kinds[k];
-            if (kind == 1) {
-                value = PyList_New(0);
+            if (spec->kinds[k] != 0) {
+                continue; /* an empty list or dict, made by its LazyField when first read */
             }
-            else if (kind == 2) {
-                value = PyDict_New();
-            }
-            else {
-                value = spec->values[k];
-                Py_INCREF(value);
-            }
-            if (value == NULL) {
-                Py_DECREF(self);
-                return NULL;
-            }
+            value = spec->values[k];
+            Py_INCREF(value);
         }
         SLOT(self, spec->offsets[i]) = value;
     }
@@ -119,6 +115,108 @@ free_spec(PyObject *capsule)
     PyMem_Free(spec->kinds);
     PyMem_Free(spec->values);
     PyMem_Free(spec);
+}
+
+typedef struct {
+    PyObject_HEAD
+    PyTypeObject *owner; /* the class whose slot this is */
+    PyObject *name;
+    Py_ssize_t offset;
+    int kind; /* 1: list, 2: dict */
+} LazyField;
+
+static void
+lazy_dealloc(PyObject *self)
+{
+    LazyField *field = (LazyField *)self;
+    Py_XDECREF(field->owner);
+    Py_XDECREF(field->name);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static int
+lazy_check(LazyField *field, PyObject *obj)
+{
+    if (!PyObject_TypeCheck(obj, field->owner)) {
+        PyErr_Format(PyExc_TypeError, "descriptor '%U' for '%s' objects doesn't apply to a '%s' object", field->name,
+                     field->owner->tp_name, Py_TYPE(obj)->tp_name);
+        return -1;
+    }
+    return 0;
+}
+
+static PyObject *
+lazy_get(PyObject *self, PyObject *obj, PyObject *type)
+{
+    (void)type;
+    LazyField *field = (LazyField *)self;
+    if (obj == NULL || obj == Py_None) {
+        Py_INCREF(self);
+        return self;
+    }
+    if (lazy_check(field, obj) < 0) {
+        return NULL;
+    }
+    PyObject *value = SLOT(obj, field->offset);
+    if (value == NULL) {
+        value = field->kind == 1 ? PyList_New(0) : PyDict_New();
+        if (value == NULL) {
+            return NULL;
+        }
+        SLOT(obj, field->offset) = value;
+    }
+    Py_INCREF(value);
+    return value;
+}
+
+static int
+lazy_set(PyObject *self, PyObject *obj, PyObject *value)
+{
+    LazyField *field = (LazyField *)self;
+    if (lazy_check(field, obj) < 0) {
+        return -1;
+    }
+    Py_XINCREF(value); /* deleting leaves the slot unset: the next read makes a new empty container */
+    Py_XSETREF(SLOT(obj, field->offset), value);
+    return 0;
+}
+
+static PyTypeObject LazyFieldType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "rcm.x12._records.LazyField",
+    .tp_basicsize = sizeof(LazyField),
+    .tp_dealloc = lazy_dealloc,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "A slot holding a list or dict that is made empty when first read.",
+    .tp_descr_get = lazy_get,
+    .tp_descr_set = lazy_set,
+};
+
+/* Replace the slot descriptors of the list and dict fields by LazyFields (after every offset is known). */
+static int
+install_lazy_fields(PyTypeObject *type, PyObject *names, RecordSpec *spec)
+{
+    for (Py_ssize_t k = 0; k < spec->fields - spec->required; k++) {
+        if (spec->kinds[k] == 0) {
+            continue;
+        }
+        LazyField *field = PyObject_New(LazyField, &LazyFieldType);
+        if (field == NULL) {
+            return -1;
+        }
+        Py_INCREF(type);
+        field->owner = type;
+        field->name = PyTuple_GET_ITEM(names, spec->required + k);
+        Py_INCREF(field->name);
+        field->offset = spec->offsets[spec->required + k];
+        field->kind = spec->kinds[k];
+        int set = PyObject_SetAttr((PyObject *)type, field->name, (PyObject *)field);
+        Py_DECREF(field);
+        if (set < 0) {
+            return -1;
+        }
+    }
+    return 0;
 }
 
 /* install(cls, field_names: tuple[str], required: int, defaults: tuple[(kind, value)]) */
@@ -197,7 +295,7 @@ install(PyObject *module, PyObject *args)
         Py_DECREF(capsule);
         return NULL;
     }
-    if (PyDict_SetItem(specs, (PyObject *)type, capsule) < 0) {
+    if (install_lazy_fields(type, names, spec) < 0 || PyDict_SetItem(specs, (PyObject *)type, capsule) < 0) {
         Py_DECREF(capsule);
         return NULL;
     }
@@ -235,5 +333,8 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__records(void)
 {
+    if (PyType_Ready(&LazyFieldType) < 0) {
+        return NULL;
+    }
     return PyModule_Create(&module);
 }

@@ -46,8 +46,9 @@ def fast_constructor(cls: type[_T]) -> type[_T]:
 
     Positional calls fill the slots from C (rcm/x12/_records.c) when it was built and the class qualifies
     (plain positional fields, no ``__post_init__``, defaults that are immutable values or empty lists and
-    dicts); other calls, and every call without the compiled module, go through an ``__init__`` that makes
-    empty list and dict defaults with literals instead of calling ``list()``/``dict()`` factories.  Same
+    dicts; those empty lists and dicts are made when the field is first read); other calls, and every call
+    without the compiled module, go through an ``__init__`` that makes empty list and dict defaults with
+    literals instead of calling ``list()``/``dict()`` factories.  Same
     parameters, same defaults, same records either way (the tests build every model class both ways).
     """
     _fast_constructor(cls)

@@ -108,6 +108,38 @@ def test_every_record_class_builds_the_same_both_ways(cls: type) -> None:
     assert repr(positional) == repr(by_keyword)
 
 
+def test_empty_containers_are_made_when_first_read() -> None:
+    """A list or dict default of a compiled record is made on first read and kept: appending to it, replacing
+    it, deleting it (read again: a new empty one), copying and pickling behave as with one made up front."""
+    import copy
+    import pickle
+
+    line = ServiceLine("1", None, ZERO, "UN", None, "11", [1], "", None, 7)
+    lazy = _records is not None and _records.installed(ServiceLine)
+    if lazy:
+        assert type(ServiceLine.__dict__["dates"]).__name__ == "LazyField"
+        assert ServiceLine.__dict__["dates"] is ServiceLine.dates  # read on the class: the descriptor
+    first = line.dates
+    assert first == [] and line.dates is first
+    line.dates.append("d")
+    line.providers["82"] = "x"  # type: ignore[assignment]
+    assert line.dates == ["d"] and line.providers == {"82": "x"}
+    line.notes = ["n"]
+    assert line.notes == ["n"]
+    if lazy:  # (a plain slot would raise AttributeError until set again)
+        del line.notes
+        assert line.notes == []
+        line.notes = ["n"]
+    copied = copy.deepcopy(line)
+    assert copied == line and copied.dates is not line.dates
+    assert pickle.loads(pickle.dumps(line)) == line
+    other = ServiceLine("1", None, ZERO, "UN", None, "11", [1], "", None, 7)
+    assert other.dates == [] and other.dates is not first
+    assert other != line and dataclasses.replace(line).dates == ["d"]
+    with pytest.raises(TypeError):
+        ServiceLine.__dict__["dates"].__get__(Party("85", "2", "X", "", "", "", "XX", "1", 3), Party)
+
+
 def test_models_keep_their_signature() -> None:
     line = ServiceLine("1", None, ZERO, "UN", None, "11", [1], "", None, 7, emergency="Y")
     assert line.dates == [] and line.providers == {} and line.emergency == "Y" and line.drug is None
