@@ -182,28 +182,8 @@ def _service(loop: Loop) -> ServicePayment:
     if n < 5:  # SVC01-SVC05 are read as they are; SVC06 and SVC07 (original procedure, units) often absent
         e = [*e, "", "", "", "", ""]
     comp = svc.delimiters.component
-    dates: list[DateValue] = []
-    adjustments: list[Adjustment] = []
-    references: list[Reference] = []
-    amounts: list[Amount] = []
-    quantities: list[Quantity] = []
-    remarks: list[Remark] = []
-    for s in segments[1:]:
-        sid = s.id
-        if sid == "CAS":
-            adjustments += adjustments_of(s)
-        elif sid == "DTM":
-            dates.append(of_dtm(s))
-        elif sid == "REF":
-            references.append(reference_of(s))
-        elif sid == "AMT":
-            amounts.append(amount_of_segment(s))
-        elif sid == "QTY":
-            quantities.append(Quantity.of(s))
-        elif sid == "LQ":
-            remarks.append(Remark(s.get(1), s.get(2), s.number))
     original = e[5] if n > 5 else ""
-    return ServicePayment(
+    service = ServicePayment(
         procedure_of(e[0].split(comp)),
         money_or_zero(e[1]),
         money_or_zero(e[2]),
@@ -212,13 +192,23 @@ def _service(loop: Loop) -> ServicePayment:
         procedure_of(original.split(comp)) if original else None,
         number(e[6]) if n > 6 else None,
         svc.number,
-        dates,
-        adjustments,
-        references,
-        amounts,
-        quantities,
-        remarks,
     )
+    # The lists are filled as their segments come (a list not needed is never made: see fast_constructor).
+    for s in segments[1:]:
+        sid = s.id
+        if sid == "CAS":
+            service.adjustments += adjustments_of(s)
+        elif sid == "DTM":
+            service.dates.append(of_dtm(s))
+        elif sid == "REF":
+            service.references.append(reference_of(s))
+        elif sid == "AMT":
+            service.amounts.append(amount_of_segment(s))
+        elif sid == "QTY":
+            service.quantities.append(Quantity.of(s))
+        elif sid == "LQ":
+            service.remarks.append(Remark(s.get(1), s.get(2), s.number))
+    return service
 
 
 of_dtm = DateValue.of_dtm
