@@ -182,7 +182,6 @@ def validate_transaction(tx: Transaction) -> list[Finding]:
         tx.control_number,
         tx.segments,
         group.functional_id if group is not None else None,
-        group.version if group is not None else "",
     )
     rules.extend(check_required_usage(tx.version, tx.control_number, tx.segments))
     if tx.set_id == "837":

@@ -77,7 +77,7 @@ def _finding(
 
 
 def check_guide_rules(
-    set_id: str, version: str, control: str, segments: Iterable[Segment], group_id: str | None, group_version: str
+    set_id: str, version: str, control: str, segments: Iterable[Segment], group_id: str | None
 ) -> list[Finding]:
     """Guide rules over one transaction's segments (ST..SE)."""
     out: list[Finding] = []
@@ -95,18 +95,7 @@ def check_guide_rules(
                     severity="warning",
                 )
             )
-        st03 = st.get(3)
-        if st03 and group_version and st03 != group_version:
-            out.append(
-                _finding(
-                    control,
-                    st,
-                    "version_mismatch",
-                    f"ST03 {st03} differs from GS08 {group_version}",
-                    severity="warning",
-                    element=3,
-                )
-            )
+        # ST03 against GS08: the envelope reader reports it (version_mismatch) for every transaction it reads.
     claim_type = "B" if version.startswith("005010X222") else "A" if version.startswith("005010X223") else None
     hl_ids: set[str] = set()
     expected_hl = 1
