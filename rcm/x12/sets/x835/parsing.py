@@ -19,7 +19,6 @@ from rcm.x12.sets.common import (
 )
 from rcm.x12.sets.x835.loops import ClaimPayment, ProviderAdjustment, ServicePayment
 from rcm.x12.sets.x835.segments import (
-    Adjustment,
     Payment,
     Procedure,
     Remark,
@@ -108,40 +107,7 @@ def _claim(loop: Loop, header_number: str) -> ClaimPayment:
     n = len(e)
     if n < 9:  # CLP01-CLP09 are read as they are; CLP11-CLP13 (DRG, weight, discharge fraction) often absent
         e = [*e, "", "", "", "", "", "", "", "", ""]
-    adjustments: list[Adjustment] = []
-    references: list[Reference] = []
-    dates: list[DateValue] = []
-    amounts: list[Amount] = []
-    quantities: list[Quantity] = []
-    parties: dict[str, Party] = {}
-    inpatient: list[str] | None = None
-    outpatient: list[str] | None = None
-    for s in loop.segments[1:]:
-        sid = s.id
-        if sid == "CAS":
-            adjustments += adjustments_of(s)
-        elif sid == "NM1":
-            entity = s.elements[0] if s.elements else ""
-            if entity in _CLAIM_PARTIES and entity not in parties:
-                parties[entity] = Party.of_nm1(s)
-        elif sid == "REF":
-            references.append(Reference.of(s))
-        elif sid == "DTM":
-            dates.append(DateValue.of_dtm(s))
-        elif sid == "AMT":
-            amounts.append(Amount.of(s))
-        elif sid == "QTY":
-            quantities.append(Quantity.of(s))
-        elif sid == "MIA":
-            inpatient = list(s.elements)
-        elif sid == "MOA":
-            outpatient = list(s.elements)
-    services: list[ServicePayment] = []
-    for child in loop.children:
-        if child.id == "2110":
-            services.append(_service(child))
-    get = parties.get
-    return ClaimPayment(
+    claim = ClaimPayment(
         e[0],
         e[1],
         money_or_zero(e[2]),
@@ -156,22 +122,32 @@ def _claim(loop: Loop, header_number: str) -> ClaimPayment:
         number(e[12]) if n > 12 else None,
         clp.number,
         header_number,
-        adjustments,
-        get("QC"),
-        get("IL"),
-        get("74"),
-        get("82"),
-        get("TT"),
-        get("PR"),
-        get("GB"),
-        inpatient,
-        outpatient,
-        references,
-        dates,
-        amounts,
-        quantities,
-        services,
     )
+    # The lists are filled as their segments come (a list not needed is never made: see fast_constructor).
+    for s in loop.segments[1:]:
+        sid = s.id
+        if sid == "CAS":
+            claim.adjustments += adjustments_of(s)
+        elif sid == "NM1":
+            role = _CLAIM_PARTIES.get(s.elements[0] if s.elements else "")
+            if role is not None and getattr(claim, role) is None:  # the first of each role counts
+                setattr(claim, role, Party.of_nm1(s))
+        elif sid == "REF":
+            claim.references.append(reference_of(s))
+        elif sid == "DTM":
+            claim.dates.append(of_dtm(s))
+        elif sid == "AMT":
+            claim.amounts.append(amount_of_segment(s))
+        elif sid == "QTY":
+            claim.quantities.append(Quantity.of(s))
+        elif sid == "MIA":
+            claim.inpatient = list(s.elements)
+        elif sid == "MOA":
+            claim.outpatient = list(s.elements)
+    for child in loop.children:
+        if child.id == "2110":
+            claim.services.append(_service(child))
+    return claim
 
 
 def _service(loop: Loop) -> ServicePayment:
