@@ -143,11 +143,11 @@ SEG N4 Geographic Location | E0207 C0605 C0704
 SEG PER Administrative Communications Contact | P0304 P0506 P0708
 1 M ID 2-2 contact function code = 1P BL CX IC
 2 O AN 1-60 name
-3 X ID 2-2 communication number qualifier = ED EM EX FX TE UR
+3 X ID 2-2 communication number qualifier = ED EM EX FX TE UR WP
 4 X AN 1-256 communication number
-5 X ID 2-2 communication number qualifier = ED EM EX FX TE UR
+5 X ID 2-2 communication number qualifier = ED EM EX FX TE UR WP
 6 X AN 1-256 communication number
-7 X ID 2-2 communication number qualifier = ED EM EX FX TE UR
+7 X ID 2-2 communication number qualifier = ED EM EX FX TE UR WP
 8 X AN 1-256 communication number
 SEG REF Reference Information | R0203
 1 M ID 2-3 reference identification qualifier

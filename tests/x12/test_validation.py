@@ -334,3 +334,33 @@ def test_guide_required_elements_by_implementation_guide() -> None:
     body = claim_837p()
     body[body.index(f"NM1*85*2*PRACTICE*****XX*{NPI}")] = "NM1*85*2*PRACTICE"
     assert {f.element for f in validate_file(interchange(body)) if f.code == "element_missing"} == {8, 9}
+
+
+# ------------------------------------------------------------------ public-file findings (compared with pyx12's maps)
+
+
+def test_other_payer_billing_provider_needs_no_name_or_id() -> None:
+    """837P 2330G (NM1*85 inside a claim's other-payer loop) carries NM101/NM102 only; the billing provider's own
+    NM1*85 (2010AA) still needs NM103, NM108 and NM109."""
+    cob = ("SBR*S*18*******CI", "OI***Y***Y", "NM1*IL*1*DOE*JANE****MI*W2", "NM1*PR*2*OTHER PAYER*****PI*999",
+           "NM1*85*2")
+    found = validate_file(interchange(claim_837p(extra_2300=cob), fid="HC"))
+    assert not [f for f in found if f.code == "element_missing" and f.segment_id == "NM1"]
+    found = validate_file(interchange(claim_837p(npi="", extra_2300=cob), fid="HC"))
+    missing = [f for f in found if f.code == "element_missing" and f.segment_id == "NM1"]
+    assert [(f.element, f.segment) for f in missing] == [(9, 9)]  # NM109 of the 2010AA NM1*85
+
+
+def test_a_wrong_facility_code_qualifier_is_one_finding() -> None:
+    found = validate_file(interchange(claim_837p(clm="CLM*PCN1*150***11:X:1*Y*A*Y*Y"), fid="HC"))
+    assert len([f for f in found if f.segment_id == "CLM" and f.element == 5]) == 1
+    found = validate_file(interchange(claim_837p(clm="CLM*PCN1*150***11:A:1*Y*A*Y*Y"), fid="HC"))
+    assert [f.message for f in found if f.segment_id == "CLM" and f.element == 5] == [
+        "CLM05-2 (facility code qualifier): must be B in 005010X222A1"
+    ]
+
+
+def test_work_phone_is_a_communication_qualifier() -> None:
+    body = claim_837p()
+    body[2] = "PER*IC*DESK*WP*5555550100"
+    assert "invalid_code" not in codes(validate_file(interchange(body, fid="HC")))

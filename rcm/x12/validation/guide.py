@@ -147,7 +147,7 @@ def check_guide_rules(
                             ik4="1",
                         )
                     )
-                elif qualifier != claim_type:
+                elif qualifier != claim_type and qualifier in ("A", "B"):  # other values: invalid_code already
                     out.append(
                         _finding(
                             control,

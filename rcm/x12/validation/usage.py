@@ -47,14 +47,30 @@ def required_elements(version: str) -> dict[str, tuple[Rule, ...]]:
     return next((rules for prefix, rules in _BY_GUIDE.items() if version.startswith(prefix)), {})
 
 
+# Rules that hold only before the first claim of a billing provider: inside a claim, NM1*85 is the other payer's
+# billing provider (837 loop 2330G), which carries NM101 and NM102 only.
+_OUTSIDE_CLAIMS: dict[str, frozenset[tuple[str, str]]] = {
+    "005010X222": frozenset({("NM1", "85")}),
+    "005010X223": frozenset({("NM1", "85")}),
+}
+
+
 def check_required_usage(version: str, control: str, segments: Iterable[Segment]) -> list[Finding]:
     """Elements the guide requires but the segment leaves empty."""
     table = required_elements(version)
     if not table:
         return []
+    outside_claims = next((v for prefix, v in _OUTSIDE_CLAIMS.items() if version.startswith(prefix)), frozenset())
+    in_claim = False  # after a CLM, until the next billing provider (HL03 20)
     out: list[Finding] = []
     for seg in segments:
-        rules = table.get(seg.id)
+        sid = seg.id
+        if outside_claims:
+            if sid == "CLM":
+                in_claim = True
+            elif sid == "HL" and seg.get(3) == "20":
+                in_claim = False
+        rules = table.get(sid)
         if rules is None:
             continue
         els = seg.elements
@@ -62,6 +78,8 @@ def check_required_usage(version: str, control: str, segments: Iterable[Segment]
         qualifier = els[0] if els else ""
         for wanted, positions in rules:
             if wanted is not None and wanted != qualifier:
+                continue
+            if in_claim and (sid, wanted) in outside_claims:
                 continue
             for p in positions:
                 if p > n or not els[p - 1]:
