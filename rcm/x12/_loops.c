@@ -9,7 +9,10 @@
  * The frames are the engine's lists: [spec, loop, position, counts, child counts, children started, the spec's
  * _flat indexes], so nothing here reads attributes of the specs.
  *
- * grow(stack, segments, index) -> the index of the first segment not taken
+ * grow(stack, segments, index[, on_close, watch]) -> the index of the first segment not taken
+ * When on_close is given, it is called with each loop whose id is in watch (a frozenset) as that loop closes
+ * (nothing can be added to a closed loop), so that a model builder can read it while its segments are still in
+ * the CPU caches; the Python loop does the same for the loops it closes.
  */
 #include "_slots.h"
 
@@ -190,19 +193,49 @@ take_own(PyObject *top, PyObject *segment, PyObject *sid, PyObject *elements)
     return 0;
 }
 
+/* Who hears of closed loops during one grow() call: on_close(loop) for the loop ids in watch. */
+typedef struct {
+    PyObject *on_close; /* NULL when nobody listens */
+    PyObject *watch;
+} Listener;
+
+/* Close the loops above `level`: tell the listener of the watched ones, then drop their frames (plain lists). */
+static int
+close_above(PyObject *stack, Py_ssize_t level, const Listener *listener)
+{
+    for (Py_ssize_t top = PyList_GET_SIZE(stack) - 1; top > level; top--) {
+        PyObject *closed = PyList_GET_ITEM(stack, top);
+        if (listener->on_close != NULL) {
+            PyObject *node = PyList_GET_ITEM(closed, 1);
+            int watched = PySet_Contains(listener->watch, SLOT(node, loop_id));
+            if (watched < 0) {
+                return -1;
+            }
+            if (watched) {
+                PyObject *done = PyObject_CallOneArg(listener->on_close, node);
+                if (done == NULL) {
+                    return -1;
+                }
+                Py_DECREF(done);
+            }
+        }
+        Py_SET_SIZE(stack, top);
+        Py_DECREF(closed);
+    }
+    return 0;
+}
+
 /* Open the child loop (an entry of a spec's kids index) under the frame at `level`; the stack above it has
  * been checked. */
 static int
-open_loop(PyObject *stack, Py_ssize_t level, PyObject *entry, Py_ssize_t n, PyObject *segment)
+open_loop(PyObject *stack, Py_ssize_t level, PyObject *entry, Py_ssize_t n, PyObject *segment,
+          const Listener *listener)
 {
     PyObject *frame = PyList_GET_ITEM(stack, level);
     PyObject *child = PyTuple_GET_ITEM(entry, 0), *child_id = PyTuple_GET_ITEM(entry, 2);
     PyObject *name = PyTuple_GET_ITEM(entry, 4), *first = PyTuple_GET_ITEM(entry, 5), *flat = PyTuple_GET_ITEM(entry, 6);
-    /* close the loops above `level`: drop their frames (plain lists; nothing runs when they go) */
-    for (Py_ssize_t top = PyList_GET_SIZE(stack) - 1; top > level; top--) {
-        PyObject *closed = PyList_GET_ITEM(stack, top);
-        Py_SET_SIZE(stack, top);
-        Py_DECREF(closed);
+    if (close_above(stack, level, listener) < 0) {
+        return -1;
     }
     PyObject *count = PyLong_FromSsize_t(n);
     if (count == NULL) {
@@ -260,7 +293,7 @@ open_loop(PyObject *stack, Py_ssize_t level, PyObject *entry, Py_ssize_t n, PyOb
 
 /* A child loop of a loop on the stack: 1 opened, 0 not for us, -1 error. */
 static int
-open_child(PyObject *stack, PyObject *segment, PyObject *sid, PyObject *elements)
+open_child(PyObject *stack, PyObject *segment, PyObject *sid, PyObject *elements, const Listener *listener)
 {
     Py_ssize_t depth = PyList_GET_SIZE(stack);
     for (Py_ssize_t level = depth - 1; level >= 0; level--) {
@@ -311,7 +344,7 @@ open_child(PyObject *stack, PyObject *segment, PyObject *sid, PyObject *elements
                 if (over != 0) {
                     return over < 0 ? -1 : 0;
                 }
-                return open_loop(stack, level, entry, n, segment);
+                return open_loop(stack, level, entry, n, segment, listener);
             }
         }
         found = PyDict_Contains(PyTuple_GET_ITEM(flat, 2), sid);
@@ -326,9 +359,18 @@ static PyObject *
 grow(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)module;
-    if (nargs != 3 || !PyList_CheckExact(args[0]) || !PyList_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "grow(stack: list, segments: list, index: int)");
+    if ((nargs != 3 && nargs != 5) || !PyList_CheckExact(args[0]) || !PyList_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "grow(stack: list, segments: list, index: int[, on_close, watch])");
         return NULL;
+    }
+    Listener listener = {NULL, NULL};
+    if (nargs == 5 && args[3] != Py_None) {
+        if (!PyCallable_Check(args[3]) || !PyFrozenSet_CheckExact(args[4])) {
+            PyErr_SetString(PyExc_TypeError, "grow: on_close must be callable and watch a frozenset");
+            return NULL;
+        }
+        listener.on_close = args[3];
+        listener.watch = args[4];
     }
     if (loop_type == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "grow: configure() was not called");
@@ -356,7 +398,7 @@ grow(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
         }
         int taken = take_own(top, segment, sid, elements);
         if (taken == 0) {
-            taken = open_child(stack, segment, sid, elements);
+            taken = open_child(stack, segment, sid, elements, &listener);
         }
         if (taken < 0) {
             return NULL;
@@ -370,7 +412,7 @@ grow(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS, "configure(Loop, Segment): the classes to read and build"},
-    {"grow", (PyCFunction)(void (*)(void))grow, METH_FASTCALL, "grow(stack, segments, index) -> index not taken"},
+    {"grow", (PyCFunction)(void (*)(void))grow, METH_FASTCALL, "grow(stack, segments, index[, on_close, watch]) -> index not taken"},
     {NULL, NULL, 0, NULL},
 };
 

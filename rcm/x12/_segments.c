@@ -1,7 +1,7 @@
 /*
  * Compiled inner loop of the X12 tokenizer (rcm/x12/tokenizer.py), for the regular case only: one byte per
- * character, the text already split into one piece per segment.  It turns pieces into Segment objects (the
- * same class, the same slot values as the Python loop) and stops at the first piece that needs the Python
+ * character, the text already split into one piece per segment.  It turns pieces into Segment objects (of the
+ * compiled Segment class defined here, with the same values as the Python loop gives) and stops at the first piece that needs the Python
  * code (an ISA after the first segment, or prose with an id longer than three characters), handing back
  * where it stopped.  The Python loop stays the reference: tests compare both on every sample file.
  *
@@ -10,9 +10,153 @@
  */
 #include "_slots.h"
 
-static PyTypeObject *segment_type = NULL;
-static Py_ssize_t slot_id, slot_elements, slot_number, slot_offset, slot_delimiters;
+static PyTypeObject *segment_type = NULL; /* the class split_pieces builds: the compiled Segment below */
 static PyObject *envelope_ids = NULL; /* frozenset of segment ids whose index goes into marks */
+
+/*
+ * The compiled Segment: the same attributes as the Python class in rcm/x12/tokenizer.py (which adds the
+ * methods written in Python), but the segment number and byte offset are kept as C integers (no int object per
+ * segment: offsets are always past the small-int cache) and the object is not tracked by the cyclic garbage
+ * collector (a segment refers to its id, its elements and its delimiters, which never refer back to it), so
+ * making and freeing one is a single small allocation.  A file's segments are the most numerous objects a
+ * parse makes.
+ */
+typedef struct {
+    PyObject_HEAD
+    PyObject *id;
+    PyObject *elements;
+    PyObject *delimiters;
+    Py_ssize_t number;
+    Py_ssize_t offset;
+} SegmentObject;
+
+static PyObject *default_delimiters = NULL; /* Segment(...) without delimiters= gets these */
+
+static void
+segment_dealloc(PyObject *self)
+{
+    SegmentObject *segment = (SegmentObject *)self;
+    PyTypeObject *type = Py_TYPE(self);
+    Py_XDECREF(segment->id);
+    Py_XDECREF(segment->elements);
+    Py_XDECREF(segment->delimiters);
+    PyObject_Free(self);
+    Py_DECREF(type);
+}
+
+/* A new segment of the compiled type, taking the references to id and elements (borrowing delimiters). */
+static PyObject *
+segment_make(PyTypeObject *type, PyObject *id, PyObject *elements, Py_ssize_t number, Py_ssize_t offset,
+             PyObject *delimiters)
+{
+    SegmentObject *segment = PyObject_Malloc(sizeof(SegmentObject));
+    if (segment == NULL) {
+        return PyErr_NoMemory();
+    }
+    PyObject_Init((PyObject *)segment, type);
+    segment->id = id;
+    segment->elements = elements;
+    Py_INCREF(delimiters);
+    segment->delimiters = delimiters;
+    segment->number = number;
+    segment->offset = offset;
+    return (PyObject *)segment;
+}
+
+static PyObject *
+segment_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *keywords[] = {"id", "elements", "number", "offset", "delimiters", NULL};
+    PyObject *id, *elements, *delimiters = default_delimiters;
+    Py_ssize_t number = 0, offset = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|nnO:Segment", keywords, &id, &elements, &number, &offset,
+                                     &delimiters)) {
+        return NULL;
+    }
+    if (delimiters == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "Segment: no default delimiters");
+        return NULL;
+    }
+    Py_INCREF(id);
+    Py_INCREF(elements);
+    PyObject *segment = segment_make(type, id, elements, number, offset, delimiters);
+    if (segment == NULL) {
+        Py_DECREF(id);
+        Py_DECREF(elements);
+    }
+    return segment;
+}
+
+/* get(n): element n (1-based, as in CLP04), "" when absent (the model builders' most frequent call). */
+static PyObject *
+segment_get(PyObject *self, PyObject *arg)
+{
+    Py_ssize_t n = PyLong_AsSsize_t(arg);
+    if (n == -1 && PyErr_Occurred()) {
+        return NULL;
+    }
+    PyObject *elements = ((SegmentObject *)self)->elements;
+    if (elements == NULL) {
+        PyErr_SetString(PyExc_AttributeError, "elements");
+        return NULL;
+    }
+    PyObject *value;
+    if (PyList_CheckExact(elements)) {
+        if (n > 0 && n <= PyList_GET_SIZE(elements)) {
+            value = PyList_GET_ITEM(elements, n - 1);
+            Py_INCREF(value);
+            return value;
+        }
+        return PyUnicode_FromStringAndSize("", 0);
+    }
+    Py_ssize_t size = PyObject_Size(elements);
+    if (size < 0) {
+        return NULL;
+    }
+    return n > 0 && n <= size ? PySequence_GetItem(elements, n - 1) : PyUnicode_FromStringAndSize("", 0);
+}
+
+static PyMemberDef segment_members[] = {
+    {"id", T_OBJECT_EX, offsetof(SegmentObject, id), 0, "the segment id (ISA, CLM, SV1...)"},
+    {"elements", T_OBJECT_EX, offsetof(SegmentObject, elements), 0, "the elements after the id"},
+    {"delimiters", T_OBJECT_EX, offsetof(SegmentObject, delimiters), 0, "the delimiters it was read with"},
+    {"number", T_PYSSIZET, offsetof(SegmentObject, number), 0, "1-based segment number in the file"},
+    {"offset", T_PYSSIZET, offsetof(SegmentObject, offset), 0, "byte offset in the file"},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyMethodDef segment_methods[] = {
+    {"get", segment_get, METH_O, "Element n (1-based, as in CLP04), \"\" when absent."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyType_Slot segment_slots[] = {
+    {Py_tp_dealloc, segment_dealloc},
+    {Py_tp_new, segment_new},
+    {Py_tp_members, segment_members},
+    {Py_tp_methods, segment_methods},
+    {0, NULL},
+};
+
+/* segment_class(name, default_delimiters): a new compiled Segment class (tokenizer.py adds the Python methods). */
+static PyObject *
+segment_class(PyObject *module, PyObject *args)
+{
+    (void)module;
+    const char *name;
+    PyObject *delimiters;
+    if (!PyArg_ParseTuple(args, "sO", &name, &delimiters)) {
+        return NULL;
+    }
+    PyType_Spec spec = {name, sizeof(SegmentObject), 0, Py_TPFLAGS_DEFAULT, segment_slots};
+    PyObject *type = PyType_FromSpec(&spec);
+    if (type == NULL) {
+        return NULL;
+    }
+    Py_INCREF(delimiters);
+    Py_XSETREF(default_delimiters, delimiters);
+    return type;
+}
 
 /*
  * Segment ids repeat on every line of a file (a few dozen distinct ones), so each distinct id of up to three
@@ -108,13 +252,8 @@ configure(PyObject *module, PyObject *args)
     if (!PyArg_ParseTuple(args, "O!O!", &PyType_Type, &type, &PyFrozenSet_Type, &ids)) {
         return NULL;
     }
-    if (type->tp_dictoffset != 0 || !(type->tp_flags & Py_TPFLAGS_HEAPTYPE)) {
-        PyErr_SetString(PyExc_TypeError, "Segment must be a class with __slots__ and no __dict__");
-        return NULL;
-    }
-    if (slot_offset_of(type, "id", &slot_id) < 0 || slot_offset_of(type, "elements", &slot_elements) < 0 ||
-        slot_offset_of(type, "number", &slot_number) < 0 || slot_offset_of(type, "offset", &slot_offset) < 0 ||
-        slot_offset_of(type, "delimiters", &slot_delimiters) < 0) {
+    if (type->tp_dealloc != segment_dealloc) {
+        PyErr_SetString(PyExc_TypeError, "split_pieces builds the compiled Segment class only");
         return NULL;
     }
     Py_INCREF(type);
@@ -123,8 +262,6 @@ configure(PyObject *module, PyObject *args)
     Py_XSETREF(envelope_ids, ids);
     Py_RETURN_NONE;
 }
-
-#define SET_SLOT(obj, offset, value) (SLOT(obj, offset) = (value))
 
 static PyObject *
 split_pieces(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
@@ -221,23 +358,12 @@ split_pieces(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             }
             Py_DECREF(position);
         }
-        PyObject *number_object = PyLong_FromSsize_t(number);
-        PyObject *offset_object = PyLong_FromSsize_t(offset);
-        PyObject *segment = segment_type->tp_alloc(segment_type, 0);
-        if (number_object == NULL || offset_object == NULL || segment == NULL) {
-            Py_XDECREF(number_object);
-            Py_XDECREF(offset_object);
-            Py_XDECREF(segment);
+        PyObject *segment = segment_make(segment_type, sid, elements, number, offset, delimiters);
+        if (segment == NULL) {
             Py_DECREF(sid);
             Py_DECREF(elements);
             return NULL;
         }
-        Py_INCREF(delimiters);
-        SET_SLOT(segment, slot_id, sid);
-        SET_SLOT(segment, slot_elements, elements);
-        SET_SLOT(segment, slot_number, number_object);
-        SET_SLOT(segment, slot_offset, offset_object);
-        SET_SLOT(segment, slot_delimiters, delimiters);
         int appended = PyList_Append(out, segment);
         Py_DECREF(segment);
         if (appended < 0) {
@@ -353,6 +479,7 @@ clean_separator(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 }
 
 static PyMethodDef methods[] = {
+    {"segment_class", segment_class, METH_VARARGS, "segment_class(name, default_delimiters): a compiled Segment class"},
     {"configure", configure, METH_VARARGS, "configure(Segment, envelope_ids): the class to build and the ids to mark"},
     {"split_pieces", (PyCFunction)(void (*)(void))split_pieces, METH_FASTCALL,
      "split_pieces(pieces, index, element, separator_length, number, offset, delimiters, out, marks)"},

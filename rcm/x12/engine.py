@@ -197,7 +197,7 @@ class Loop:
 #   [6] the LoopSpec's _flat indexes (for the compiled loop).
 
 
-def _compiled_loop() -> Callable[[list[list[Any]], list[Segment], int], int] | None:
+def _compiled_loop() -> Callable[..., int] | None:
     """The compiled inner loop (rcm/x12/_loops.c) when it was built; else None (RCM_PURE_PYTHON_ENGINE=1
     forces the Python loop)."""
     if os.environ.get("RCM_PURE_PYTHON_ENGINE"):
@@ -210,7 +210,7 @@ def _compiled_loop() -> Callable[[list[list[Any]], list[Segment], int], int] | N
         _loops.configure(Loop, Segment)
     except TypeError:
         return None
-    grow: Callable[[list[list[Any]], list[Segment], int], int] = _loops.grow
+    grow: Callable[..., int] = _loops.grow
     return grow
 
 
@@ -236,10 +236,15 @@ def build_tree(
     segments: Sequence[Segment],
     *,
     transaction: str | None = None,
+    on_close: Callable[[Loop], None] | None = None,
+    watch: frozenset[str] = frozenset(),
 ) -> tuple[Loop, list[Finding]]:
     """Build the loop tree of one transaction set (ST..SE) from its description.
 
-    Returns the root loop (``spec.id``, holding ST and SE) and the structure findings.
+    Returns the root loop (``spec.id``, holding ST and SE) and the structure findings.  ``on_close``, when
+    given, is called with every loop whose id is in ``watch`` as soon as that loop is closed (nothing is added
+    to it afterwards), in file order: model builders read each claim then, while its segments are still in
+    the CPU caches, instead of walking the whole tree again afterwards.
     """
     spec.compile()
     findings: list[Finding] = []
@@ -278,6 +283,8 @@ def build_tree(
             done = stack.pop()
             if done[0]._required or done[0]._required_kids:
                 close(done, at)
+            if on_close is not None and done[1].id in watch:
+                on_close(done[1])
 
     def count(frame: list[Any], s: SegmentSpec, segment: Segment) -> None:
         n = frame[3].get(s, 0) + 1
@@ -326,7 +333,7 @@ def build_tree(
         if grow is not None:
             # The compiled loop takes the regular moves and stops, changing nothing, at the first segment
             # that needs the rules below.
-            following = grow(stack, as_list, following)
+            following = grow(stack, as_list, following, on_close, watch)
             if following >= total:
                 break
         idx = following
@@ -469,6 +476,8 @@ def build_tree(
         top[1].segments.append(segment)
     for fr in reversed(stack):
         close(fr, segments[-1])
+        if on_close is not None and fr[1].id in watch:
+            on_close(fr[1])
     return root, findings
 
 

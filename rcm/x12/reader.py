@@ -7,7 +7,7 @@ transactions); ``read_file`` keeps everything.  Envelope problems become finding
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -92,13 +92,15 @@ class Transaction:
     def first_segment(self) -> int:
         return self.segments[0].number
 
-    def _build(self) -> None:
+    def _build(self, on_close: Callable[[Loop], None] | None = None, watch: frozenset[str] = frozenset()) -> None:
         from rcm.x12.engine import build_tree
         from rcm.x12.sets.registry import spec_for
 
         spec = spec_for(self.set_id, self.version, control_number=self.control_number)
         with paused_gc():
-            tree, found = build_tree(spec, self.segments, transaction=self.control_number)
+            tree, found = build_tree(
+                spec, self.segments, transaction=self.control_number, on_close=on_close, watch=watch
+            )
         self._tree = tree
         self._structure_findings = found
         self.findings.extend(found)
@@ -108,6 +110,15 @@ class Transaction:
         """The loop tree (built once, on first access).  Raises UnknownTransactionError for unknown sets."""
         if self._tree is None:
             self._build()
+        assert self._tree is not None
+        return self._tree
+
+    def tree_telling(self, on_close: Callable[[Loop], None], watch: frozenset[str]) -> Loop:
+        """The loop tree, calling ``on_close`` with each loop whose id is in ``watch`` as the engine closes it
+        (see ``build_tree``) when the tree is built now; when it was built already, nobody is called, and the
+        caller reads those loops from the tree as usual."""
+        if self._tree is None:
+            self._build(on_close, watch)
         assert self._tree is not None
         return self._tree
 

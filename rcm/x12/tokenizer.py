@@ -11,7 +11,7 @@ import codecs
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, BinaryIO
 
 from rcm.x12.delimiters import (
     Delimiters,
@@ -116,7 +116,7 @@ class Segment:
         return d.element.join(out)
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Segment):
+        if type(other) is not type(self) and not isinstance(other, Segment):
             return NotImplemented
         return self.id == other.id and self.elements == other.elements
 
@@ -124,6 +124,39 @@ class Segment:
 
     def __repr__(self) -> str:
         return f"Segment({self.id!r}, {self.elements!r}, number={self.number}, offset={self.offset})"
+
+    def __reduce__(self) -> tuple[type[Segment], tuple[str, list[str], int, int, Delimiters]]:
+        # rebuilt as the class in use (the compiled one when it was built)
+        return Segment, (self.id, self.elements, self.number, self.offset, self.delimiters)
+
+
+# Methods the compiled Segment takes from the class above (``get`` it has in C).
+_PYTHON_METHODS = ("components", "component", "repeats", "text", "__eq__", "__repr__", "__reduce__")
+
+
+def _compiled_segment_class(python_class: type[Segment]) -> type[Segment]:
+    """The compiled Segment (rcm/x12/_segments.c: number and offset kept as C integers, not tracked by the
+    cyclic collector) with the methods above, when it was built; else the Python class
+    (RCM_PURE_PYTHON_TOKENIZER=1 keeps the Python class and loop).  Same attributes, same behaviour: the
+    tests run both."""
+    if os.environ.get("RCM_PURE_PYTHON_TOKENIZER"):
+        return python_class
+    try:
+        from rcm.x12 import _segments  # type: ignore[attr-defined]
+    except ImportError:
+        return python_class
+    compiled: type[Segment] = _segments.segment_class(f"{__name__}.Segment", _DEFAULT)
+    for name in _PYTHON_METHODS:
+        setattr(compiled, name, python_class.__dict__[name])
+    compiled.__hash__ = None  # type: ignore[assignment]  # mutable, compared by content
+    compiled.__doc__ = python_class.__doc__
+    compiled.__qualname__ = python_class.__qualname__
+    return compiled
+
+
+if not TYPE_CHECKING:
+    PythonSegment = Segment
+    Segment = _compiled_segment_class(Segment)
 
 
 def _compiled_loop() -> Callable[..., tuple[int, int, int]] | None:

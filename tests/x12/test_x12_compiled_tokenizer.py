@@ -183,3 +183,62 @@ def test_same_segments_on_random_texts(body: list[str], line_break: str, chunk_s
     text = ISA + line_break + line_break.join(body) + line_break
     data = text.encode(encoding)
     assert _rows(data, compiled=True, chunk_size=chunk_size) == _rows(data, compiled=False, chunk_size=chunk_size)
+
+
+@pytest.mark.parametrize("kind", ["compiled", "python"])
+def test_the_compiled_segment_class_behaves_as_the_python_one(kind: str) -> None:
+    """Attributes, defaults, methods, equality, copying and pickling are the same for the compiled Segment
+    (number and offset kept as C integers, not tracked by the cyclic collector) and the Python class."""
+    import copy
+    import gc
+    import pickle
+
+    from rcm.x12.delimiters import Delimiters
+
+    if kind == "compiled" and tokenizer.Segment is tokenizer.PythonSegment:
+        pytest.skip("compiled Segment not built")
+    cls = tokenizer.Segment if kind == "compiled" else tokenizer.PythonSegment
+    delims = Delimiters(element="|", segment="~", component=">", repetition="!")
+    seg = cls("SV1", ["HC>99213>25", "100", "UN"], 12, 3456, delims)
+    assert (seg.id, seg.elements, seg.number, seg.offset, seg.delimiters) == (
+        "SV1", ["HC>99213>25", "100", "UN"], 12, 3456, delims,
+    )
+    assert seg.get(1) == "HC>99213>25" and seg.get(3) == "UN" and seg.get(4) == "" and seg.get(0) == ""
+    assert seg.get(-1) == ""
+    assert seg.components(1) == ["HC", "99213", "25"] and seg.component(1, 2) == "99213"
+    assert seg.text() == "SV1|HC>99213>25|100|UN"
+    assert repr(seg) == "Segment('SV1', ['HC>99213>25', '100', 'UN'], number=12, offset=3456)"
+    default = cls("REF", ["EI", "1"])
+    assert (default.number, default.offset, default.delimiters) == (0, 0, Delimiters.default())
+    assert cls(id="REF", elements=["EI", "1"], number=5).number == 5
+    seg.number, seg.offset, seg.elements = 13, 99, ["HC>99214", "120"]
+    assert (seg.number, seg.offset, seg.get(2)) == (13, 99, "120")
+    assert seg == cls("SV1", ["HC>99214", "120"]) and seg != cls("SV2", ["HC>99214", "120"])
+    with pytest.raises(TypeError):
+        hash(seg)
+    for twin in (copy.copy(seg), copy.deepcopy(seg), pickle.loads(pickle.dumps(seg))):
+        assert type(twin) is tokenizer.Segment and twin == seg  # rebuilt as the class in use
+        assert (twin.number, twin.offset, twin.delimiters) == (13, 99, delims)
+    assert type(seg).__name__ == "Segment" and type(seg).__module__ == "rcm.x12.tokenizer"
+    if kind == "compiled":
+        assert not gc.is_tracked(seg)
+        with pytest.raises(TypeError):
+            seg.number = "13"  # type: ignore[assignment]
+        with pytest.raises(TypeError):
+            seg.get("1")  # type: ignore[arg-type]
+        with pytest.raises(TypeError):
+            cls("REF")  # type: ignore[call-arg]
+
+
+@compiled_only
+def test_segments_read_from_a_file_are_of_the_compiled_class() -> None:
+    if tokenizer.Segment is tokenizer.PythonSegment:
+        pytest.skip("compiled Segment not built")
+    data = (
+        b"ISA*00*          *00*          *ZZ*A              *ZZ*B              *260101*1200*^*00501*000000001*0*P*:~"
+        b"GS*HC*A*B*20260101*1200*1*X*005010X222A1~ST*837*0001~SE*2*0001~GE*1*1~IEA*1*000000001~"
+    )
+    segments = [s for batch, _ in tokenizer.iter_segment_batches(data) for s in batch]
+    assert {type(s) for s in segments} == {tokenizer.Segment}
+    assert [(s.id, s.number) for s in segments][-2:] == [("GE", 5), ("IEA", 6)]
+    assert segments[1].offset == 106

@@ -40,14 +40,34 @@ if TYPE_CHECKING:
 __all__ = ["batch_from_tree", "parse_837"]
 
 _HIERARCHY = frozenset({"2000A", "2000B", "2000C", "2300"})
+_CLAIM_LOOP = frozenset({"2300"})
 
 
 def parse_837(tx: Transaction, kind: str) -> ClaimBatch:
-    """The typed 837 of a transaction (``kind``: professional, institutional or dental)."""
-    return batch_from_tree(tx.tree, kind=kind, control_number=tx.control_number, version=tx.version)
+    """The typed 837 of a transaction (``kind``: professional, institutional or dental).
+
+    Each claim is read as the loop engine closes its 2300 loop, while its segments are still in the CPU
+    caches; the walk over the finished tree then places the claims under their billing provider, subscriber
+    and patient.  Same models as ``batch_from_tree`` on the finished tree (the tests compare both)."""
+    early: dict[int, SubmittedClaim] = {}
+
+    def claim_closed(loop: Loop) -> None:
+        early[id(loop)] = _claim(loop, None, None, None)
+
+    tree = tx.tree_telling(claim_closed, _CLAIM_LOOP)
+    return batch_from_tree(tree, kind=kind, control_number=tx.control_number, version=tx.version, early=early)
 
 
-def batch_from_tree(root: Loop, *, kind: str, control_number: str = "", version: str = "") -> ClaimBatch:
+def batch_from_tree(
+    root: Loop,
+    *,
+    kind: str,
+    control_number: str = "",
+    version: str = "",
+    early: dict[int, SubmittedClaim] | None = None,
+) -> ClaimBatch:
+    """The typed 837 of a loop tree; ``early`` holds claims already read from their 2300 loops (by ``id`` of
+    the loop, which the tree keeps alive), placed here instead of being read again."""
     bht = root.first("BHT")
     g = bht.get if bht is not None else (lambda n: "")
     batch = ClaimBatch(
@@ -68,7 +88,7 @@ def batch_from_tree(root: Loop, *, kind: str, control_number: str = "", version:
         elif lid == "1000B":
             batch.receiver = party_of(loop)
         else:
-            _walk(loop, batch, None, None, None)
+            _walk(loop, batch, None, None, None, early or {})
     return batch
 
 
@@ -78,6 +98,7 @@ def _walk(
     provider: BillingProvider | None,
     subscriber: Subscriber | None,
     patient: Patient | None,
+    early: dict[int, SubmittedClaim],
 ) -> None:
     lid = loop.id
     if lid == "2000A":
@@ -91,12 +112,17 @@ def _walk(
         if subscriber is not None:
             subscriber.is_patient = False
     elif lid == "2300":
-        batch.claims.append(_claim(loop, provider, subscriber, patient))
+        claim = early.pop(id(loop), None)
+        if claim is None:
+            claim = _claim(loop, provider, subscriber, patient)
+        else:
+            claim.billing_provider, claim.subscriber, claim.patient = provider, subscriber, patient
+        batch.claims.append(claim)
         return
     for child in loop.children:
         # A name loop (2010BA...) holds no claim: only the hierarchy and what lies under a loop is walked.
         if child.id in _HIERARCHY or child.children:
-            _walk(child, batch, provider, subscriber, patient)
+            _walk(child, batch, provider, subscriber, patient, early)
 
 
 def _billing_provider(loop: Loop) -> BillingProvider:

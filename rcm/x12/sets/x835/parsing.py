@@ -45,12 +45,29 @@ _CLAIM_PARTIES = {
 }
 
 
+_CLAIM_LOOP = frozenset({"2100"})
+
+
 def parse_835(tx: Transaction) -> Remittance:
-    """The typed 835 of a transaction (builds its loop tree first)."""
-    return remittance_from_tree(tx.tree, control_number=tx.control_number, version=tx.version)
+    """The typed 835 of a transaction.
+
+    Each claim payment is read as the loop engine closes its 2100 loop, while its segments are still in the
+    CPU caches; the walk over the finished tree then puts them in order under their header numbers.  Same
+    models as ``remittance_from_tree`` on the finished tree (the tests compare both)."""
+    early: dict[int, ClaimPayment] = {}
+
+    def claim_closed(loop: Loop) -> None:
+        early[id(loop)] = _claim(loop, "")
+
+    tree = tx.tree_telling(claim_closed, _CLAIM_LOOP)
+    return remittance_from_tree(tree, control_number=tx.control_number, version=tx.version, early=early)
 
 
-def remittance_from_tree(root: Loop, *, control_number: str = "", version: str = "") -> Remittance:
+def remittance_from_tree(
+    root: Loop, *, control_number: str = "", version: str = "", early: dict[int, ClaimPayment] | None = None
+) -> Remittance:
+    """The typed 835 of a loop tree; ``early`` holds claim payments already read from their 2100 loops (by
+    ``id`` of the loop, which the tree keeps alive), placed here instead of being read again."""
     st = root.segments[0] if root.segments else None
     remit = Remittance(
         control_number=control_number,
@@ -80,25 +97,30 @@ def remittance_from_tree(root: Loop, *, control_number: str = "", version: str =
                 ProviderAdjustment(s.get(1), date_of(s.get(2)), plb_adjustments_of(s), s.number)
             )
     for loop in root.children:
-        _collect(loop, remit, "")
+        _collect(loop, remit, "", early or {})
     return remit
 
 
-def _collect(loop: Loop, remit: Remittance, header_number: str) -> None:
+def _collect(loop: Loop, remit: Remittance, header_number: str, early: dict[int, ClaimPayment]) -> None:
     lid = loop.id
     if lid == "2100":
-        remit.claims.append(_claim(loop, header_number))
+        claim = early.pop(id(loop), None)
+        if claim is None:
+            claim = _claim(loop, header_number)
+        else:
+            claim.header_number = header_number
+        remit.claims.append(claim)
     elif lid == "2000":
         lx = loop.segments[0].get(1) if loop.segments else ""
         for child in loop.children:
-            _collect(child, remit, lx)
+            _collect(child, remit, lx, early)
     elif lid == "1000A":
         remit.payer = party_of(loop)
     elif lid == "1000B":
         remit.payee = party_of(loop)
     else:
         for child in loop.children:
-            _collect(child, remit, header_number)
+            _collect(child, remit, header_number, early)
 
 
 def _claim(loop: Loop, header_number: str) -> ClaimPayment:
