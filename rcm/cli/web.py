@@ -1,4 +1,5 @@
-"""`rcm web`: serve the worklist, claim and dashboard pages; `rcm web add-user | remove-user | users`."""
+"""`rcm web`: serve the worklist, claim and dashboard pages; `rcm web add-user | remove-user | users | sessions |
+sign-out`."""
 
 from __future__ import annotations
 
@@ -113,6 +114,34 @@ def users_command() -> None:
         typer.echo(f"no users in {store.path}")
     for name in names:
         typer.echo(name)
+
+
+@web_app.command("sessions")
+def sessions_command() -> None:
+    """List the signed-in sessions not ended (user and when each signed in; a session also ends when its cookie
+    expires or sits idle too long)."""
+    from rcm.cli._store import store_engine
+    from rcm.store.database import session_factory
+    from rcm.web.signins import SignIns
+
+    with store_engine() as engine:
+        live = SignIns(session_factory(engine)).live()
+    if not live:
+        typer.echo("no signed-in sessions")
+    for item in live:
+        typer.echo(f"{item.user}\tsigned in {item.started_at:%Y-%m-%d %H:%M} UTC")
+
+
+@web_app.command("sign-out")
+def sign_out_command(name: str = typer.Argument(..., help="User name.")) -> None:
+    """End every session of a user at once (a lost laptop, a shared screen); they can sign in again."""
+    from rcm.cli._store import store_engine
+    from rcm.store.database import session_factory
+    from rcm.web.signins import SignIns
+
+    with store_engine() as engine:
+        ended = SignIns(session_factory(engine)).end_all(name.strip().lower())
+    typer.echo(f"{ended} session{'' if ended == 1 else 's'} of {name} ended")
 
 
 def register(app: typer.Typer) -> None:

@@ -9,11 +9,8 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
-from collections import defaultdict, deque
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -24,12 +21,14 @@ from fastapi.responses import HTMLResponse, PlainTextResponse, RedirectResponse,
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
+from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 
 from rcm.coding.rulebook import RuleBook, load_rulebook
 from rcm.store.database import make_engine, require_current_schema, session_factory
 from rcm.web.config import WebConfig
 from rcm.web.sessions import SessionCodec, SessionData, new_session, tokens_match
+from rcm.web.signins import SignIns
 from rcm.web.users import UserStore
 
 __all__ = [
@@ -49,9 +48,6 @@ log = logging.getLogger("rcm.web")
 
 COOKIE_NAME = "rcm_session"
 HERE = Path(__file__).resolve().parent
-# Failed sign-ins allowed per user name within the window before further tries are refused until it passes.
-MAX_FAILURES = 5
-FAILURE_WINDOW = 15 * 60
 _HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; "
@@ -75,33 +71,6 @@ class CsrfRejected(Exception):
     """A POST without the session's CSRF token (a forged form, or a page left open past the session)."""
 
 
-@dataclass
-class LoginThrottle:
-    """Failed sign-ins per user name, kept in memory (a restart forgets them)."""
-
-    failures: dict[str, deque[float]] = field(default_factory=lambda: defaultdict(deque))
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def _recent(self, name: str, now: float) -> deque[float]:
-        times = self.failures[name]
-        while times and now - times[0] > FAILURE_WINDOW:
-            times.popleft()
-        return times
-
-    def blocked(self, name: str, now: float | None = None) -> bool:
-        with self.lock:
-            return len(self._recent(name, now or time.time())) >= MAX_FAILURES
-
-    def failed(self, name: str, now: float | None = None) -> None:
-        with self.lock:
-            at = now or time.time()
-            self._recent(name, at).append(at)
-
-    def succeeded(self, name: str) -> None:
-        with self.lock:
-            self.failures.pop(name, None)
-
-
 class WebState:
     """What every request shares: configuration, database sessions, users, the rule book, templates."""
 
@@ -113,7 +82,7 @@ class WebState:
         self.sessions: sessionmaker[Session] = session_factory(self.engine)
         self.users = UserStore(config.users_file)
         self.codec = SessionCodec(config.secret, lifetime=config.session_lifetime, idle=config.session_idle)
-        self.throttle = LoginThrottle()
+        self.sign_ins = SignIns(self.sessions)
         self._rulebook = rulebook
         self._rulebook_lock = threading.Lock()
         self.templates = jinja2.Environment(
@@ -207,24 +176,27 @@ def _login_routes(app: FastAPI) -> None:
         name = str(form.get("username", "")).strip().lower()
         password = str(form.get("password", ""))
         target = safe_target(str(form.get("next", "")))
-        if state.throttle.blocked(name):
+        if state.sign_ins.blocked(name):
             log.warning("sign-in refused for %s: too many failed attempts", name)
             return render(request, "login.html.j2", 429, title="Sign in", next=target, username=name,
                           error="Too many failed attempts: wait a quarter of an hour and try again.")
         user = state.users.authenticate(name, password)
         if user is None:
-            state.throttle.failed(name)
+            state.sign_ins.failed(name)
             log.warning("failed sign-in for %s", name or "(no name)")
             return render(request, "login.html.j2", 401, title="Sign in", next=target, username=name,
                           error="Unknown user or wrong password.")
-        state.throttle.succeeded(name)
-        request.state.session = new_session(user=user.name, stamp=user.session_stamp)
+        state.sign_ins.succeeded(name)
+        key = state.sign_ins.start(user.name)
+        request.state.session = new_session(user=user.name, stamp=user.session_stamp, key=key)
         log.info("%s signed in", user.name)
         return RedirectResponse(target, status_code=303)
 
     @app.post("/logout")
     def logout(request: Request, form: FormData = Depends(csrf_form)) -> Response:
-        user = session_of(request).user
+        ending = session_of(request)
+        user = ending.user
+        state_of(request).sign_ins.end(ending.key)
         request.state.session = new_session()
         if user:
             log.info("%s signed out", user)
@@ -254,10 +226,13 @@ def create_app(
     @app.middleware("http")
     async def sessions_and_headers(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
         session = state.codec.loads(request.cookies.get(COOKIE_NAME))
-        if session is not None and session.user is not None:
-            user = state.users.get(session.user)
+        name = session.user if session is not None else None
+        if session is not None and name is not None:
+            user = state.users.get(name)
             if user is None or user.session_stamp != session.stamp:  # removed, or the password changed
                 session = None
+            elif not await run_in_threadpool(state.sign_ins.is_live, session.key, name):
+                session = None  # signed out (this cookie may be a copy), or ended by an administrator
         request.state.session = session or new_session()
         response = await call_next(request)
         for name, value in _HEADERS.items():

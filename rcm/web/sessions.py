@@ -1,10 +1,11 @@
 """Sessions in a signed cookie, and the CSRF token every form carries.
 
-The cookie holds who is signed in, the session's CSRF token, when it was issued and last used, and the user's
-password stamp; it is signed with HMAC-SHA256 under the secret from ``RCM_WEB_SECRET`` or a file generated in the
-data directory. A cookie that is unsigned, tampered with, older than its lifetime, idle too long, or signed before
-the user's password changed is worth nothing. Visitors who have not signed in get a session too (no user), so the
-sign-in form has its CSRF token.
+The cookie holds who is signed in, the session's CSRF token, when it was issued and last used, the user's
+password stamp and, once signed in, the key of the session's record on the server (rcm/web/signins.py: a signed-in
+cookie is only good while that record is live, so signing out ends it for good); it is signed with HMAC-SHA256
+under the secret from ``RCM_WEB_SECRET`` or a file generated in the data directory. A cookie that is unsigned,
+tampered with, older than its lifetime, idle too long, or signed before the user's password changed is worth
+nothing. Visitors who have not signed in get a session too (no user), so the sign-in form has its CSRF token.
 """
 
 from __future__ import annotations
@@ -38,12 +39,15 @@ class SessionData:
     stamp: str | None = None  # the user's password stamp when they signed in
     issued: float = 0.0
     seen: float = 0.0
+    key: str | None = None  # the server-side session record's key (signed-in sessions only)
 
 
-def new_session(*, user: str | None = None, stamp: str | None = None, now: float | None = None) -> SessionData:
+def new_session(
+    *, user: str | None = None, stamp: str | None = None, key: str | None = None, now: float | None = None
+) -> SessionData:
     """A fresh session with a new CSRF token (signing in always starts one: no session fixation)."""
     at = time.time() if now is None else now
-    return SessionData(csrf=secrets.token_urlsafe(32), user=user, stamp=stamp, issued=at, seen=at)
+    return SessionData(csrf=secrets.token_urlsafe(32), user=user, stamp=stamp, issued=at, seen=at, key=key)
 
 
 def tokens_match(given: str | None, expected: str) -> bool:
@@ -74,7 +78,8 @@ class SessionCodec:
     def dumps(self, session: SessionData, *, now: float | None = None) -> str:
         stamped = replace(session, seen=time.time() if now is None else now)
         payload = json.dumps(
-            {"c": stamped.csrf, "u": stamped.user, "s": stamped.stamp, "i": stamped.issued, "t": stamped.seen},
+            {"c": stamped.csrf, "u": stamped.user, "s": stamped.stamp, "i": stamped.issued, "t": stamped.seen,
+             "k": stamped.key},
             separators=(",", ":"),
         ).encode("utf-8")
         return f"{_b64encode(payload)}.{self._sign(payload)}"
@@ -98,6 +103,7 @@ class SessionCodec:
                 stamp=data["s"] if isinstance(data["s"], str) else None,
                 issued=float(data["i"]),
                 seen=float(data["t"]),
+                key=data["k"] if isinstance(data.get("k"), str) else None,
             )
         except (ValueError, KeyError, TypeError):
             return None

@@ -33,6 +33,7 @@ from rcm.store.tables.remits import (
 from rcm.store.tables.risk import ModelVersion, RiskScore
 from rcm.store.tables.scrub import FindingOverride, ScrubFinding, ScrubRun
 from rcm.store.tables.transfers import FileTransfer
+from rcm.store.tables.web import SignInFailure, WebSession
 
 __all__ = [
     "NAMING_CONVENTION",
@@ -72,7 +73,9 @@ __all__ = [
     "ScrubRun",
     "SecondaryClaimQueue",
     "ServicePayment",
+    "SignInFailure",
     "Units",
+    "WebSession",
     "X12FileRecord",
     "X12TransactionRecord",
     "utcnow",
