@@ -195,7 +195,7 @@ SEG SBR Subscriber Information
 6 O ID 1-1 coordination of benefits code
 7 O ID 1-1 yes/no condition or response code = N Y
 8 O ID 2-2 employment status code
-9 O ID 1-2 claim filing indicator code = {_CLAIM_FILING}
+9 O ID 1-2 claim filing indicator code =5 {_CLAIM_FILING}
 SEG PAT Patient Information | P0506 P0708
 1 O ID 2-2 individual relationship code
 2 O ID 1-1 patient location code
@@ -350,7 +350,7 @@ SEG CLP Claim Level Data
 3 M R 1-18 monetary amount
 4 M R 1-18 monetary amount
 5 O R 1-18 monetary amount
-6 O ID 1-2 claim filing indicator code = {_CLAIM_FILING}
+6 O ID 1-2 claim filing indicator code =5 {_CLAIM_FILING}
 7 O AN 1-50 reference identification
 8 O AN 1-2 facility code value
 9 O ID 1-1 claim frequency type code
@@ -359,7 +359,7 @@ SEG CLP Claim Level Data
 13 O R 1-10 percentage as decimal
 SEG SVC Service Information
 1 M C 0-0 composite medical procedure identifier
-.1 M ID 2-2 product/service id qualifier = AD ER HC HP IV N4 NU WK
+.1 M ID 2-2 product/service id qualifier =5 AD ER HC HP IV N4 NU WK
 .2 M AN 1-48 procedure code
 .3 O AN 2-2 procedure modifier
 .4 O AN 2-2 procedure modifier
@@ -372,7 +372,7 @@ SEG SVC Service Information
 4 O AN 1-48 product/service id
 5 O R 1-15 quantity
 6 O C 0-0 composite medical procedure identifier
-.1 M ID 2-2 product/service id qualifier = AD ER HC HP IV N4 NU WK
+.1 M ID 2-2 product/service id qualifier =5 AD ER HC HP IV N4 NU WK
 .2 M AN 1-48 procedure code
 .3 O AN 2-2 procedure modifier
 .4 O AN 2-2 procedure modifier

@@ -153,10 +153,98 @@ def _before_4010(version: str) -> bool:
     return len(head) == 6 and head.isdigit() and head < "004010"
 
 
+def _version_head(version: str) -> str | None:
+    """The six-digit version/release of ST03/GS08 (004010, 005010...), also from the short forms senders write
+    ("4010", "00401"); None when the version does not start with digits."""
+    v = version.strip()
+    digits = len(v) - len(v.lstrip("0123456789"))
+    head = v[:digits]
+    if digits >= 6:
+        return head[:6]
+    if digits == 5:  # ISA12 style: 00401, 00501
+        return head + "0"
+    if digits == 4:  # 4010, 5010
+        return "00" + head
+    return None
+
+
+def _checked_against_later_guide(tx: Transaction) -> bool:
+    """Whether this transaction's loops would be checked against the map of a 5010 guide although it says it
+    follows an earlier version (a 4010 837 read with the X222 map reports 4010's DMG in 2320 or PRV in 2310A
+    as unexpected).  Only loop maps written for a 5010 guide count: a 4010 997 has its own map."""
+    from rcm.x12.sets.registry import lookup
+
+    head = _version_head(tx.version)
+    if head is None or head >= "005010":
+        return False
+    entry = lookup(tx.set_id, tx.version)
+    return entry is not None and entry.guide.startswith("005010")
+
+
+# What a 5010 loop map reports about a 4010 transaction only because the guides differ: segments 4010 had where
+# 5010 dropped them (DMG in 837 2320, PRV in 2310A, REF*87 in the header...), segments 5010 no longer uses at all,
+# qualifiers 5010 narrowed, and 4010's segment order.  A required segment or loop that is missing, or too many
+# repeats, were errors under 4010 too and stay errors.
+_LENIENT_4010 = frozenset({"unexpected_segment", "unknown_segment", "unexpected_qualifier", "segment_out_of_order"})
+_REPEATS = frozenset({"loop_repeat_exceeded", "segment_repeat_exceeded"})
+
+
+def _leniently(tx: Transaction) -> list[Finding]:
+    """The envelope and structure findings of a pre-5010 transaction read with a 5010 loop map: what only the
+    newer guide rules out becomes a warning, and one warning says whose loop map it was.
+
+    Leniency stops where the 5010 map could not tell the loop: a segment whose qualifier 5010 does not list
+    (4010's NM1*FA service facility in an 837I) opens the first loop of its id, and segments found unexpected
+    in that guessed loop stay errors; only the repeat count that opening exceeded is excused."""
+    structural = set(tx.structure_findings)
+    openers = {f.segment for f in structural if f.code == "unexpected_qualifier"}
+    guessed: set[int] = set()
+    if openers:
+        stack = [tx.tree]
+        while stack:
+            loop = stack.pop()
+            if loop.segments and loop.segments[0].number in openers:
+                inner = [loop]
+                while inner:
+                    sub = inner.pop()
+                    guessed.update(seg.number for seg in sub.segments)
+                    inner.extend(sub.children)
+            else:
+                stack.extend(loop.children)
+
+    def excused(f: Finding) -> bool:
+        if f.severity != "error" or f not in structural:
+            return False
+        if f.code in _REPEATS:
+            return f.segment in openers
+        return f.code in _LENIENT_4010 and f.segment not in guessed
+
+    out = [
+        dataclasses.replace(f, severity="warning", message=f"{f.message} (5010 loop map)") if excused(f) else f
+        for f in tx.findings
+    ]
+    out.append(
+        Finding(
+            "warning",
+            "older_guide_version",
+            f"version {tx.version.strip()[:12]} is older than the 5010 implementation guide whose loop map "
+            "checked it: segments only 5010 rules out are warnings",
+            tx.first_segment,
+            transaction=tx.control_number,
+            segment_id="ST",
+        )
+    )
+    return out
+
+
 def validate_transaction(tx: Transaction) -> list[Finding]:
     """Every finding about one transaction set: envelope (SE), structure (loop engine), elements, guide rules
-    and balancing, in segment order."""
+    and balancing, in segment order.
+
+    A transaction of a version before 5010 whose set we only have 5010 loop maps for (4010 837, 835, 270/271,
+    276/277) is matched leniently against the 5010 map (see ``_leniently``)."""
     out: list[Finding] = []
+    older = _checked_against_later_guide(tx)
     try:
         tx.tree  # noqa: B018 - building the tree adds the structure findings to tx.findings
     except UnknownTransactionError:
@@ -171,8 +259,11 @@ def validate_transaction(tx: Transaction) -> list[Finding]:
                 segment_id="ST",
             )
         )
-    out.extend(tx.findings)
-    codes = 0 if tx.set_id not in CODE_CHECKED_SETS else 2 if tx.version.startswith("005010") else 1
+    if older:
+        out.extend(_leniently(tx))
+    else:
+        out.extend(tx.findings)
+    codes = 0 if tx.set_id not in CODE_CHECKED_SETS else 2 if _version_head(tx.version) == "005010" else 1
     if not _before_4010(tx.version):
         out.extend(_element_findings(tx, codes))
     group = tx.group
