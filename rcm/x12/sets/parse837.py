@@ -3,10 +3,13 @@ each claim (2300) and line (2400), tolerating whatever is missing (the validator
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
 from rcm.x12.engine import Loop
+from rcm.x12.sets import common
 from rcm.x12.sets.claim837 import (
     BillingProvider,
     ClaimBatch,
@@ -33,6 +36,7 @@ from rcm.x12.sets.common import (
     party_of,
 )
 from rcm.x12.sets.x835.segments import Procedure, adjustments_of
+from rcm.x12.tokenizer import Segment
 
 if TYPE_CHECKING:
     from rcm.x12.reader import Transaction
@@ -229,7 +233,8 @@ def _claim(
     for child in loop.children:
         cid = child.id
         if cid == "2400":
-            lines.append(_line(child))
+            line = _regular_line(child) if _regular_line is not None else NotImplemented
+            lines.append(_line(child) if line is NotImplemented else line)
         elif cid == "2320":
             claim.other_payers.append(_other_payer(child))
         elif child.segments and child.segments[0].id == "NM1":
@@ -380,3 +385,28 @@ def _diagnosis_pointers(value: str, component: str) -> list[int]:
 _of_dtp = DateValue.of_dtp
 _reference_of = Reference.of
 _procedure_of = Procedure.of
+
+
+def _compiled_line_reader() -> Callable[[Loop], ServiceLine] | None:
+    """The compiled reader of regular 837P line loops (rcm/x12/_lines.c: LX, SV1, DTP and REF only), which
+    answers NotImplemented for any other loop; None when it was not built, when segments are not of the compiled
+    Segment class, or with RCM_PURE_PYTHON_MODELS=1 (the tests compare the models built both ways)."""
+    if os.environ.get("RCM_PURE_PYTHON_MODELS"):
+        return None
+    try:
+        from rcm.x12 import _lines  # type: ignore[attr-defined]
+    except ImportError:
+        return None
+    try:
+        _lines.configure(
+            Loop, Segment, ServiceLine, Procedure, DateValue, Reference, ZERO,
+            common._MONEY_CACHE, money, money_or_zero, common._DATE_CACHE, date_of,
+            _POINTER_CACHE, _diagnosis_pointers, DateValue.of_dtp,
+        )
+    except TypeError:
+        return None
+    reader: Callable[[Loop], ServiceLine] = _lines.professional_line
+    return reader
+
+
+_regular_line = _compiled_line_reader()

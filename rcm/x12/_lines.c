@@ -1,0 +1,404 @@
+/*
+ * Compiled reader of the 837P service line loop (2400) in its regular shape: LX, then only SV1, DTP and REF
+ * segments, and no child loop.  It builds the same ServiceLine (with its Procedure, DateValue and Reference
+ * records) as parse837._line in rcm/x12/sets/parse837.py, through the same record classes and the same caches of
+ * converted amounts, dates and diagnosis pointers; a value not in a cache yet is converted by the Python function
+ * that owns that cache.  Anything else (another segment, a child loop, an RD8 date range, segments not of the
+ * compiled Segment class) gives NotImplemented before anything is built, and the Python reader takes the loop.
+ * The Python reader is the reference: test_every_835_and_837_sample_gives_the_same_models_both_ways compares the
+ * models of every sample built with and without this module (RCM_PURE_PYTHON_MODELS=1).
+ *
+ * configure(Loop, Segment, ServiceLine, Procedure, DateValue, Reference, ZERO, money_cache, money, money_or_zero,
+ *           date_cache, date_of, pointer_cache, diagnosis_pointers, rd8_date)
+ * professional_line(loop) -> ServiceLine | NotImplemented
+ */
+#include "_slots.h"
+
+static PyTypeObject *loop_type, *segment_type;
+static Py_ssize_t loop_segments, loop_children, segment_id, segment_elements, segment_delimiters, segment_number;
+static PyObject *service_line, *procedure, *date_value, *reference, *zero;
+static PyObject *money_cache, *money, *money_or_zero, *date_cache, *date_of, *pointer_cache, *diagnosis_pointers;
+static PyObject *rd8_date; /* DateValue.of_dtp: the Python reader of a DTP, for date ranges */
+static PyObject *empty, *s_lx, *s_sv1, *s_dtp, *s_ref, *s_rd8, *s_dash, *s_component;
+static int configured = 0;
+
+/* The number of a compiled Segment (number is a C integer there: Py_ssize_t right after the object slots). */
+static Py_ssize_t
+number_of(PyObject *segment)
+{
+    return *(Py_ssize_t *)((char *)segment + segment_number);
+}
+
+/* Element i (0-based) of a list of elements, "" past its end; a borrowed reference. */
+static PyObject *
+element(PyObject *elements, Py_ssize_t i)
+{
+    return i < PyList_GET_SIZE(elements) ? PyList_GET_ITEM(elements, i) : empty;
+}
+
+/* A new reference to cache.get(key), or to fallback(key) when the key is not cached (the function caches it). */
+static PyObject *
+cached(PyObject *cache, PyObject *fallback, PyObject *key)
+{
+    PyObject *found = PyDict_GetItemWithError(cache, key);
+    if (found != NULL) {
+        Py_INCREF(found);
+        return found;
+    }
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    return PyObject_CallOneArg(fallback, key);
+}
+
+/* money_or_zero(value): a cached amount, ZERO for an empty or malformed one. */
+static PyObject *
+amount_or_zero(PyObject *value)
+{
+    PyObject *found = PyDict_GetItemWithError(money_cache, value);
+    if (found != NULL) {
+        found = found == Py_None ? zero : found;
+        Py_INCREF(found);
+        return found;
+    }
+    return PyErr_Occurred() ? NULL : PyObject_CallOneArg(money_or_zero, value);
+}
+
+static PyObject *
+call(PyObject *callable, PyObject **args, Py_ssize_t n)
+{
+    return PyObject_Vectorcall(callable, args, (size_t)n, NULL);
+}
+
+/* Procedure.of(text.split(component)) */
+static PyObject *
+procedure_of(PyObject *text, PyObject *component)
+{
+    PyObject *parts = PyUnicode_Split(text, component, -1);
+    if (parts == NULL) {
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(parts);
+    PyObject *modifiers = PyList_New(0);
+    PyObject *result = NULL;
+    if (modifiers == NULL) {
+        goto done;
+    }
+    if (n <= 2) {
+        PyObject *args[4] = {n ? PyList_GET_ITEM(parts, 0) : empty, n == 2 ? PyList_GET_ITEM(parts, 1) : empty,
+                             modifiers, empty};
+        result = call(procedure, args, 4);
+        goto done;
+    }
+    for (Py_ssize_t i = 2; i < 6 && i < n; i++) {
+        PyObject *part = PyList_GET_ITEM(parts, i);
+        if (PyUnicode_GET_LENGTH(part) > 0 && PyList_Append(modifiers, part) < 0) {
+            goto done;
+        }
+    }
+    PyObject *args[4] = {PyList_GET_ITEM(parts, 0), PyList_GET_ITEM(parts, 1), modifiers,
+                         n > 6 ? PyList_GET_ITEM(parts, 6) : empty};
+    result = call(procedure, args, 4);
+done:
+    Py_DECREF(parts);
+    Py_XDECREF(modifiers);
+    return result;
+}
+
+/* _diagnosis_pointers(value, component): a new list of the cached pointers. */
+static PyObject *
+pointers_of(PyObject *value, PyObject *component)
+{
+    PyObject *key = PyUnicode_Concat(component, value);
+    if (key == NULL) {
+        return NULL;
+    }
+    PyObject *found = PyDict_GetItemWithError(pointer_cache, key);
+    Py_DECREF(key);
+    if (found != NULL && PyTuple_CheckExact(found)) {
+        return PySequence_List(found);
+    }
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    PyObject *args[2] = {value, component};
+    return call(diagnosis_pointers, args, 2);
+}
+
+/* DateValue.of_dtp(segment), RD8 ranges left to the Python reader. */
+static PyObject *
+dtp_of(PyObject *segment)
+{
+    PyObject *e = SLOT(segment, segment_elements);
+    PyObject *format = element(e, 1), *raw = element(e, 2);
+    int range = PyUnicode_Compare(format, s_rd8) == 0 && PyUnicode_Contains(raw, s_dash) == 1;
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    if (range) {
+        return PyObject_CallOneArg(rd8_date, segment);
+    }
+    PyObject *day = cached(date_cache, date_of, raw);
+    if (day == NULL) {
+        return NULL;
+    }
+    PyObject *number = PyLong_FromSsize_t(number_of(segment));
+    if (number == NULL) {
+        Py_DECREF(day);
+        return NULL;
+    }
+    PyObject *args[5] = {element(e, 0), day, day, raw, number};
+    PyObject *result = call(date_value, args, 5);
+    Py_DECREF(day);
+    Py_DECREF(number);
+    return result;
+}
+
+/* Reference.of(segment) */
+static PyObject *
+reference_of(PyObject *segment)
+{
+    PyObject *e = SLOT(segment, segment_elements);
+    PyObject *number = PyLong_FromSsize_t(number_of(segment));
+    if (number == NULL) {
+        return NULL;
+    }
+    PyObject *args[4] = {element(e, 0), element(e, 1), PyList_GET_SIZE(e) == 2 ? empty : element(e, 2), number};
+    PyObject *result = call(reference, args, 4);
+    Py_DECREF(number);
+    return result;
+}
+
+enum { LX, SV1, DTP, REF, OTHER };
+
+static int
+kind_of(PyObject *sid)
+{
+    if (sid == s_sv1 || PyUnicode_Compare(sid, s_sv1) == 0) {
+        return SV1;
+    }
+    if (sid == s_dtp || PyUnicode_Compare(sid, s_dtp) == 0) {
+        return DTP;
+    }
+    if (sid == s_ref || PyUnicode_Compare(sid, s_ref) == 0) {
+        return REF;
+    }
+    if (sid == s_lx || PyUnicode_Compare(sid, s_lx) == 0) {
+        return LX;
+    }
+    return OTHER;
+}
+
+static PyObject *
+professional_line(PyObject *module, PyObject *loop)
+{
+    (void)module;
+    if (!configured) {
+        PyErr_SetString(PyExc_RuntimeError, "professional_line: configure() was not called");
+        return NULL;
+    }
+    if (!Py_IS_TYPE(loop, loop_type)) {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    PyObject *segments = SLOT(loop, loop_segments), *children = SLOT(loop, loop_children);
+    if (segments == NULL || children == NULL || !PyList_CheckExact(segments) || !PyList_CheckExact(children) ||
+        PyList_GET_SIZE(children) != 0 || PyList_GET_SIZE(segments) == 0) {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(segments), dates = 0, references = 0;
+    /* The regular shape, checked before anything is built. */
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *segment = PyList_GET_ITEM(segments, i);
+        if (!Py_IS_TYPE(segment, segment_type)) {
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+        PyObject *sid = SLOT(segment, segment_id), *e = SLOT(segment, segment_elements);
+        if (sid == NULL || e == NULL || !PyUnicode_Check(sid) || !PyList_CheckExact(e)) {
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(e); k++) {
+            if (!PyUnicode_CheckExact(PyList_GET_ITEM(e, k))) {
+                Py_RETURN_NOTIMPLEMENTED;
+            }
+        }
+        int kind = kind_of(sid);
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
+        if ((i == 0) != (kind == LX) || kind == OTHER) {
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+        dates += kind == DTP;
+        references += kind == REF;
+    }
+    PyObject *lx = PyList_GET_ITEM(segments, 0);
+    PyObject *line_procedure = Py_None, *charge = zero, *unit_basis = empty, *units = Py_None, *place = empty;
+    PyObject *pointers = NULL, *emergency = empty, *date_list = NULL, *reference_list = NULL, *number = NULL;
+    PyObject *result = NULL;
+    Py_INCREF(line_procedure);
+    Py_INCREF(charge);
+    Py_INCREF(unit_basis);
+    Py_INCREF(units);
+    Py_INCREF(place);
+    Py_INCREF(emergency);
+    pointers = PyList_New(0);
+    date_list = PyList_New(0);
+    reference_list = PyList_New(0);
+    if (pointers == NULL || date_list == NULL || reference_list == NULL) {
+        goto done;
+    }
+    for (Py_ssize_t i = 1; i < count; i++) {
+        PyObject *segment = PyList_GET_ITEM(segments, i);
+        int kind = kind_of(SLOT(segment, segment_id));
+        if (kind == SV1) {
+            PyObject *e = SLOT(segment, segment_elements);
+            PyObject *component = PyObject_GetAttr(SLOT(segment, segment_delimiters), s_component);
+            if (component == NULL) {
+                goto done;
+            }
+            PyObject *value;
+            if ((value = procedure_of(element(e, 0), component)) == NULL) {
+                Py_DECREF(component);
+                goto done;
+            }
+            Py_SETREF(line_procedure, value);
+            if ((value = amount_or_zero(element(e, 1))) == NULL) {
+                Py_DECREF(component);
+                goto done;
+            }
+            Py_SETREF(charge, value);
+            Py_INCREF(element(e, 2));
+            Py_SETREF(unit_basis, element(e, 2));
+            if ((value = cached(money_cache, money, element(e, 3))) == NULL) {
+                Py_DECREF(component);
+                goto done;
+            }
+            Py_SETREF(units, value);
+            Py_INCREF(element(e, 4));
+            Py_SETREF(place, element(e, 4));
+            if (PyUnicode_GET_LENGTH(element(e, 6)) > 0) {
+                if ((value = pointers_of(element(e, 6), component)) == NULL) {
+                    Py_DECREF(component);
+                    goto done;
+                }
+                Py_SETREF(pointers, value);
+            }
+            Py_INCREF(element(e, 8));
+            Py_SETREF(emergency, element(e, 8));
+            Py_DECREF(component);
+        }
+        else {
+            PyObject *item = kind == DTP ? dtp_of(segment) : reference_of(segment);
+            if (item == NULL) {
+                goto done;
+            }
+            int appended = PyList_Append(kind == DTP ? date_list : reference_list, item);
+            Py_DECREF(item);
+            if (appended < 0) {
+                goto done;
+            }
+        }
+    }
+    number = PyLong_FromSsize_t(number_of(lx));
+    if (number == NULL) {
+        goto done;
+    }
+    {
+        PyObject *lx_elements = SLOT(lx, segment_elements);
+        PyObject *args[12] = {element(lx_elements, 0), line_procedure, charge, unit_basis, units, place, pointers,
+                              empty, Py_None, number, date_list, reference_list};
+        result = call(service_line, args, 12);
+    }
+    if (result != NULL && PyUnicode_GET_LENGTH(emergency) > 0 &&
+        PyObject_SetAttrString(result, "emergency", emergency) < 0) {
+        Py_CLEAR(result);
+    }
+done:
+    Py_XDECREF(line_procedure);
+    Py_XDECREF(charge);
+    Py_XDECREF(unit_basis);
+    Py_XDECREF(units);
+    Py_XDECREF(place);
+    Py_XDECREF(pointers);
+    Py_XDECREF(emergency);
+    Py_XDECREF(date_list);
+    Py_XDECREF(reference_list);
+    Py_XDECREF(number);
+    return result;
+}
+
+static PyObject *
+configure(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyTypeObject *loop, *segment;
+    PyObject *objects[13];
+    if (!PyArg_ParseTuple(args, "O!O!O!OOOOO!OOO!OO!OO", &PyType_Type, &loop, &PyType_Type, &segment, &PyType_Type,
+                          &objects[0], &objects[1], &objects[2], &objects[3], &objects[4], &PyDict_Type, &objects[5],
+                          &objects[6], &objects[7], &PyDict_Type, &objects[8], &objects[9], &PyDict_Type, &objects[10],
+                          &objects[11], &objects[12])) {
+        return NULL;
+    }
+    Py_ssize_t offset;
+    PyObject *descr = PyObject_GetAttrString((PyObject *)segment, "number");
+    if (descr == NULL) {
+        return NULL;
+    }
+    int inline_number = Py_IS_TYPE(descr, &PyMemberDescr_Type) &&
+                        ((PyMemberDescrObject *)descr)->d_member->type == T_PYSSIZET;
+    offset = inline_number ? ((PyMemberDescrObject *)descr)->d_member->offset : 0;
+    Py_DECREF(descr);
+    if (!inline_number) {
+        PyErr_SetString(PyExc_TypeError, "professional_line reads the compiled Segment class only");
+        return NULL;
+    }
+    if (slot_offset_of(loop, "segments", &loop_segments) < 0 || slot_offset_of(loop, "children", &loop_children) < 0 ||
+        slot_offset_of(segment, "id", &segment_id) < 0 || slot_offset_of(segment, "elements", &segment_elements) < 0 ||
+        slot_offset_of(segment, "delimiters", &segment_delimiters) < 0) {
+        return NULL;
+    }
+    segment_number = offset;
+    PyObject **targets[13] = {&service_line, &procedure, &date_value, &reference, &zero, &money_cache, &money,
+                              &money_or_zero, &date_cache, &date_of, &pointer_cache, &diagnosis_pointers, &rd8_date};
+    for (int i = 0; i < 13; i++) {
+        Py_INCREF(objects[i]);
+        Py_XSETREF(*targets[i], objects[i]);
+    }
+    Py_INCREF(loop);
+    Py_XSETREF(loop_type, loop);
+    Py_INCREF(segment);
+    Py_XSETREF(segment_type, segment);
+    if (empty == NULL) {
+        empty = PyUnicode_FromStringAndSize("", 0);
+        s_lx = PyUnicode_InternFromString("LX");
+        s_sv1 = PyUnicode_InternFromString("SV1");
+        s_dtp = PyUnicode_InternFromString("DTP");
+        s_ref = PyUnicode_InternFromString("REF");
+        s_rd8 = PyUnicode_InternFromString("RD8");
+        s_dash = PyUnicode_InternFromString("-");
+        s_component = PyUnicode_InternFromString("component");
+        if (empty == NULL || s_lx == NULL || s_sv1 == NULL || s_dtp == NULL || s_ref == NULL || s_rd8 == NULL ||
+            s_dash == NULL || s_component == NULL) {
+            return NULL;
+        }
+    }
+    configured = 1;
+    Py_RETURN_NONE;
+}
+
+static PyMethodDef methods[] = {
+    {"configure", configure, METH_VARARGS, "configure(Loop, Segment, ServiceLine, Procedure, DateValue, ...)"},
+    {"professional_line", professional_line, METH_O, "professional_line(loop) -> ServiceLine | NotImplemented"},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "rcm.x12._lines", "Compiled reader of regular 837P service line loops.", -1, methods,
+    NULL, NULL, NULL, NULL,
+};
+
+PyMODINIT_FUNC
+PyInit__lines(void)
+{
+    return PyModule_Create(&module);
+}

@@ -1,0 +1,90 @@
+"""The compiled reader of regular 837P line loops (rcm/x12/_lines.c) builds what parse837._line builds.
+
+Every sample and generated file is compared both ways in test_x12_fast_constructor.py; here the odd shapes are
+spelled out: composite procedures of every length, missing and extra elements, repeated SV1, RD8 ranges,
+malformed amounts and dates, and the loops it must leave to the Python reader.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+from rcm.x12.engine import Loop
+from rcm.x12.reader import read_transactions
+from rcm.x12.sets import parse837
+
+compiled_only = pytest.mark.skipif(parse837._regular_line is None, reason="compiled line reader not built")
+
+
+def test_the_compiled_line_reader_is_built() -> None:
+    """`make venv` builds it; without it 837P lines are read by the Python reader, slower."""
+    if os.environ.get("RCM_PURE_PYTHON_MODELS") or os.environ.get("RCM_PURE_PYTHON_TOKENIZER"):
+        pytest.skip("a pure-Python switch is set")
+    assert parse837._regular_line is not None
+
+_HEAD = (
+    "ST*837*0001*005010X222A1~BHT*0019*00*1*20260101*1200*CH~NM1*41*2*SUBMITTER*****46*S1~PER*IC*DESK*TE*5550100~"
+    "NM1*40*2*RECEIVER*****46*R1~HL*1**20*1~NM1*85*2*CLINIC*****XX*1234567893~N3*1 MAIN ST~N4*CITY*WI*53703~"
+    "REF*EI*123456789~HL*2*1*22*0~SBR*P*18*******CI~NM1*IL*1*DOE*JANE****MI*M1~NM1*PR*2*PAYER*****PI*P1~"
+    "CLM*A1*100***11:B:1*Y*A*Y*Y~HI*ABK:Z0000~"
+)
+
+
+def _lines(line_text: str) -> list[Loop]:
+    text = _HEAD + line_text + "SE*99*0001~"
+    tx = next(iter(read_transactions(text)))
+    return _find(tx.tree)
+
+
+def _find(loop: Loop) -> list[Loop]:
+    found = [loop] if loop.id == "2400" else []
+    for child in loop.children:
+        found += _find(child)
+    return found
+
+
+LINES = {
+    "plain": "LX*1~SV1*HC:99213*100*UN*1***1~DTP*472*D8*20260101~REF*6R*L1~",
+    "modifiers": "LX*1~SV1*HC:99213:25::59:XS:desc*100*UN*2*11**1:2:3:4~",
+    "long composite": "LX*1~SV1*HC:99213:25:59:XS:XU:a description:extra*100*UN*2~",
+    "bare code": "LX*1~SV1*99213*100~",
+    "empty procedure": "LX*1~SV1**100*UN*1~",
+    "emergency": "LX*1~SV1*HC:99283*300*UN*1*23**1*Y~",
+    "no units, bad amount": "LX*1~SV1*HC:99213*1O0*UN****1:X:2~",
+    "two SV1": "LX*1~SV1*HC:99213*100*UN*1***1:2~SV1*HC:99214*120*MJ*30**~",
+    "range": "LX*1~SV1*HC:99213*100*UN*1***1~DTP*472*RD8*20260101-20260105~DTP*472*D8*20261399~",
+    "references": "LX*1~SV1*HC:99213*100*UN*1~REF*6R~REF*6R*L1*a description~REF~",
+    "only LX": "LX*7~",
+    "empty LX": "LX~SV1*HC:1*1~",
+    "note (Python reader)": "LX*1~SV1*HC:99213*100*UN*1~NTE*ADD*a note~",
+    "drug (Python reader)": "LX*1~SV1*HC:J3301*10*UN*1~LIN**N4*00003029305~CTP****1*UN~",
+    "two lines": "LX*1~SV1*HC:99213*100*UN*1***1~LX*2~SV1*HC:99214*120*UN*1***1~DTP*472*D8*20260102~",
+}
+
+
+@compiled_only
+@pytest.mark.parametrize("name", list(LINES))
+def test_the_compiled_line_reader_builds_what_the_python_one_builds(name: str) -> None:
+    loops = _lines(LINES[name])
+    assert loops
+    for loop in loops:
+        python = parse837._line(loop)
+        compiled = parse837._regular_line(loop)  # type: ignore[misc]
+        if name.endswith("(Python reader)"):
+            assert compiled is NotImplemented
+            continue
+        assert compiled is not NotImplemented
+        assert compiled == python and repr(compiled) == repr(python)
+        assert compiled.emergency == python.emergency and compiled.dates == python.dates
+        assert [type(d.value) for d in compiled.dates] == [type(d.value) for d in python.dates]
+
+
+@compiled_only
+def test_it_leaves_everything_else_to_the_python_reader() -> None:
+    (loop,) = _lines(LINES["plain"])
+    assert parse837._regular_line(Loop("2400", "line", list(loop.segments), [loop])) is NotImplemented  # children
+    assert parse837._regular_line(Loop("2400", "line", [], [])) is NotImplemented
+    assert parse837._regular_line(Loop("2400", "line", loop.segments[1:], [])) is NotImplemented  # no LX first
+    assert parse837._regular_line("not a loop") is NotImplemented  # type: ignore[arg-type]
