@@ -1,16 +1,23 @@
 /*
- * Compiled reader of the 837P service line loop (2400) in its regular shape: LX, then only SV1, DTP and REF
- * segments, and no child loop.  It builds the same ServiceLine (with its Procedure, DateValue and Reference
- * records) as parse837._line in rcm/x12/sets/parse837.py, through the same record classes and the same caches of
- * converted amounts, dates and diagnosis pointers; a value not in a cache yet is converted by the Python function
- * that owns that cache.  Anything else (another segment, a child loop, an RD8 date range, segments not of the
- * compiled Segment class) gives NotImplemented before anything is built, and the Python reader takes the loop.
- * The Python reader is the reference: test_every_835_and_837_sample_gives_the_same_models_both_ways compares the
- * models of every sample built with and without this module (RCM_PURE_PYTHON_MODELS=1).
+ * Compiled readers of the per-line loops in their regular shape, the most numerous loops of a claim file:
+ *   - 837P service line (2400): LX, then only SV1, DTP and REF segments, and no child loop; the same ServiceLine
+ *     (with its Procedure, DateValue and Reference records) as parse837._line in rcm/x12/sets/parse837.py;
+ *   - 835 service payment (2110): SVC, then only CAS, DTM, REF, AMT and LQ segments; the same ServicePayment
+ *     (with its Procedure, Adjustment, DateValue, Reference, Amount and Remark records) as _service in
+ *     rcm/x12/sets/x835/parsing.py.
+ * Both go through the same record classes and the same caches of converted amounts, dates and diagnosis
+ * pointers; a value not in a cache yet is converted by the Python function that owns that cache.  Anything else
+ * (another segment, a child loop, an RD8 date range, segments not of the compiled Segment class) gives
+ * NotImplemented before anything is built, and the Python reader takes the loop.  The Python readers are the
+ * reference: test_every_835_and_837_sample_gives_the_same_models_both_ways compares the models of every sample
+ * built with and without this module (RCM_PURE_PYTHON_MODELS=1), test_x12_compiled_lines.py the odd shapes.
  *
- * configure(Loop, Segment, ServiceLine, Procedure, DateValue, Reference, ZERO, money_cache, money, money_or_zero,
- *           date_cache, date_of, pointer_cache, diagnosis_pointers, rd8_date)
+ * configure(Loop, Segment, Procedure, DateValue, Reference, ZERO, money_cache, money, money_or_zero, date_cache,
+ *           date_of)                                                     (the shared part; the same from either set)
+ * configure_professional(ServiceLine, pointer_cache, diagnosis_pointers, rd8_date)   (after configure)
+ * configure_remittance(ServicePayment, Adjustment, Amount, Remark)                   (after configure)
  * professional_line(loop) -> ServiceLine | NotImplemented
+ * service_payment(loop) -> ServicePayment | NotImplemented
  */
 #include "_slots.h"
 
@@ -19,8 +26,10 @@ static Py_ssize_t loop_segments, loop_children, segment_id, segment_elements, se
 static PyObject *service_line, *procedure, *date_value, *reference, *zero;
 static PyObject *money_cache, *money, *money_or_zero, *date_cache, *date_of, *pointer_cache, *diagnosis_pointers;
 static PyObject *rd8_date; /* DateValue.of_dtp: the Python reader of a DTP, for date ranges */
+static PyObject *service_payment_type, *adjustment, *amount, *remark; /* configure_remittance */
 static PyObject *empty, *s_lx, *s_sv1, *s_dtp, *s_ref, *s_rd8, *s_dash, *s_component;
-static int configured = 0;
+static PyObject *s_svc, *s_cas, *s_dtm, *s_amt, *s_lq;
+static int configured = 0, professional_configured = 0, remittance_configured = 0;
 
 /* The number of a compiled Segment (number is a C integer there: Py_ssize_t right after the object slots). */
 static Py_ssize_t
@@ -193,8 +202,8 @@ static PyObject *
 professional_line(PyObject *module, PyObject *loop)
 {
     (void)module;
-    if (!configured) {
-        PyErr_SetString(PyExc_RuntimeError, "professional_line: configure() was not called");
+    if (!professional_configured) {
+        PyErr_SetString(PyExc_RuntimeError, "professional_line: configure_professional() was not called");
         return NULL;
     }
     if (!Py_IS_TYPE(loop, loop_type)) {
@@ -332,24 +341,22 @@ configure(PyObject *module, PyObject *args)
 {
     (void)module;
     PyTypeObject *loop, *segment;
-    PyObject *objects[13];
-    if (!PyArg_ParseTuple(args, "O!O!O!OOOOO!OOO!OO!OO", &PyType_Type, &loop, &PyType_Type, &segment, &PyType_Type,
-                          &objects[0], &objects[1], &objects[2], &objects[3], &objects[4], &PyDict_Type, &objects[5],
-                          &objects[6], &objects[7], &PyDict_Type, &objects[8], &objects[9], &PyDict_Type, &objects[10],
-                          &objects[11], &objects[12])) {
+    PyObject *objects[9];
+    if (!PyArg_ParseTuple(args, "O!O!O!O!O!OO!OOO!O", &PyType_Type, &loop, &PyType_Type, &segment, &PyType_Type,
+                          &objects[0], &PyType_Type, &objects[1], &PyType_Type, &objects[2], &objects[3], &PyDict_Type,
+                          &objects[4], &objects[5], &objects[6], &PyDict_Type, &objects[7], &objects[8])) {
         return NULL;
     }
-    Py_ssize_t offset;
     PyObject *descr = PyObject_GetAttrString((PyObject *)segment, "number");
     if (descr == NULL) {
         return NULL;
     }
     int inline_number = Py_IS_TYPE(descr, &PyMemberDescr_Type) &&
                         ((PyMemberDescrObject *)descr)->d_member->type == T_PYSSIZET;
-    offset = inline_number ? ((PyMemberDescrObject *)descr)->d_member->offset : 0;
+    Py_ssize_t offset = inline_number ? ((PyMemberDescrObject *)descr)->d_member->offset : 0;
     Py_DECREF(descr);
     if (!inline_number) {
-        PyErr_SetString(PyExc_TypeError, "professional_line reads the compiled Segment class only");
+        PyErr_SetString(PyExc_TypeError, "the compiled line readers read the compiled Segment class only");
         return NULL;
     }
     if (slot_offset_of(loop, "segments", &loop_segments) < 0 || slot_offset_of(loop, "children", &loop_children) < 0 ||
@@ -358,9 +365,9 @@ configure(PyObject *module, PyObject *args)
         return NULL;
     }
     segment_number = offset;
-    PyObject **targets[13] = {&service_line, &procedure, &date_value, &reference, &zero, &money_cache, &money,
-                              &money_or_zero, &date_cache, &date_of, &pointer_cache, &diagnosis_pointers, &rd8_date};
-    for (int i = 0; i < 13; i++) {
+    PyObject **targets[9] = {&procedure, &date_value, &reference, &zero, &money_cache, &money, &money_or_zero,
+                             &date_cache, &date_of};
+    for (int i = 0; i < 9; i++) {
         Py_INCREF(objects[i]);
         Py_XSETREF(*targets[i], objects[i]);
     }
@@ -377,8 +384,14 @@ configure(PyObject *module, PyObject *args)
         s_rd8 = PyUnicode_InternFromString("RD8");
         s_dash = PyUnicode_InternFromString("-");
         s_component = PyUnicode_InternFromString("component");
+        s_svc = PyUnicode_InternFromString("SVC");
+        s_cas = PyUnicode_InternFromString("CAS");
+        s_dtm = PyUnicode_InternFromString("DTM");
+        s_amt = PyUnicode_InternFromString("AMT");
+        s_lq = PyUnicode_InternFromString("LQ");
         if (empty == NULL || s_lx == NULL || s_sv1 == NULL || s_dtp == NULL || s_ref == NULL || s_rd8 == NULL ||
-            s_dash == NULL || s_component == NULL) {
+            s_dash == NULL || s_component == NULL || s_svc == NULL || s_cas == NULL || s_dtm == NULL ||
+            s_amt == NULL || s_lq == NULL) {
             return NULL;
         }
     }
@@ -386,14 +399,328 @@ configure(PyObject *module, PyObject *args)
     Py_RETURN_NONE;
 }
 
+static PyObject *
+configure_professional(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyObject *objects[4];
+    if (!configured) {
+        PyErr_SetString(PyExc_RuntimeError, "configure_professional: configure() first");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "O!O!OO", &PyType_Type, &objects[0], &PyDict_Type, &objects[1], &objects[2],
+                          &objects[3])) {
+        return NULL;
+    }
+    PyObject **targets[4] = {&service_line, &pointer_cache, &diagnosis_pointers, &rd8_date};
+    for (int i = 0; i < 4; i++) {
+        Py_INCREF(objects[i]);
+        Py_XSETREF(*targets[i], objects[i]);
+    }
+    professional_configured = 1;
+    Py_RETURN_NONE;
+}
+
+/* ---- 835 service payment (2110) ---------------------------------------------------------------------------- */
+
+/* number(value) when value is not empty, else None (a new reference). */
+static PyObject *
+quantity_or_none(PyObject *value)
+{
+    if (PyUnicode_GET_LENGTH(value) == 0) {
+        Py_RETURN_NONE;
+    }
+    return cached(money_cache, money, value);
+}
+
+/* One Adjustment(group, reason, money_or_zero(amount), quantity, at) appended to out; 0 or -1. */
+static int
+add_adjustment(PyObject *out, PyObject *group, PyObject *reason, PyObject *amount_text, PyObject *quantity_text,
+               PyObject *at)
+{
+    PyObject *value = amount_or_zero(amount_text);
+    if (value == NULL) {
+        return -1;
+    }
+    PyObject *quantity = quantity_text == NULL ? Py_NewRef(Py_None) : quantity_or_none(quantity_text);
+    if (quantity == NULL) {
+        Py_DECREF(value);
+        return -1;
+    }
+    PyObject *args[5] = {group, reason, value, quantity, at};
+    PyObject *item = call(adjustment, args, 5);
+    Py_DECREF(value);
+    Py_DECREF(quantity);
+    if (item == NULL) {
+        return -1;
+    }
+    int failed = PyList_Append(out, item);
+    Py_DECREF(item);
+    return failed;
+}
+
+/* adjustments_of(segment) appended to out (the up-to-six reason/amount/quantity triples of one CAS). */
+static int
+add_adjustments(PyObject *out, PyObject *segment)
+{
+    PyObject *e = SLOT(segment, segment_elements);
+    Py_ssize_t n = PyList_GET_SIZE(e);
+    PyObject *at = PyLong_FromSsize_t(number_of(segment));
+    if (at == NULL) {
+        return -1;
+    }
+    int failed = 0;
+    if (n < 3) {
+        failed = add_adjustment(out, element(e, 0), element(e, 1), empty, NULL, at);
+    }
+    else if (n <= 4) {
+        if (PyUnicode_GET_LENGTH(element(e, 1)) > 0 || PyUnicode_GET_LENGTH(element(e, 2)) > 0) {
+            failed = add_adjustment(out, element(e, 0), element(e, 1), element(e, 2), element(e, 3), at);
+        }
+    }
+    else {
+        for (Py_ssize_t i = 1; !failed && i < (n < 19 ? n : 19); i += 3) {
+            PyObject *reason = element(e, i), *value = element(e, i + 1);
+            if (PyUnicode_GET_LENGTH(reason) == 0 && PyUnicode_GET_LENGTH(value) == 0) {
+                continue;
+            }
+            failed = add_adjustment(out, element(e, 0), reason, value, element(e, i + 2), at);
+        }
+    }
+    Py_DECREF(at);
+    return failed;
+}
+
+/* DateValue.of_dtm(segment) */
+static PyObject *
+dtm_of(PyObject *segment)
+{
+    PyObject *e = SLOT(segment, segment_elements);
+    PyObject *raw = element(e, 1);
+    PyObject *day = cached(date_cache, date_of, raw);
+    if (day == NULL) {
+        return NULL;
+    }
+    PyObject *number = PyLong_FromSsize_t(number_of(segment));
+    if (number == NULL) {
+        Py_DECREF(day);
+        return NULL;
+    }
+    PyObject *args[5] = {element(e, 0), day, day, raw, number};
+    PyObject *result = call(date_value, args, 5);
+    Py_DECREF(day);
+    Py_DECREF(number);
+    return result;
+}
+
+/* Amount.of(segment) or Remark(LQ01, LQ02, number) */
+static PyObject *
+amount_or_remark_of(PyObject *segment, int is_amount)
+{
+    PyObject *e = SLOT(segment, segment_elements);
+    PyObject *number = PyLong_FromSsize_t(number_of(segment));
+    if (number == NULL) {
+        return NULL;
+    }
+    PyObject *second = is_amount ? cached(money_cache, money, element(e, 1)) : Py_NewRef(element(e, 1));
+    if (second == NULL) {
+        Py_DECREF(number);
+        return NULL;
+    }
+    PyObject *args[3] = {element(e, 0), second, number};
+    PyObject *result = call(is_amount ? amount : remark, args, 3);
+    Py_DECREF(second);
+    Py_DECREF(number);
+    return result;
+}
+
+enum { SVC = OTHER + 1, CAS, DTM, AMT, LQ };
+
+static int
+remittance_kind_of(PyObject *sid)
+{
+    static PyObject **names[] = {&s_svc, &s_cas, &s_dtm, &s_ref, &s_amt, &s_lq};
+    static const int kinds[] = {SVC, CAS, DTM, REF, AMT, LQ};
+    for (int i = 0; i < 6; i++) {
+        if (sid == *names[i]) {
+            return kinds[i];
+        }
+    }
+    for (int i = 0; i < 6; i++) {
+        if (PyUnicode_Compare(sid, *names[i]) == 0) {
+            return kinds[i];
+        }
+    }
+    return OTHER;
+}
+
+/* Whether the loop's segments are all compiled Segments with str elements; the first with id `first`, the others of
+ * the kinds the caller reads (kind_of(...) != OTHER and != that of `first`). */
+static int
+regular_loop(PyObject *loop, int (*kind)(PyObject *), int first)
+{
+    if (!Py_IS_TYPE(loop, loop_type)) {
+        return 0;
+    }
+    PyObject *segments = SLOT(loop, loop_segments), *children = SLOT(loop, loop_children);
+    if (segments == NULL || children == NULL || !PyList_CheckExact(segments) || !PyList_CheckExact(children) ||
+        PyList_GET_SIZE(children) != 0 || PyList_GET_SIZE(segments) == 0) {
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(segments); i++) {
+        PyObject *segment = PyList_GET_ITEM(segments, i);
+        if (!Py_IS_TYPE(segment, segment_type)) {
+            return 0;
+        }
+        PyObject *sid = SLOT(segment, segment_id), *e = SLOT(segment, segment_elements);
+        if (sid == NULL || e == NULL || !PyUnicode_Check(sid) || !PyList_CheckExact(e)) {
+            return 0;
+        }
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(e); k++) {
+            if (!PyUnicode_CheckExact(PyList_GET_ITEM(e, k))) {
+                return 0;
+            }
+        }
+        int k = kind(sid);
+        if (PyErr_Occurred()) {
+            return -1;
+        }
+        if ((i == 0) != (k == first) || k == OTHER) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static PyObject *
+service_payment(PyObject *module, PyObject *loop)
+{
+    (void)module;
+    if (!remittance_configured) {
+        PyErr_SetString(PyExc_RuntimeError, "service_payment: configure_remittance() was not called");
+        return NULL;
+    }
+    int regular = regular_loop(loop, remittance_kind_of, SVC);
+    if (regular <= 0) {
+        if (regular < 0) {
+            return NULL;
+        }
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    PyObject *segments = SLOT(loop, loop_segments);
+    Py_ssize_t count = PyList_GET_SIZE(segments);
+    /* dates, adjustments, references, amounts, (quantities: never here), remarks: made when a segment needs one */
+    PyObject *lists[6] = {NULL, NULL, NULL, NULL, NULL, NULL};
+    PyObject *fields[8] = {NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    PyObject *result = NULL, *component = NULL;
+    PyObject *svc = PyList_GET_ITEM(segments, 0);
+    PyObject *e = SLOT(svc, segment_elements);
+    Py_ssize_t n = PyList_GET_SIZE(e);
+    component = PyObject_GetAttr(SLOT(svc, segment_delimiters), s_component);
+    if (component == NULL) {
+        goto done;
+    }
+    PyObject *original = element(e, 5);
+    if ((fields[0] = procedure_of(element(e, 0), component)) == NULL ||
+        (fields[1] = amount_or_zero(element(e, 1))) == NULL || (fields[2] = amount_or_zero(element(e, 2))) == NULL ||
+        (fields[4] = cached(money_cache, money, element(e, 4))) == NULL ||
+        (fields[5] = PyUnicode_GET_LENGTH(original) > 0 ? procedure_of(original, component) : Py_NewRef(Py_None)) ==
+            NULL ||
+        (fields[6] = n > 6 ? cached(money_cache, money, element(e, 6)) : Py_NewRef(Py_None)) == NULL ||
+        (fields[7] = PyLong_FromSsize_t(number_of(svc))) == NULL) {
+        goto done;
+    }
+    fields[3] = Py_NewRef(element(e, 3));
+    Py_ssize_t used = 0; /* lists passed: up to the last one a segment filled */
+    for (Py_ssize_t i = 1; i < count; i++) {
+        PyObject *segment = PyList_GET_ITEM(segments, i);
+        int kind = remittance_kind_of(SLOT(segment, segment_id));
+        int slot = kind == DTM ? 0 : kind == CAS ? 1 : kind == REF ? 2 : kind == AMT ? 3 : 5;
+        if (lists[slot] == NULL && (lists[slot] = PyList_New(0)) == NULL) {
+            goto done;
+        }
+        if (slot + 1 > used) {
+            used = slot + 1;
+        }
+        if (kind == CAS) {
+            if (add_adjustments(lists[1], segment) < 0) {
+                goto done;
+            }
+            continue;
+        }
+        PyObject *item = kind == DTM ? dtm_of(segment)
+                         : kind == REF ? reference_of(segment)
+                                       : amount_or_remark_of(segment, kind == AMT);
+        if (item == NULL) {
+            goto done;
+        }
+        int appended = PyList_Append(lists[slot], item);
+        Py_DECREF(item);
+        if (appended < 0) {
+            goto done;
+        }
+    }
+    for (Py_ssize_t i = 0; i < used; i++) {
+        if (lists[i] == NULL && (lists[i] = PyList_New(0)) == NULL) {
+            goto done;
+        }
+    }
+    {
+        PyObject *args[14];
+        for (int i = 0; i < 8; i++) {
+            args[i] = fields[i];
+        }
+        for (Py_ssize_t i = 0; i < used; i++) {
+            args[8 + i] = lists[i];
+        }
+        result = call(service_payment_type, args, 8 + used);
+    }
+done:
+    Py_XDECREF(component);
+    for (int i = 0; i < 8; i++) {
+        Py_XDECREF(fields[i]);
+    }
+    for (int i = 0; i < 6; i++) {
+        Py_XDECREF(lists[i]);
+    }
+    return result;
+}
+
+static PyObject *
+configure_remittance(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyObject *objects[4];
+    if (!configured) {
+        PyErr_SetString(PyExc_RuntimeError, "configure_remittance: configure() first");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "O!O!O!O!", &PyType_Type, &objects[0], &PyType_Type, &objects[1], &PyType_Type,
+                          &objects[2], &PyType_Type, &objects[3])) {
+        return NULL;
+    }
+    PyObject **targets[4] = {&service_payment_type, &adjustment, &amount, &remark};
+    for (int i = 0; i < 4; i++) {
+        Py_INCREF(objects[i]);
+        Py_XSETREF(*targets[i], objects[i]);
+    }
+    remittance_configured = 1;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
-    {"configure", configure, METH_VARARGS, "configure(Loop, Segment, ServiceLine, Procedure, DateValue, ...)"},
+    {"configure", configure, METH_VARARGS, "configure(Loop, Segment, Procedure, DateValue, Reference, ZERO, ...)"},
+    {"configure_professional", configure_professional, METH_VARARGS,
+     "configure_professional(ServiceLine, pointer_cache, diagnosis_pointers, rd8_date), after configure()"},
     {"professional_line", professional_line, METH_O, "professional_line(loop) -> ServiceLine | NotImplemented"},
+    {"configure_remittance", configure_remittance, METH_VARARGS,
+     "configure_remittance(ServicePayment, Adjustment, Amount, Remark), after configure()"},
+    {"service_payment", service_payment, METH_O, "service_payment(loop) -> ServicePayment | NotImplemented"},
     {NULL, NULL, 0, NULL},
 };
 
 static struct PyModuleDef module = {
-    PyModuleDef_HEAD_INIT, "rcm.x12._lines", "Compiled reader of regular 837P service line loops.", -1, methods,
+    PyModuleDef_HEAD_INIT, "rcm.x12._lines", "Compiled readers of regular 837P service line and 835 service payment loops.", -1, methods,
     NULL, NULL, NULL, NULL,
 };
 

@@ -88,3 +88,52 @@ def test_it_leaves_everything_else_to_the_python_reader() -> None:
     assert parse837._regular_line(Loop("2400", "line", [], [])) is NotImplemented
     assert parse837._regular_line(Loop("2400", "line", loop.segments[1:], [])) is NotImplemented  # no LX first
     assert parse837._regular_line("not a loop") is NotImplemented  # type: ignore[arg-type]
+
+
+_835_HEAD = (
+    "ST*835*0001*005010X221A1~BPR*I*100*C*ACH*CCP*01*999999999*DA*123456*1512345678**01*999999999*DA*654321*20260105~"
+    "TRN*1*12345*1512345678~DTM*405*20260105~N1*PR*PAYER~N3*1 PAYER WAY~N4*CITY*WI*53703~N1*PE*CLINIC*XX*1234567893~"
+    "LX*1~CLP*A1*1*300*100**12*CLAIM1~NM1*QC*1*DOE*JANE****MI*M1~"
+)
+
+SERVICES = {
+    "plain": "SVC*HC:99213*100*80**1~DTM*472*20260101~CAS*CO*45*20~REF*6R*L1~AMT*B6*80~",
+    "six reasons": "SVC*HC:99214:25*200*0~CAS*CO*45*10**97*20*1*16*30*2*29*40**50*50**B7*50*3~",
+    "single reasons": "SVC*HC:99213*100*80~CAS*PR*1*20*1~CAS*CO~CAS*OA**~CAS*CO*45~",
+    "original procedure": "SVC*HC:99215*150*100*0450*2*HC:99214:25*3~LQ*HE*N130~LQ*HE~AMT*B6~",
+    "bad amounts": "SVC*HC:99213*1O0*8O*UN*X~CAS*CO*45*1O~DTM*150*2026130~DTM~REF*6R~",
+    "bare": "SVC~",
+    "quantity (Python reader)": "SVC*HC:99213*100*80~QTY*ZK*2~",
+}
+
+
+def _services(text: str) -> list[Loop]:
+    tx = next(iter(read_transactions(_835_HEAD + text + "SE*99*0001~")))
+    found: list[Loop] = []
+
+    def walk(loop: Loop) -> None:
+        if loop.id == "2110":
+            found.append(loop)
+        for child in loop.children:
+            walk(child)
+
+    walk(tx.tree)
+    return found
+
+
+@compiled_only
+@pytest.mark.parametrize("name", list(SERVICES))
+def test_the_compiled_service_reader_builds_what_the_python_one_builds(name: str) -> None:
+    from rcm.x12.sets.x835 import parsing
+
+    assert parsing._regular_service is not None
+    (loop,) = _services(SERVICES[name])
+    python = parsing._service(loop)
+    compiled = parsing._regular_service(loop)
+    if name.endswith("(Python reader)"):
+        assert compiled is NotImplemented
+        return
+    assert compiled is not NotImplemented
+    assert compiled == python and repr(compiled) == repr(python)
+    assert compiled.adjustments == python.adjustments and compiled.remarks == python.remarks
+    assert [type(a.quantity) for a in compiled.adjustments] == [type(a.quantity) for a in python.adjustments]

@@ -3,13 +3,11 @@ each claim (2300) and line (2400), tolerating whatever is missing (the validator
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
 from rcm.x12.engine import Loop
-from rcm.x12.sets import common
 from rcm.x12.sets.claim837 import (
     BillingProvider,
     ClaimBatch,
@@ -35,8 +33,8 @@ from rcm.x12.sets.common import (
     padded,
     party_of,
 )
+from rcm.x12.sets.compiled_lines import compiled_lines
 from rcm.x12.sets.x835.segments import Procedure, adjustments_of
-from rcm.x12.tokenizer import Segment
 
 if TYPE_CHECKING:
     from rcm.x12.reader import Transaction
@@ -388,24 +386,12 @@ _procedure_of = Procedure.of
 
 
 def _compiled_line_reader() -> Callable[[Loop], ServiceLine] | None:
-    """The compiled reader of regular 837P line loops (rcm/x12/_lines.c: LX, SV1, DTP and REF only), which
-    answers NotImplemented for any other loop; None when it was not built, when segments are not of the compiled
-    Segment class, or with RCM_PURE_PYTHON_MODELS=1 (the tests compare the models built both ways)."""
-    if os.environ.get("RCM_PURE_PYTHON_MODELS"):
+    """The compiled reader of regular 837P line loops (LX, SV1, DTP and REF only; see compiled_lines), or None."""
+    lines = compiled_lines()
+    if lines is None:
         return None
-    try:
-        from rcm.x12 import _lines  # type: ignore[attr-defined]
-    except ImportError:
-        return None
-    try:
-        _lines.configure(
-            Loop, Segment, ServiceLine, Procedure, DateValue, Reference, ZERO,
-            common._MONEY_CACHE, money, money_or_zero, common._DATE_CACHE, date_of,
-            _POINTER_CACHE, _diagnosis_pointers, DateValue.of_dtp,
-        )
-    except TypeError:
-        return None
-    reader: Callable[[Loop], ServiceLine] = _lines.professional_line
+    lines.configure_professional(ServiceLine, _POINTER_CACHE, _diagnosis_pointers, DateValue.of_dtp)
+    reader: Callable[[Loop], ServiceLine] = lines.professional_line
     return reader
 
 

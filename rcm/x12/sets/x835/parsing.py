@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from rcm.x12.engine import Loop
@@ -17,8 +18,10 @@ from rcm.x12.sets.common import (
     number,
     party_of,
 )
+from rcm.x12.sets.compiled_lines import compiled_lines
 from rcm.x12.sets.x835.loops import ClaimPayment, ProviderAdjustment, ServicePayment
 from rcm.x12.sets.x835.segments import (
+    Adjustment,
     Payment,
     Procedure,
     Remark,
@@ -168,7 +171,8 @@ def _claim(loop: Loop, header_number: str) -> ClaimPayment:
             claim.outpatient = list(s.elements)
     for child in loop.children:
         if child.id == "2110":
-            claim.services.append(_service(child))
+            service = _regular_service(child) if _regular_service is not None else NotImplemented
+            claim.services.append(_service(child) if service is NotImplemented else service)
     return claim
 
 
@@ -213,3 +217,17 @@ of_dtm = DateValue.of_dtm
 reference_of = Reference.of
 amount_of_segment = Amount.of
 procedure_of = Procedure.of
+
+
+def _compiled_service_reader() -> Callable[[Loop], ServicePayment] | None:
+    """The compiled reader of regular 835 service payment loops (SVC, then CAS, DTM, REF, AMT and LQ only; see
+    compiled_lines), or None."""
+    lines = compiled_lines()
+    if lines is None:
+        return None
+    lines.configure_remittance(ServicePayment, Adjustment, Amount, Remark)
+    reader: Callable[[Loop], ServicePayment] = lines.service_payment
+    return reader
+
+
+_regular_service = _compiled_service_reader()
