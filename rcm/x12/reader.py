@@ -42,6 +42,8 @@ __all__ = [
 _INTERCHANGE_SERVICE = frozenset({"TA1", "ISB", "ISE", "TA3"})
 # Segments that end or interrupt a transaction set.
 _ENVELOPE_IDS = ENVELOPE_IDS
+# The 4010 837 guides a header REF*87 may name: institutional, dental, professional.
+_4010_CLAIM_GUIDES = frozenset({"004010X096", "004010X097", "004010X098"})
 
 
 class Transaction:
@@ -89,6 +91,22 @@ class Transaction:
         return self.segments[0].delimiters
 
     @property
+    def guide(self) -> str:
+        """The implementation guide to read this transaction by: ``version`` (ST03, else GS08), except for a 4010
+        837 whose header REF*87 names another 4010 837 guide (X096 institutional, X097 dental, X098
+        professional): 4010 had no ST03, and some submitters send one guide's claims under another's GS08."""
+        version = self.version
+        if self.set_id != "837" or not version.startswith("004010"):
+            return version
+        for s in self.segments[1:4]:  # ST, BHT, then REF*87 in the 4010 header
+            if s.id == "REF" and s.get(1) == "87":
+                named = s.get(2).strip()
+                if named[:10] in _4010_CLAIM_GUIDES and named[:10] != version[:10]:
+                    return named
+                break
+        return version
+
+    @property
     def first_segment(self) -> int:
         return self.segments[0].number
 
@@ -96,7 +114,7 @@ class Transaction:
         from rcm.x12.engine import build_tree
         from rcm.x12.sets.registry import spec_for
 
-        spec = spec_for(self.set_id, self.version, control_number=self.control_number)
+        spec = spec_for(self.set_id, self.guide, control_number=self.control_number)
         with paused_gc():
             tree, found = build_tree(
                 spec, self.segments, transaction=self.control_number, on_close=on_close, watch=watch
@@ -135,7 +153,7 @@ class Transaction:
         if self._model is None:
             from rcm.x12.sets.registry import parser_for
 
-            parse = parser_for(self.set_id, self.version, control_number=self.control_number)
+            parse = parser_for(self.set_id, self.guide, control_number=self.control_number)
             with paused_gc():
                 self._model = parse(self)
         return self._model

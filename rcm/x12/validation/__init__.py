@@ -177,7 +177,7 @@ def _checked_against_later_guide(tx: Transaction) -> bool:
     head = _version_head(tx.version)
     if head is None or head >= "005010":
         return False
-    entry = lookup(tx.set_id, tx.version)
+    entry = lookup(tx.set_id, tx.guide)
     return entry is not None and entry.guide.startswith("005010")
 
 
@@ -269,12 +269,12 @@ def validate_transaction(tx: Transaction) -> list[Finding]:
     group = tx.group
     rules = check_guide_rules(
         tx.set_id,
-        tx.version,
+        tx.guide,
         tx.control_number,
         tx.segments,
         group.functional_id if group is not None else None,
     )
-    rules.extend(check_required_usage(tx.version, tx.control_number, tx.segments))
+    rules.extend(check_required_usage(tx.guide, tx.control_number, tx.segments))
     if tx.set_id == "837":
         rules.extend(check_837(tx))
     elif tx.set_id == "835":
