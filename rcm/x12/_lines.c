@@ -4,7 +4,9 @@
  *     (with its Procedure, DateValue and Reference records) as parse837._line in rcm/x12/sets/parse837.py;
  *   - 835 service payment (2110): SVC, then only CAS, DTM, REF, AMT and LQ segments; the same ServicePayment
  *     (with its Procedure, Adjustment, DateValue, Reference, Amount and Remark records) as _service in
- *     rcm/x12/sets/x835/parsing.py.
+ *     rcm/x12/sets/x835/parsing.py;
+ *   - name loops starting with NM1 (billing provider, subscriber, payer, rendering provider...): the same Party
+ *     (with its Address, Reference and Contact records) as common.party_of.
  * Both go through the same record classes and the same caches of converted amounts, dates and diagnosis
  * pointers; a value not in a cache yet is converted by the Python function that owns that cache.  Anything else
  * (another segment, a child loop, an RD8 date range, segments not of the compiled Segment class) gives
@@ -16,8 +18,10 @@
  *           date_of)                                                     (the shared part; the same from either set)
  * configure_professional(ServiceLine, pointer_cache, diagnosis_pointers, rd8_date)   (after configure)
  * configure_remittance(ServicePayment, Adjustment, Amount, Remark)                   (after configure)
+ * configure_parties(Party, Address, Contact.of, party_of)                            (after configure)
  * professional_line(loop) -> ServiceLine | NotImplemented
  * service_payment(loop) -> ServicePayment | NotImplemented
+ * party(loop) -> Party | None   (common.party_of; loops not starting with NM1 are handed to it)
  */
 #include "_slots.h"
 
@@ -27,9 +31,10 @@ static PyObject *service_line, *procedure, *date_value, *reference, *zero;
 static PyObject *money_cache, *money, *money_or_zero, *date_cache, *date_of, *pointer_cache, *diagnosis_pointers;
 static PyObject *rd8_date; /* DateValue.of_dtp: the Python reader of a DTP, for date ranges */
 static PyObject *service_payment_type, *adjustment, *amount, *remark; /* configure_remittance */
+static PyObject *party_type, *address_type, *contact_of, *python_party_of; /* configure_parties */
 static PyObject *empty, *s_lx, *s_sv1, *s_dtp, *s_ref, *s_rd8, *s_dash, *s_component;
-static PyObject *s_svc, *s_cas, *s_dtm, *s_amt, *s_lq;
-static int configured = 0, professional_configured = 0, remittance_configured = 0;
+static PyObject *s_svc, *s_cas, *s_dtm, *s_amt, *s_lq, *s_nm1, *s_n3, *s_n4, *s_per;
+static int configured = 0, professional_configured = 0, remittance_configured = 0, parties_configured = 0;
 
 /* The number of a compiled Segment (number is a C integer there: Py_ssize_t right after the object slots). */
 static Py_ssize_t
@@ -389,9 +394,13 @@ configure(PyObject *module, PyObject *args)
         s_dtm = PyUnicode_InternFromString("DTM");
         s_amt = PyUnicode_InternFromString("AMT");
         s_lq = PyUnicode_InternFromString("LQ");
+        s_nm1 = PyUnicode_InternFromString("NM1");
+        s_n3 = PyUnicode_InternFromString("N3");
+        s_n4 = PyUnicode_InternFromString("N4");
+        s_per = PyUnicode_InternFromString("PER");
         if (empty == NULL || s_lx == NULL || s_sv1 == NULL || s_dtp == NULL || s_ref == NULL || s_rd8 == NULL ||
             s_dash == NULL || s_component == NULL || s_svc == NULL || s_cas == NULL || s_dtm == NULL ||
-            s_amt == NULL || s_lq == NULL) {
+            s_amt == NULL || s_lq == NULL || s_nm1 == NULL || s_n3 == NULL || s_n4 == NULL || s_per == NULL) {
             return NULL;
         }
     }
@@ -708,6 +717,140 @@ configure_remittance(PyObject *module, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* ---- name loops: party_of ---------------------------------------------------------------------------------- */
+
+static int
+same_id(PyObject *sid, PyObject *name)
+{
+    return sid == name || PyUnicode_Compare(sid, name) == 0;
+}
+
+/* party_of(loop) for a name loop that starts with NM1 (common.party_of: NM1, then N3/N4, REF and PER of the same
+ * loop; other segments are not the party's).  Any other loop is handed to the Python party_of. */
+static PyObject *
+party(PyObject *module, PyObject *loop)
+{
+    (void)module;
+    if (!parties_configured) {
+        PyErr_SetString(PyExc_RuntimeError, "party: configure_parties() was not called");
+        return NULL;
+    }
+    if (!Py_IS_TYPE(loop, loop_type)) {
+        return PyObject_CallOneArg(python_party_of, loop);
+    }
+    PyObject *segments = SLOT(loop, loop_segments);
+    if (segments == NULL || !PyList_CheckExact(segments) || PyList_GET_SIZE(segments) == 0) {
+        return PyObject_CallOneArg(python_party_of, loop);
+    }
+    Py_ssize_t count = PyList_GET_SIZE(segments);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *segment = PyList_GET_ITEM(segments, i);
+        if (!Py_IS_TYPE(segment, segment_type)) {
+            return PyObject_CallOneArg(python_party_of, loop);
+        }
+        PyObject *sid = SLOT(segment, segment_id), *e = SLOT(segment, segment_elements);
+        if (sid == NULL || e == NULL || !PyUnicode_Check(sid) || !PyList_CheckExact(e)) {
+            return PyObject_CallOneArg(python_party_of, loop);
+        }
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(e); k++) {
+            if (!PyUnicode_CheckExact(PyList_GET_ITEM(e, k))) {
+                return PyObject_CallOneArg(python_party_of, loop);
+            }
+        }
+        int nm1 = same_id(sid, s_nm1);
+        if (PyErr_Occurred()) {
+            return NULL;
+        }
+        if (i == 0 && !nm1) {
+            return PyObject_CallOneArg(python_party_of, loop); /* N1 parties, and whatever else */
+        }
+    }
+    PyObject *address = Py_NewRef(Py_None), *references = NULL, *contacts = NULL, *result = NULL, *number = NULL;
+    PyObject *n3 = NULL; /* borrowed */
+    for (Py_ssize_t i = 1; i < count; i++) {
+        PyObject *segment = PyList_GET_ITEM(segments, i);
+        PyObject *sid = SLOT(segment, segment_id), *e = SLOT(segment, segment_elements);
+        if (same_id(sid, s_n3)) {
+            n3 = segment;
+        }
+        else if (same_id(sid, s_n4)) {
+            PyObject *street = n3 != NULL ? SLOT(n3, segment_elements) : NULL;
+            PyObject *at = PyLong_FromSsize_t(number_of(n3 != NULL ? n3 : segment));
+            if (at == NULL) {
+                goto done;
+            }
+            PyObject *args[7] = {street != NULL ? element(street, 0) : empty, street != NULL ? element(street, 1) : empty,
+                                 element(e, 0), element(e, 1), element(e, 2), element(e, 3), at};
+            PyObject *made = call(address_type, args, 7);
+            Py_DECREF(at);
+            if (made == NULL) {
+                goto done;
+            }
+            Py_SETREF(address, made);
+        }
+        else if (same_id(sid, s_ref) || same_id(sid, s_per)) {
+            int is_ref = same_id(sid, s_ref);
+            PyObject **list = is_ref ? &references : &contacts;
+            if (*list == NULL && (*list = PyList_New(0)) == NULL) {
+                goto done;
+            }
+            PyObject *item = is_ref ? reference_of(segment) : PyObject_CallOneArg(contact_of, segment);
+            if (item == NULL) {
+                goto done;
+            }
+            int appended = PyList_Append(*list, item);
+            Py_DECREF(item);
+            if (appended < 0) {
+                goto done;
+            }
+        }
+        if (PyErr_Occurred()) {
+            goto done;
+        }
+    }
+    {
+        PyObject *start = PyList_GET_ITEM(segments, 0);
+        PyObject *e = SLOT(start, segment_elements);
+        if ((number = PyLong_FromSsize_t(number_of(start))) == NULL) {
+            goto done;
+        }
+        if (contacts != NULL && references == NULL && (references = PyList_New(0)) == NULL) {
+            goto done;
+        }
+        PyObject *args[12] = {element(e, 0), element(e, 1), element(e, 2), element(e, 3), element(e, 4),
+                              element(e, 6), element(e, 7), element(e, 8), number, address, references, contacts};
+        result = call(party_type, args, contacts != NULL ? 12 : references != NULL ? 11 : address != Py_None ? 10 : 9);
+    }
+done:
+    Py_XDECREF(address);
+    Py_XDECREF(references);
+    Py_XDECREF(contacts);
+    Py_XDECREF(number);
+    return result;
+}
+
+static PyObject *
+configure_parties(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyObject *objects[4];
+    if (!configured) {
+        PyErr_SetString(PyExc_RuntimeError, "configure_parties: configure() first");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "O!O!OO", &PyType_Type, &objects[0], &PyType_Type, &objects[1], &objects[2],
+                          &objects[3])) {
+        return NULL;
+    }
+    PyObject **targets[4] = {&party_type, &address_type, &contact_of, &python_party_of};
+    for (int i = 0; i < 4; i++) {
+        Py_INCREF(objects[i]);
+        Py_XSETREF(*targets[i], objects[i]);
+    }
+    parties_configured = 1;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS, "configure(Loop, Segment, Procedure, DateValue, Reference, ZERO, ...)"},
     {"configure_professional", configure_professional, METH_VARARGS,
@@ -716,6 +859,9 @@ static PyMethodDef methods[] = {
     {"configure_remittance", configure_remittance, METH_VARARGS,
      "configure_remittance(ServicePayment, Adjustment, Amount, Remark), after configure()"},
     {"service_payment", service_payment, METH_O, "service_payment(loop) -> ServicePayment | NotImplemented"},
+    {"configure_parties", configure_parties, METH_VARARGS,
+     "configure_parties(Party, Address, Contact.of, party_of), after configure()"},
+    {"party", party, METH_O, "party(loop) -> Party | None, as common.party_of"},
     {NULL, NULL, 0, NULL},
 };
 

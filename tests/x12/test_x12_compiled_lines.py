@@ -137,3 +137,36 @@ def test_the_compiled_service_reader_builds_what_the_python_one_builds(name: str
     assert compiled == python and repr(compiled) == repr(python)
     assert compiled.adjustments == python.adjustments and compiled.remarks == python.remarks
     assert [type(a.quantity) for a in compiled.adjustments] == [type(a.quantity) for a in python.adjustments]
+
+
+NAME_LOOPS = {
+    "person with address": "NM1*IL*1*DOE*JANE*Q*DR*JR*MI*M1~N3*1 MAIN ST*APT 2~N4*CITY*WI*53703~",
+    "organisation, no address": "NM1*PR*2*PAYER*****PI*P1~",
+    "short NM1": "NM1*IL~",
+    "N4 without N3, with country": "NM1*IL*1*DOE*JANE****MI*M1~N4*TORONTO*ON*M5V2T6*CA~",
+    "short N4": "NM1*IL*1*DOE*JANE****MI*M1~N3*1 MAIN ST~N4*CITY~",
+    "two N4": "NM1*IL*1*DOE*JANE****MI*M1~N3*1 MAIN ST~N4*CITY*WI*53703~N4*OTHER*IL*60601~",
+    "references and contact": "NM1*85*2*CLINIC*****XX*1234567893~N3*1 MAIN ST~N4*CITY*WI*53703~REF*EI*123456789~"
+                              "PER*IC*DESK*TE*5550100*EX*12~",
+    "contact only": "NM1*41*2*SUBMITTER*****46*S1~PER*IC*DESK*TE*5550100~",
+    "other segments": "NM1*IL*1*DOE*JANE****MI*M1~DMG*D8*19800101*F~",
+}
+
+
+@compiled_only
+@pytest.mark.parametrize("name", list(NAME_LOOPS))
+def test_the_compiled_name_loop_reader_builds_what_party_of_builds(name: str) -> None:
+    from rcm.x12.sets.common import party_of
+    from rcm.x12.sets.compiled_lines import compiled_lines
+
+    lines = compiled_lines()
+    assert lines is not None
+    tx = next(iter(read_transactions(f"ST*837*0001*005010X222A1~{NAME_LOOPS[name]}SE*9*0001~")))
+    segments = tx.segments[1:-1]
+    loop = Loop("2010BA", "subscriber", segments, [])
+    compiled, python = lines.party(loop), party_of(loop)
+    assert compiled == python and repr(compiled) == repr(python)
+    assert compiled.address == python.address and compiled.contacts == python.contacts
+    n1 = Loop("1000A", "payer", [*tx.segments[:1]], [])  # not NM1 first: party_of's own answer
+    assert lines.party(n1) == party_of(n1)
+    assert lines.party(Loop("2010BA", "subscriber", [], [])) is None

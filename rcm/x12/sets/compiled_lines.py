@@ -1,20 +1,33 @@
-"""The compiled readers of per-line loops (rcm/x12/_lines.c: regular 837P service lines and 835 service payments),
-configured with the record classes and the caches of converted amounts and dates they share with the Python
-readers.  Each reader answers NotImplemented for a loop it does not take, and the Python reader takes it."""
+"""The compiled readers of the most numerous loops (rcm/x12/_lines.c: regular 837P service lines, 835 service
+payments, name loops), configured with the record classes and the caches of converted amounts and dates they
+share with the Python readers.  The line readers answer NotImplemented for a loop they do not take, and the Python
+reader takes it; the name loop reader hands such loops to ``party_of`` itself."""
 
 from __future__ import annotations
 
 import functools
 import os
+from collections.abc import Callable
 from types import ModuleType
 
 from rcm.x12.engine import Loop
 from rcm.x12.sets import common
-from rcm.x12.sets.common import ZERO, DateValue, Reference, date_of, money, money_or_zero
+from rcm.x12.sets.common import (
+    ZERO,
+    Address,
+    Contact,
+    DateValue,
+    Party,
+    Reference,
+    date_of,
+    money,
+    money_or_zero,
+    party_of,
+)
 from rcm.x12.sets.x835.segments import Procedure
 from rcm.x12.tokenizer import Segment
 
-__all__ = ["compiled_lines"]
+__all__ = ["compiled_lines", "name_loop_reader"]
 
 
 @functools.cache
@@ -32,7 +45,15 @@ def compiled_lines() -> ModuleType | None:
             Loop, Segment, Procedure, DateValue, Reference, ZERO,
             common._MONEY_CACHE, money, money_or_zero, common._DATE_CACHE, date_of,
         )
+        _lines.configure_parties(Party, Address, Contact.of, party_of)
     except TypeError:
         return None
     module: ModuleType = _lines
     return module
+
+
+def name_loop_reader() -> Callable[[Loop], Party | None]:
+    """``party_of``, compiled where it was built (same parties: the tests compare both)."""
+    lines = compiled_lines()
+    reader: Callable[[Loop], Party | None] = lines.party if lines is not None else party_of
+    return reader

@@ -31,9 +31,8 @@ from rcm.x12.sets.common import (
     money_or_zero,
     number,
     padded,
-    party_of,
 )
-from rcm.x12.sets.compiled_lines import compiled_lines
+from rcm.x12.sets.compiled_lines import compiled_lines, name_loop_reader
 from rcm.x12.sets.x835.segments import Procedure, adjustments_of
 
 if TYPE_CHECKING:
@@ -86,9 +85,9 @@ def batch_from_tree(
     for loop in root.children:
         lid = loop.id
         if lid == "1000A":
-            batch.submitter = party_of(loop)
+            batch.submitter = _party_of(loop)
         elif lid == "1000B":
-            batch.receiver = party_of(loop)
+            batch.receiver = _party_of(loop)
         else:
             _walk(loop, batch, None, None, None, early or {})
     return batch
@@ -134,11 +133,11 @@ def _billing_provider(loop: Loop) -> BillingProvider:
     bp = BillingProvider(hl.get(1), None, prv.get(3) if prv else "", cur.get(2) if cur else "", hl.number)
     for child in loop.children:
         if child.id == "2010AA":
-            bp.party = party_of(child)
+            bp.party = _party_of(child)
         elif child.id == "2010AB":
-            bp.pay_to = party_of(child)
+            bp.pay_to = _party_of(child)
         elif child.id == "2010AC":
-            bp.pay_to_plan = party_of(child)
+            bp.pay_to_plan = _party_of(child)
     return bp
 
 
@@ -161,10 +160,10 @@ def _subscriber(loop: Loop) -> Subscriber:
     sub = Subscriber(hl.elements[0] if hl.elements else "", e[0], e[1], e[2], e[3], e[4], e[8], hl.number)
     for child in loop.children:
         if child.id == "2010BA":
-            sub.person = party_of(child)
+            sub.person = _party_of(child)
             sub.birth_date, sub.gender = _demographics(child)
         elif child.id == "2010BB":
-            sub.payer = party_of(child)
+            sub.payer = _party_of(child)
     return sub
 
 
@@ -174,7 +173,7 @@ def _patient(loop: Loop) -> Patient:
     p = Patient(hl.get(1), pat.get(1) if pat else "", hl.number)
     for child in loop.children:
         if child.id == "2010CA":
-            p.person = party_of(child)
+            p.person = _party_of(child)
             p.birth_date, p.gender = _demographics(child)
     return p
 
@@ -236,7 +235,7 @@ def _claim(
         elif cid == "2320":
             claim.other_payers.append(_other_payer(child))
         elif child.segments and child.segments[0].id == "NM1":
-            party = party_of(child)
+            party = _party_of(child)
             if party is not None:
                 claim.providers.setdefault(party.entity, party)
     return claim
@@ -253,7 +252,7 @@ def _other_payer(loop: Loop) -> OtherPayer:
         elif s.id == "AMT":
             other.amounts.append(Amount.of(s))
     for child in loop.children:
-        party = party_of(child)
+        party = _party_of(child)
         if party is None:
             continue
         if child.id == "2330A":
@@ -326,7 +325,7 @@ def _line(loop: Loop) -> ServiceLine:
         elif cid == "2410":
             line.drug = _drug(child)
         elif child.segments and child.segments[0].id == "NM1":
-            party = party_of(child)
+            party = _party_of(child)
             if party is not None:
                 line.providers.setdefault(party.entity, party)
     return line
@@ -396,3 +395,4 @@ def _compiled_line_reader() -> Callable[[Loop], ServiceLine] | None:
 
 
 _regular_line = _compiled_line_reader()
+_party_of = name_loop_reader()
