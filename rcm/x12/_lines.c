@@ -6,7 +6,9 @@
  *     (with its Procedure, Adjustment, DateValue, Reference, Amount and Remark records) as _service in
  *     rcm/x12/sets/x835/parsing.py;
  *   - name loops starting with NM1 (billing provider, subscriber, payer, rendering provider...): the same Party
- *     (with its Address, Reference and Contact records) as common.party_of.
+ *     (with its Address, Reference and Contact records) as common.party_of;
+ *   - 837 claim (2300) of any kind: the same SubmittedClaim as parse837._claim (without its hierarchy, which the
+ *     caller places), its lines, providers and other payers through the readers above and the Python ones.
  * Both go through the same record classes and the same caches of converted amounts, dates and diagnosis
  * pointers; a value not in a cache yet is converted by the Python function that owns that cache.  Anything else
  * (another segment, a child loop, an RD8 date range, segments not of the compiled Segment class) gives
@@ -22,19 +24,25 @@
  * professional_line(loop) -> ServiceLine | NotImplemented
  * service_payment(loop) -> ServicePayment | NotImplemented
  * party(loop) -> Party | None   (common.party_of; loops not starting with NM1 are handed to it)
+ * configure_claims(SubmittedClaim, CodeEntry, Amount, _line, _other_payer)           (after the others)
+ * claim(loop) -> SubmittedClaim | NotImplemented
  */
 #include "_slots.h"
 
 static PyTypeObject *loop_type, *segment_type;
-static Py_ssize_t loop_segments, loop_children, segment_id, segment_elements, segment_delimiters, segment_number;
+static Py_ssize_t loop_id, loop_segments, loop_children, segment_id, segment_elements, segment_delimiters, segment_number;
 static PyObject *service_line, *procedure, *date_value, *reference, *zero;
 static PyObject *money_cache, *money, *money_or_zero, *date_cache, *date_of, *pointer_cache, *diagnosis_pointers;
 static PyObject *rd8_date; /* DateValue.of_dtp: the Python reader of a DTP, for date ranges */
 static PyObject *service_payment_type, *adjustment, *amount, *remark; /* configure_remittance */
 static PyObject *party_type, *address_type, *contact_of, *python_party_of; /* configure_parties */
+static PyObject *submitted_claim, *code_entry, *claim_amount, *python_line, *other_payer; /* configure_claims */
+static PyObject *s_hi, *s_cl1, *s_nte, *s_2400, *s_2320;
+static PyObject *s_amounts, *s_notes, *s_providers, *s_other_payers, *s_lines, *s_institutional;
 static PyObject *empty, *s_lx, *s_sv1, *s_dtp, *s_ref, *s_rd8, *s_dash, *s_component;
 static PyObject *s_svc, *s_cas, *s_dtm, *s_amt, *s_lq, *s_nm1, *s_n3, *s_n4, *s_per;
 static int configured = 0, professional_configured = 0, remittance_configured = 0, parties_configured = 0;
+static int claims_configured = 0;
 
 /* The number of a compiled Segment (number is a C integer there: Py_ssize_t right after the object slots). */
 static Py_ssize_t
@@ -365,7 +373,7 @@ configure(PyObject *module, PyObject *args)
         return NULL;
     }
     if (slot_offset_of(loop, "segments", &loop_segments) < 0 || slot_offset_of(loop, "children", &loop_children) < 0 ||
-        slot_offset_of(segment, "id", &segment_id) < 0 || slot_offset_of(segment, "elements", &segment_elements) < 0 ||
+        slot_offset_of(loop, "id", &loop_id) < 0 || slot_offset_of(segment, "id", &segment_id) < 0 || slot_offset_of(segment, "elements", &segment_elements) < 0 ||
         slot_offset_of(segment, "delimiters", &segment_delimiters) < 0) {
         return NULL;
     }
@@ -851,6 +859,339 @@ configure_parties(PyObject *module, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* ---- 837 claim (2300) ------------------------------------------------------------------------------------------ */
+
+/* money(value), with "" (None) answered here. */
+static PyObject *
+money_value(PyObject *value)
+{
+    if (PyUnicode_GET_LENGTH(value) == 0) {
+        Py_RETURN_NONE;
+    }
+    return cached(money_cache, money, value);
+}
+
+/* code_entries_of(HI segment) appended to out. */
+static int
+add_code_entries(PyObject *out, PyObject *segment, PyObject *component)
+{
+    PyObject *e = SLOT(segment, segment_elements);
+    PyObject *at = PyLong_FromSsize_t(number_of(segment));
+    if (at == NULL) {
+        return -1;
+    }
+    int failed = 0;
+    for (Py_ssize_t i = 0; !failed && i < PyList_GET_SIZE(e); i++) {
+        PyObject *value = PyList_GET_ITEM(e, i);
+        if (PyUnicode_GET_LENGTH(value) == 0) {
+            continue;
+        }
+        PyObject *p = PyUnicode_Split(value, component, -1);
+        if (p == NULL) {
+            failed = 1;
+            break;
+        }
+        PyObject *entry;
+        if (PyList_GET_SIZE(p) == 2) {
+            PyObject *args[8] = {element(p, 0), element(p, 1), empty, empty, Py_None, Py_None, empty, at};
+            entry = call(code_entry, args, 8);
+        }
+        else {
+            PyObject *amount_value = money_value(element(p, 4));
+            PyObject *quantity = amount_value != NULL ? money_value(element(p, 5)) : NULL;
+            if (quantity == NULL) {
+                Py_XDECREF(amount_value);
+                Py_DECREF(p);
+                failed = 1;
+                break;
+            }
+            PyObject *args[8] = {element(p, 0), element(p, 1), element(p, 2), element(p, 3), amount_value, quantity,
+                                 element(p, 8), at};
+            entry = call(code_entry, args, 8);
+            Py_DECREF(amount_value);
+            Py_DECREF(quantity);
+        }
+        Py_DECREF(p);
+        if (entry == NULL || PyList_Append(out, entry) < 0) {
+            failed = 1;
+        }
+        Py_XDECREF(entry);
+    }
+    Py_DECREF(at);
+    return failed ? -1 : 0;
+}
+
+/* Append item to the list *slot, made when first needed; takes the reference to item. */
+static int
+append_new(PyObject **slot, PyObject *item)
+{
+    if (item == NULL) {
+        return -1;
+    }
+    if (*slot == NULL && (*slot = PyList_New(0)) == NULL) {
+        Py_DECREF(item);
+        return -1;
+    }
+    int failed = PyList_Append(*slot, item);
+    Py_DECREF(item);
+    return failed;
+}
+
+/* parse837._claim(loop, None, None, None): the claim as billed, its codes, dates, references, amounts, notes,
+ * institutional codes, lines (the compiled line reader, else parse837._line), other payers (parse837._other_payer)
+ * and providers (the name loop reader).  The hierarchy (billing provider, subscriber, patient) is placed by the
+ * caller.  NotImplemented for a loop that does not start with CLM or holds segments not of the compiled class. */
+static PyObject *
+claim(PyObject *module, PyObject *loop)
+{
+    if (!claims_configured || !professional_configured || !parties_configured) {
+        PyErr_SetString(PyExc_RuntimeError, "claim: configure_claims() was not called");
+        return NULL;
+    }
+    if (!Py_IS_TYPE(loop, loop_type)) {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    PyObject *segments = SLOT(loop, loop_segments), *children = SLOT(loop, loop_children);
+    if (segments == NULL || children == NULL || !PyList_CheckExact(segments) || !PyList_CheckExact(children) ||
+        PyList_GET_SIZE(segments) == 0) {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(segments);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *segment = PyList_GET_ITEM(segments, i);
+        if (!Py_IS_TYPE(segment, segment_type)) {
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+        PyObject *sid = SLOT(segment, segment_id), *e = SLOT(segment, segment_elements);
+        if (sid == NULL || e == NULL || !PyUnicode_Check(sid) || !PyList_CheckExact(e)) {
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(e); k++) {
+            if (!PyUnicode_CheckExact(PyList_GET_ITEM(e, k))) {
+                Py_RETURN_NOTIMPLEMENTED;
+            }
+        }
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(children); i++) {
+        if (!Py_IS_TYPE(PyList_GET_ITEM(children, i), loop_type)) {
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+    }
+    PyObject *clm = PyList_GET_ITEM(segments, 0);
+    PyObject *e = SLOT(clm, segment_elements);
+    Py_ssize_t n = PyList_GET_SIZE(e);
+    PyObject *component = NULL, *charge = NULL, *facility = NULL, *causes = NULL, *number = NULL, *result = NULL;
+    PyObject *codes = NULL, *dates = NULL, *references = NULL, *amounts = NULL, *notes = NULL, *institutional = NULL;
+    PyObject *providers = NULL, *others = NULL, *lines = NULL;
+    if ((component = PyObject_GetAttr(SLOT(clm, segment_delimiters), s_component)) == NULL ||
+        (charge = amount_or_zero(element(e, 1))) == NULL || (number = PyLong_FromSsize_t(number_of(clm))) == NULL ||
+        (codes = PyList_New(0)) == NULL || (dates = PyList_New(0)) == NULL || (references = PyList_New(0)) == NULL ||
+        (lines = PyList_New(0)) == NULL) {
+        goto done;
+    }
+    facility = PyUnicode_GET_LENGTH(element(e, 4)) > 0 ? PyUnicode_Split(element(e, 4), component, -1)
+                                                        : PyList_New(0);
+    if (facility == NULL) {
+        goto done;
+    }
+    causes = PyList_New(0);
+    if (causes == NULL) {
+        goto done;
+    }
+    if (n > 10 && PyUnicode_GET_LENGTH(element(e, 10)) > 0) {
+        PyObject *parts = PyUnicode_Split(element(e, 10), component, -1);
+        if (parts == NULL) {
+            goto done;
+        }
+        for (Py_ssize_t i = 0; i < PyList_GET_SIZE(parts); i++) {
+            PyObject *part = PyList_GET_ITEM(parts, i);
+            if (PyUnicode_GET_LENGTH(part) > 0 && PyList_Append(causes, part) < 0) {
+                Py_DECREF(parts);
+                goto done;
+            }
+        }
+        Py_DECREF(parts);
+    }
+    for (Py_ssize_t i = 1; i < count; i++) {
+        PyObject *segment = PyList_GET_ITEM(segments, i);
+        PyObject *sid = SLOT(segment, segment_id);
+        int failed = 0;
+        if (same_id(sid, s_hi)) {
+            PyObject *own = PyObject_GetAttr(SLOT(segment, segment_delimiters), s_component);
+            if (own == NULL) {
+                goto done;
+            }
+            failed = add_code_entries(codes, segment, own);
+            Py_DECREF(own);
+        }
+        else if (same_id(sid, s_dtp)) {
+            failed = append_new(&dates, dtp_of(segment));
+        }
+        else if (same_id(sid, s_ref)) {
+            failed = append_new(&references, reference_of(segment));
+        }
+        else if (same_id(sid, s_amt)) {
+            PyObject *at = PyLong_FromSsize_t(number_of(segment));
+            PyObject *value = at != NULL ? money_value(element(SLOT(segment, segment_elements), 1)) : NULL;
+            if (value == NULL) {
+                Py_XDECREF(at);
+                goto done;
+            }
+            PyObject *args[3] = {element(SLOT(segment, segment_elements), 0), value, at};
+            failed = append_new(&amounts, call(claim_amount, args, 3));
+            Py_DECREF(value);
+            Py_DECREF(at);
+        }
+        else if (same_id(sid, s_nte)) {
+            failed = append_new(&notes, Py_NewRef(element(SLOT(segment, segment_elements), 1)));
+        }
+        else if (same_id(sid, s_cl1)) {
+            PyObject *copy = PyList_GetSlice(SLOT(segment, segment_elements), 0, PY_SSIZE_T_MAX);
+            if (copy == NULL) {
+                goto done;
+            }
+            Py_XSETREF(institutional, copy);
+        }
+        if (failed || PyErr_Occurred()) {
+            goto done;
+        }
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(children); i++) {
+        PyObject *child = PyList_GET_ITEM(children, i);
+        PyObject *cid = SLOT(child, loop_id);
+        if (cid != NULL && same_id(cid, s_2400)) {
+            PyObject *line = professional_line(module, child);
+            if (line == Py_NotImplemented) {
+                Py_DECREF(line);
+                line = PyObject_CallOneArg(python_line, child);
+            }
+            if (append_new(&lines, line) < 0) {
+                goto done;
+            }
+        }
+        else if (cid != NULL && same_id(cid, s_2320)) {
+            if (append_new(&others, PyObject_CallOneArg(other_payer, child)) < 0) {
+                goto done;
+            }
+        }
+        else {
+            PyObject *own = SLOT(child, loop_segments);
+            if (own == NULL || !PyList_Check(own) || PyList_GET_SIZE(own) == 0) {
+                continue;
+            }
+            PyObject *first = PyList_GET_ITEM(own, 0);
+            PyObject *fid = PyObject_GetAttrString(first, "id");
+            if (fid == NULL) {
+                goto done;
+            }
+            int nm1 = PyUnicode_Check(fid) && same_id(fid, s_nm1);
+            Py_DECREF(fid);
+            if (!nm1) {
+                continue;
+            }
+            PyObject *found = party(module, child);
+            if (found == NULL) {
+                goto done;
+            }
+            if (found != Py_None) {
+                PyObject *entity = PyObject_GetAttrString(found, "entity");
+                if (entity == NULL || (providers == NULL && (providers = PyDict_New()) == NULL) ||
+                    PyDict_SetDefault(providers, entity, found) == NULL) {
+                    Py_XDECREF(entity);
+                    Py_DECREF(found);
+                    goto done;
+                }
+                Py_DECREF(entity);
+            }
+            Py_DECREF(found);
+        }
+        if (PyErr_Occurred()) {
+            goto done;
+        }
+    }
+    while (PyList_GET_SIZE(facility) < 3) {
+        if (PyList_Append(facility, empty) < 0) {
+            goto done;
+        }
+    }
+    {
+        PyObject *args[19] = {element(e, 0), charge, PyList_GET_ITEM(facility, 0), PyList_GET_ITEM(facility, 1),
+                              PyList_GET_ITEM(facility, 2), element(e, 5), element(e, 6), element(e, 7),
+                              element(e, 8), causes, n > 11 ? element(e, 11) : empty, n > 19 ? element(e, 19) : empty,
+                              number, Py_None, Py_None, Py_None, codes, dates, references};
+        result = call(submitted_claim, args, 19);
+    }
+    if (result == NULL) {
+        goto done;
+    }
+    struct {
+        PyObject *name, *value;
+    } later[6] = {{s_amounts, amounts}, {s_notes, notes}, {s_providers, providers}, {s_other_payers, others},
+                  {s_lines, lines}, {s_institutional, institutional}};
+    for (int i = 0; i < 6; i++) {
+        if (later[i].value != NULL && PyObject_SetAttr(result, later[i].name, later[i].value) < 0) {
+            Py_CLEAR(result);
+            break;
+        }
+    }
+done:
+    Py_XDECREF(component);
+    Py_XDECREF(charge);
+    Py_XDECREF(facility);
+    Py_XDECREF(causes);
+    Py_XDECREF(number);
+    Py_XDECREF(codes);
+    Py_XDECREF(dates);
+    Py_XDECREF(references);
+    Py_XDECREF(amounts);
+    Py_XDECREF(notes);
+    Py_XDECREF(institutional);
+    Py_XDECREF(providers);
+    Py_XDECREF(others);
+    Py_XDECREF(lines);
+    return result;
+}
+
+static PyObject *
+configure_claims(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyObject *objects[5];
+    if (!configured) {
+        PyErr_SetString(PyExc_RuntimeError, "configure_claims: configure() first");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "O!O!O!OO", &PyType_Type, &objects[0], &PyType_Type, &objects[1], &PyType_Type,
+                          &objects[2], &objects[3], &objects[4])) {
+        return NULL;
+    }
+    PyObject **targets[5] = {&submitted_claim, &code_entry, &claim_amount, &python_line, &other_payer};
+    for (int i = 0; i < 5; i++) {
+        Py_INCREF(objects[i]);
+        Py_XSETREF(*targets[i], objects[i]);
+    }
+    if (s_hi == NULL) {
+        s_hi = PyUnicode_InternFromString("HI");
+        s_cl1 = PyUnicode_InternFromString("CL1");
+        s_nte = PyUnicode_InternFromString("NTE");
+        s_2400 = PyUnicode_InternFromString("2400");
+        s_2320 = PyUnicode_InternFromString("2320");
+        s_amounts = PyUnicode_InternFromString("amounts");
+        s_notes = PyUnicode_InternFromString("notes");
+        s_providers = PyUnicode_InternFromString("providers");
+        s_other_payers = PyUnicode_InternFromString("other_payers");
+        s_lines = PyUnicode_InternFromString("lines");
+        s_institutional = PyUnicode_InternFromString("institutional");
+        if (s_hi == NULL || s_cl1 == NULL || s_nte == NULL || s_2400 == NULL || s_2320 == NULL || s_amounts == NULL ||
+            s_notes == NULL || s_providers == NULL || s_other_payers == NULL || s_lines == NULL ||
+            s_institutional == NULL) {
+            return NULL;
+        }
+    }
+    claims_configured = 1;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS, "configure(Loop, Segment, Procedure, DateValue, Reference, ZERO, ...)"},
     {"configure_professional", configure_professional, METH_VARARGS,
@@ -862,6 +1203,9 @@ static PyMethodDef methods[] = {
     {"configure_parties", configure_parties, METH_VARARGS,
      "configure_parties(Party, Address, Contact.of, party_of), after configure()"},
     {"party", party, METH_O, "party(loop) -> Party | None, as common.party_of"},
+    {"configure_claims", configure_claims, METH_VARARGS,
+     "configure_claims(SubmittedClaim, CodeEntry, Amount, _line, _other_payer), after the others"},
+    {"claim", claim, METH_O, "claim(loop) -> SubmittedClaim | NotImplemented, as parse837._claim"},
     {NULL, NULL, 0, NULL},
 };
 

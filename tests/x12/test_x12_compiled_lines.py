@@ -170,3 +170,42 @@ def test_the_compiled_name_loop_reader_builds_what_party_of_builds(name: str) ->
     n1 = Loop("1000A", "payer", [*tx.segments[:1]], [])  # not NM1 first: party_of's own answer
     assert lines.party(n1) == party_of(n1)
     assert lines.party(Loop("2010BA", "subscriber", [], [])) is None
+
+
+CLAIMS = {
+    "plain": "CLM*A1*100***11:B:1*Y*A*Y*Y~HI*ABK:Z0000~LX*1~SV1*HC:99213*100*UN*1***1~",
+    "short CLM": "CLM*A1*1O0~",
+    "causes, special program, delay": "CLM*A1*100***11:B*Y*A*Y*Y**AA::OA:EM*02********11~DTP*439*D8*20260101~",
+    "codes": "CLM*A1*100***13:A:1*Y*A*Y*Y~HI*ABK:Z0000*ABF:I10:::::::Y~HI*BE:A1:::100.50*BH:11:D8:20260101~"
+             "HI*BG:AL:::::2~HI*~",
+    "amounts, notes, references, institutional": "CLM*A1*100***13:A:1*Y*A*Y*Y~DTP*434*RD8*20260101-20260103~"
+                                                 "CL1*1*7*01~AMT*F5*20~AMT*MA~NTE*ADD*first~NTE~REF*G1*AUTH1~"
+                                                 "REF*D9~",
+    "providers, other payer, odd line": "CLM*A1*100***11:B:1*Y*A*Y*Y~HI*ABK:Z0000~NM1*82*1*ONE*A****XX*1~"
+                                        "NM1*77*2*FACILITY*****XX*2~N3*1 WAY~N4*CITY*WI*53703~NM1*82*1*TWO*B****XX*3~"
+                                        "SBR*S*18*******CI~AMT*D*20~NM1*IL*1*DOE*JANE****MI*M1~NM1*PR*2*OTHER*****PI*O1~"
+                                        "LX*1~SV1*HC:99213*100*UN*1***1~NTE*ADD*line note~LX*2~SV1*HC:99214*0~",
+}
+
+
+@compiled_only
+@pytest.mark.parametrize("name", list(CLAIMS))
+def test_the_compiled_claim_reader_builds_what_the_python_one_builds(name: str) -> None:
+    assert parse837._compiled_claim is not None
+    text = _HEAD.split("CLM*", 1)[0] + CLAIMS[name] + "SE*99*0001~"
+    tx = next(iter(read_transactions(text)))
+
+    def claims(loop: Loop) -> list[Loop]:
+        found = [loop] if loop.id == "2300" else []
+        for child in loop.children:
+            found += claims(child)
+        return found
+
+    (loop,) = claims(tx.tree)
+    compiled = parse837._compiled_claim(loop)
+    python = parse837._claim(loop, None, None, None)
+    assert compiled is not NotImplemented
+    assert compiled == python and repr(compiled) == repr(python)
+    assert (compiled.notes, compiled.providers, compiled.institutional) == (python.notes, python.providers,
+                                                                            python.institutional)
+    assert [type(c.amount) for c in compiled.codes] == [type(c.amount) for c in python.codes]

@@ -11,6 +11,7 @@ from rcm.x12.engine import Loop
 from rcm.x12.sets.claim837 import (
     BillingProvider,
     ClaimBatch,
+    CodeEntry,
     DrugIdentification,
     LineAdjudication,
     OtherPayer,
@@ -53,7 +54,7 @@ def parse_837(tx: Transaction, kind: str) -> ClaimBatch:
     early: dict[int, SubmittedClaim] = {}
 
     def claim_closed(loop: Loop) -> None:
-        early[id(loop)] = _claim(loop, None, None, None)
+        early[id(loop)] = _read_claim(loop)
 
     tree = tx.tree_telling(claim_closed, _CLAIM_LOOP)
     return batch_from_tree(tree, kind=kind, control_number=tx.control_number, version=tx.version, early=early)
@@ -115,9 +116,8 @@ def _walk(
     elif lid == "2300":
         claim = early.pop(id(loop), None)
         if claim is None:
-            claim = _claim(loop, provider, subscriber, patient)
-        else:
-            claim.billing_provider, claim.subscriber, claim.patient = provider, subscriber, patient
+            claim = _read_claim(loop)
+        claim.billing_provider, claim.subscriber, claim.patient = provider, subscriber, patient
         batch.claims.append(claim)
         return
     for child in loop.children:
@@ -239,6 +239,12 @@ def _claim(
             if party is not None:
                 claim.providers.setdefault(party.entity, party)
     return claim
+
+
+def _read_claim(loop: Loop) -> SubmittedClaim:
+    """A claim without its hierarchy (placed by the caller): the compiled reader's where it takes the loop."""
+    claim = _compiled_claim(loop) if _compiled_claim is not None else NotImplemented
+    return _claim(loop, None, None, None) if claim is NotImplemented else claim
 
 
 def _other_payer(loop: Loop) -> OtherPayer:
@@ -396,3 +402,17 @@ def _compiled_line_reader() -> Callable[[Loop], ServiceLine] | None:
 
 _regular_line = _compiled_line_reader()
 _party_of = name_loop_reader()
+
+
+def _compiled_claim_reader() -> Callable[[Loop], SubmittedClaim] | None:
+    """The compiled reader of 2300 claim loops (see compiled_lines; lines, other payers and providers through the
+    readers above), or None."""
+    lines = compiled_lines()
+    if lines is None or _regular_line is None:
+        return None
+    lines.configure_claims(SubmittedClaim, CodeEntry, Amount, _line, _other_payer)
+    reader: Callable[[Loop], SubmittedClaim] = lines.claim
+    return reader
+
+
+_compiled_claim = _compiled_claim_reader()
