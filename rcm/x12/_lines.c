@@ -8,7 +8,9 @@
  *   - name loops starting with NM1 (billing provider, subscriber, payer, rendering provider...): the same Party
  *     (with its Address, Reference and Contact records) as common.party_of;
  *   - 837 claim (2300) of any kind: the same SubmittedClaim as parse837._claim (without its hierarchy, which the
- *     caller places), its lines, providers and other payers through the readers above and the Python ones.
+ *     caller places), its lines, providers and other payers through the readers above and the Python ones;
+ *   - 835 claim payment (2100): the same ClaimPayment as _claim in rcm/x12/sets/x835/parsing.py (header number
+ *     placed by the caller), its service payments through the reader above or the Python one.
  * Both go through the same record classes and the same caches of converted amounts, dates and diagnosis
  * pointers; a value not in a cache yet is converted by the Python function that owns that cache.  Anything else
  * (another segment, a child loop, an RD8 date range, segments not of the compiled Segment class) gives
@@ -26,6 +28,8 @@
  * party(loop) -> Party | None   (common.party_of; loops not starting with NM1 are handed to it)
  * configure_claims(SubmittedClaim, CodeEntry, Amount, _line, _other_payer)           (after the others)
  * claim(loop) -> SubmittedClaim | NotImplemented
+ * configure_claim_payments(ClaimPayment, Quantity, roles, _service)                  (after the others)
+ * claim_payment(loop) -> ClaimPayment | NotImplemented
  */
 #include "_slots.h"
 
@@ -39,6 +43,10 @@ static PyObject *party_type, *address_type, *contact_of, *python_party_of; /* co
 static PyObject *submitted_claim, *code_entry, *claim_amount, *python_line, *other_payer; /* configure_claims */
 static PyObject *s_hi, *s_cl1, *s_nte, *s_2400, *s_2320;
 static PyObject *s_amounts, *s_notes, *s_providers, *s_other_payers, *s_lines, *s_institutional;
+static PyObject *claim_payment_type, *quantity_type, *claim_roles, *python_service; /* configure_claim_payments */
+static PyObject *s_qty, *s_mia, *s_moa, *s_2110, *s_inpatient, *s_outpatient, *s_references, *s_dates,
+    *s_quantities, *s_services;
+static int claim_payments_configured = 0;
 static PyObject *empty, *s_lx, *s_sv1, *s_dtp, *s_ref, *s_rd8, *s_dash, *s_component;
 static PyObject *s_svc, *s_cas, *s_dtm, *s_amt, *s_lq, *s_nm1, *s_n3, *s_n4, *s_per;
 static int configured = 0, professional_configured = 0, remittance_configured = 0, parties_configured = 0;
@@ -1192,6 +1200,248 @@ configure_claims(PyObject *module, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* ---- 835 claim payment (2100) ---------------------------------------------------------------------------------- */
+
+/* Party.of_nm1(segment) */
+static PyObject *
+party_of_nm1(PyObject *segment)
+{
+    PyObject *e = SLOT(segment, segment_elements);
+    PyObject *number = PyLong_FromSsize_t(number_of(segment));
+    if (number == NULL) {
+        return NULL;
+    }
+    PyObject *args[9] = {element(e, 0), element(e, 1), element(e, 2), element(e, 3), element(e, 4), element(e, 6),
+                         element(e, 7), element(e, 8), number};
+    PyObject *result = call(party_type, args, 9);
+    Py_DECREF(number);
+    return result;
+}
+
+/* Amount.of / Quantity.of: (qualifier, money(value), number) of that class */
+static PyObject *
+qualified_amount(PyObject *type, PyObject *segment)
+{
+    PyObject *e = SLOT(segment, segment_elements);
+    PyObject *number = PyLong_FromSsize_t(number_of(segment));
+    PyObject *value = number != NULL ? money_value(element(e, 1)) : NULL;
+    if (value == NULL) {
+        Py_XDECREF(number);
+        return NULL;
+    }
+    PyObject *args[3] = {element(e, 0), value, number};
+    PyObject *result = call(type, args, 3);
+    Py_DECREF(value);
+    Py_DECREF(number);
+    return result;
+}
+
+/* x835 parsing._claim(loop, ""): the claim payment with its adjustments, parties (the first of each role), dates,
+ * references, amounts, quantities, MIA/MOA and service payments (the compiled reader, else the Python _service).
+ * NotImplemented for a loop that holds segments not of the compiled class. */
+static PyObject *
+claim_payment(PyObject *module, PyObject *loop)
+{
+    if (!claim_payments_configured || !remittance_configured || !parties_configured) {
+        PyErr_SetString(PyExc_RuntimeError, "claim_payment: configure_claim_payments() was not called");
+        return NULL;
+    }
+    if (!Py_IS_TYPE(loop, loop_type)) {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    PyObject *segments = SLOT(loop, loop_segments), *children = SLOT(loop, loop_children);
+    if (segments == NULL || children == NULL || !PyList_CheckExact(segments) || !PyList_CheckExact(children) ||
+        PyList_GET_SIZE(segments) == 0) {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(segments);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *segment = PyList_GET_ITEM(segments, i);
+        if (!Py_IS_TYPE(segment, segment_type)) {
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+        PyObject *sid = SLOT(segment, segment_id), *e = SLOT(segment, segment_elements);
+        if (sid == NULL || e == NULL || !PyUnicode_Check(sid) || !PyList_CheckExact(e)) {
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(e); k++) {
+            if (!PyUnicode_CheckExact(PyList_GET_ITEM(e, k))) {
+                Py_RETURN_NOTIMPLEMENTED;
+            }
+        }
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(children); i++) {
+        if (!Py_IS_TYPE(PyList_GET_ITEM(children, i), loop_type)) {
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+    }
+    PyObject *clp = PyList_GET_ITEM(segments, 0);
+    PyObject *e = SLOT(clp, segment_elements);
+    Py_ssize_t n = PyList_GET_SIZE(e);
+    PyObject *fields[5] = {NULL, NULL, NULL, NULL, NULL}; /* charge, paid, patient share, weight, fraction */
+    PyObject *number = NULL, *parties = NULL, *result = NULL, *inpatient = NULL, *outpatient = NULL;
+    PyObject *lists[6] = {NULL, NULL, NULL, NULL, NULL, NULL}; /* adjustments, references, dates, amounts, qty, svc */
+    if ((fields[0] = amount_or_zero(element(e, 2))) == NULL || (fields[1] = amount_or_zero(element(e, 3))) == NULL ||
+        (fields[2] = money_value(element(e, 4))) == NULL ||
+        (fields[3] = n > 11 ? money_value(element(e, 11)) : Py_NewRef(Py_None)) == NULL ||
+        (fields[4] = n > 12 ? money_value(element(e, 12)) : Py_NewRef(Py_None)) == NULL ||
+        (number = PyLong_FromSsize_t(number_of(clp))) == NULL || (parties = PyDict_New()) == NULL) {
+        goto done;
+    }
+    for (Py_ssize_t i = 1; i < count; i++) {
+        PyObject *segment = PyList_GET_ITEM(segments, i);
+        PyObject *sid = SLOT(segment, segment_id);
+        int failed = 0;
+        if (same_id(sid, s_cas)) {
+            if (lists[0] == NULL && (lists[0] = PyList_New(0)) == NULL) {
+                goto done;
+            }
+            failed = add_adjustments(lists[0], segment);
+        }
+        else if (same_id(sid, s_nm1)) {
+            PyObject *role = PyDict_GetItemWithError(claim_roles, element(SLOT(segment, segment_elements), 0));
+            if (role == NULL) {
+                if (PyErr_Occurred()) {
+                    goto done;
+                }
+                continue;
+            }
+            if (PyDict_GetItemWithError(parties, role) != NULL) {
+                continue; /* the first of each role counts */
+            }
+            PyObject *found = PyErr_Occurred() ? NULL : party_of_nm1(segment);
+            failed = found == NULL || PyDict_SetItem(parties, role, found) < 0;
+            Py_XDECREF(found);
+        }
+        else if (same_id(sid, s_ref)) {
+            failed = append_new(&lists[1], reference_of(segment));
+        }
+        else if (same_id(sid, s_dtm)) {
+            failed = append_new(&lists[2], dtm_of(segment));
+        }
+        else if (same_id(sid, s_amt)) {
+            failed = append_new(&lists[3], qualified_amount(amount, segment));
+        }
+        else if (same_id(sid, s_qty)) {
+            failed = append_new(&lists[4], qualified_amount(quantity_type, segment));
+        }
+        else if (same_id(sid, s_mia) || same_id(sid, s_moa)) {
+            PyObject *copy = PyList_GetSlice(SLOT(segment, segment_elements), 0, PY_SSIZE_T_MAX);
+            if (copy == NULL) {
+                goto done;
+            }
+            if (same_id(sid, s_mia)) {
+                Py_XSETREF(inpatient, copy);
+            }
+            else {
+                Py_XSETREF(outpatient, copy);
+            }
+        }
+        if (failed || PyErr_Occurred()) {
+            goto done;
+        }
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(children); i++) {
+        PyObject *child = PyList_GET_ITEM(children, i);
+        PyObject *cid = SLOT(child, loop_id);
+        if (cid == NULL || !PyUnicode_Check(cid) || !same_id(cid, s_2110)) {
+            continue;
+        }
+        PyObject *service = service_payment(module, child);
+        if (service == Py_NotImplemented) {
+            Py_DECREF(service);
+            service = PyObject_CallOneArg(python_service, child);
+        }
+        if (append_new(&lists[5], service) < 0) {
+            goto done;
+        }
+    }
+    {
+        PyObject *args[15] = {element(e, 0), element(e, 1), fields[0], fields[1], fields[2], element(e, 5),
+                              element(e, 6), element(e, 7), element(e, 8), n > 10 ? element(e, 10) : empty,
+                              fields[3], fields[4], number, empty, lists[0]};
+        result = call(claim_payment_type, args, lists[0] != NULL ? 15 : 14);
+    }
+    if (result == NULL) {
+        goto done;
+    }
+    {
+        PyObject *role, *found;
+        Py_ssize_t at = 0;
+        while (PyDict_Next(parties, &at, &role, &found)) {
+            if (PyObject_SetAttr(result, role, found) < 0) {
+                Py_CLEAR(result);
+                goto done;
+            }
+        }
+    }
+    struct {
+        PyObject *name, *value;
+    } later[7] = {{s_inpatient, inpatient}, {s_outpatient, outpatient}, {s_references, lists[1]},
+                  {s_dates, lists[2]},      {s_amounts, lists[3]},      {s_quantities, lists[4]},
+                  {s_services, lists[5]}};
+    for (int i = 0; i < 7; i++) {
+        if (later[i].value != NULL && PyObject_SetAttr(result, later[i].name, later[i].value) < 0) {
+            Py_CLEAR(result);
+            break;
+        }
+    }
+done:
+    for (int i = 0; i < 5; i++) {
+        Py_XDECREF(fields[i]);
+    }
+    for (int i = 0; i < 6; i++) {
+        Py_XDECREF(lists[i]);
+    }
+    Py_XDECREF(number);
+    Py_XDECREF(parties);
+    Py_XDECREF(inpatient);
+    Py_XDECREF(outpatient);
+    return result;
+}
+
+static PyObject *
+configure_claim_payments(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyObject *objects[4];
+    if (!remittance_configured || !parties_configured) {
+        PyErr_SetString(PyExc_RuntimeError, "configure_claim_payments: configure_remittance() and _parties() first");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "O!O!O!O", &PyType_Type, &objects[0], &PyType_Type, &objects[1], &PyDict_Type,
+                          &objects[2], &objects[3])) {
+        return NULL;
+    }
+    PyObject **targets[4] = {&claim_payment_type, &quantity_type, &claim_roles, &python_service};
+    for (int i = 0; i < 4; i++) {
+        Py_INCREF(objects[i]);
+        Py_XSETREF(*targets[i], objects[i]);
+    }
+    if (s_qty == NULL) {
+        s_qty = PyUnicode_InternFromString("QTY");
+        s_mia = PyUnicode_InternFromString("MIA");
+        s_moa = PyUnicode_InternFromString("MOA");
+        s_2110 = PyUnicode_InternFromString("2110");
+        s_inpatient = PyUnicode_InternFromString("inpatient");
+        s_outpatient = PyUnicode_InternFromString("outpatient");
+        s_references = PyUnicode_InternFromString("references");
+        s_dates = PyUnicode_InternFromString("dates");
+        s_quantities = PyUnicode_InternFromString("quantities");
+        s_services = PyUnicode_InternFromString("services");
+        if (s_amounts == NULL) {
+            s_amounts = PyUnicode_InternFromString("amounts");
+        }
+        if (s_qty == NULL || s_mia == NULL || s_moa == NULL || s_2110 == NULL || s_inpatient == NULL ||
+            s_outpatient == NULL || s_references == NULL || s_dates == NULL || s_quantities == NULL ||
+            s_services == NULL || s_amounts == NULL) {
+            return NULL;
+        }
+    }
+    claim_payments_configured = 1;
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS, "configure(Loop, Segment, Procedure, DateValue, Reference, ZERO, ...)"},
     {"configure_professional", configure_professional, METH_VARARGS,
@@ -1206,6 +1456,9 @@ static PyMethodDef methods[] = {
     {"configure_claims", configure_claims, METH_VARARGS,
      "configure_claims(SubmittedClaim, CodeEntry, Amount, _line, _other_payer), after the others"},
     {"claim", claim, METH_O, "claim(loop) -> SubmittedClaim | NotImplemented, as parse837._claim"},
+    {"configure_claim_payments", configure_claim_payments, METH_VARARGS,
+     "configure_claim_payments(ClaimPayment, Quantity, roles, _service), after the others"},
+    {"claim_payment", claim_payment, METH_O, "claim_payment(loop) -> ClaimPayment | NotImplemented"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -209,3 +209,45 @@ def test_the_compiled_claim_reader_builds_what_the_python_one_builds(name: str) 
     assert (compiled.notes, compiled.providers, compiled.institutional) == (python.notes, python.providers,
                                                                             python.institutional)
     assert [type(c.amount) for c in compiled.codes] == [type(c.amount) for c in python.codes]
+
+
+CLAIM_PAYMENTS = {
+    "plain": "CLP*A1*1*300*100**12*CLAIM1~NM1*QC*1*DOE*JANE****MI*M1~SVC*HC:99213*300*100~CAS*CO*45*200~",
+    "full CLP": "CLP*A1*2*300*100*20*MA*CLAIM1*11*1**DRG1*1.5*0.75~CAS*PR*1*20~CAS*CO*45*180~",
+    "short CLP": "CLP*A1~",
+    "parties, first of each role": "CLP*A1*1*300*100**12*C1~NM1*QC*1*DOE*JANE~NM1*QC*1*OTHER*NAME~NM1*IL*1*ROE*J~"
+                                   "NM1*82*2*CLINIC*****XX*1~NM1*ZZ*1*IGNORED~NM1~NM1*TT*2*CROSSOVER~",
+    "dates, references, amounts, quantities, MIA/MOA": "CLP*A1*1*300*100**12*C1~MIA*0***12~MOA***MA01*MA02~"
+                                                      "REF*1K*X~REF*EA~DTM*232*20260101~DTM*233~AMT*AU*300~AMT*D8~"
+                                                      "QTY*CA*3~QTY*ZK~",
+    "service with a quantity (Python service reader)": "CLP*A1*1*300*100**12*C1~SVC*HC:99213*300*100~QTY*ZK*2~"
+                                                      "SVC*HC:99214*0*0~",
+}
+
+
+@compiled_only
+@pytest.mark.parametrize("name", list(CLAIM_PAYMENTS))
+def test_the_compiled_claim_payment_reader_builds_what_the_python_one_builds(name: str) -> None:
+    from rcm.x12.sets.x835 import parsing
+
+    assert parsing._compiled_claim is not None
+    head = _835_HEAD.split("CLP*", 1)[0]
+    tx = next(iter(read_transactions(head + CLAIM_PAYMENTS[name] + "SE*99*0001~")))
+    found: list[Loop] = []
+
+    def walk(loop: Loop) -> None:
+        if loop.id == "2100":
+            found.append(loop)
+        for child in loop.children:
+            walk(child)
+
+    walk(tx.tree)
+    (loop,) = found
+    compiled = parsing._compiled_claim(loop)
+    python = parsing._claim(loop, "")
+    assert compiled is not NotImplemented
+    assert compiled == python and repr(compiled) == repr(python)
+    assert (compiled.patient, compiled.insured, compiled.rendering_provider, compiled.crossover_carrier) == (
+        python.patient, python.insured, python.rendering_provider, python.crossover_carrier)
+    assert (compiled.inpatient, compiled.outpatient, compiled.quantities) == (python.inpatient, python.outpatient,
+                                                                              python.quantities)

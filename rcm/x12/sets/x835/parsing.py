@@ -60,7 +60,7 @@ def parse_835(tx: Transaction) -> Remittance:
     early: dict[int, ClaimPayment] = {}
 
     def claim_closed(loop: Loop) -> None:
-        early[id(loop)] = _claim(loop, "")
+        early[id(loop)] = _read_claim(loop)
 
     tree = tx.tree_telling(claim_closed, _CLAIM_LOOP)
     return remittance_from_tree(tree, control_number=tx.control_number, version=tx.version, early=early)
@@ -109,9 +109,8 @@ def _collect(loop: Loop, remit: Remittance, header_number: str, early: dict[int,
     if lid == "2100":
         claim = early.pop(id(loop), None)
         if claim is None:
-            claim = _claim(loop, header_number)
-        else:
-            claim.header_number = header_number
+            claim = _read_claim(loop)
+        claim.header_number = header_number
         remit.claims.append(claim)
     elif lid == "2000":
         lx = loop.segments[0].get(1) if loop.segments else ""
@@ -124,6 +123,13 @@ def _collect(loop: Loop, remit: Remittance, header_number: str, early: dict[int,
     else:
         for child in loop.children:
             _collect(child, remit, header_number, early)
+
+
+def _read_claim(loop: Loop) -> ClaimPayment:
+    """A claim payment without its header number (placed by the caller): the compiled reader's where it takes
+    the loop."""
+    claim = _compiled_claim(loop) if _compiled_claim is not None else NotImplemented
+    return _claim(loop, "") if claim is NotImplemented else claim
 
 
 def _claim(loop: Loop, header_number: str) -> ClaimPayment:
@@ -231,3 +237,16 @@ def _compiled_service_reader() -> Callable[[Loop], ServicePayment] | None:
 
 
 _regular_service = _compiled_service_reader()
+
+
+def _compiled_claim_reader() -> Callable[[Loop], ClaimPayment] | None:
+    """The compiled reader of 2100 claim payment loops (see compiled_lines), or None."""
+    lines = compiled_lines()
+    if lines is None or _regular_service is None:
+        return None
+    lines.configure_claim_payments(ClaimPayment, Quantity, _CLAIM_PARTIES, _service)
+    reader: Callable[[Loop], ClaimPayment] = lines.claim_payment
+    return reader
+
+
+_compiled_claim = _compiled_claim_reader()
