@@ -1,9 +1,10 @@
 """The analysts' dashboard figures for a chosen period: denials by payer, reason (CARC/RARC), procedure code and
 provider; the first-pass clean claim rate; open A/R by age bucket and payer.
 
-Denials are the denial report's own figures (``facts_from_store`` and ``build_summary`` in rcm.denials.report:
-first adjudication of each claim, by the month its remittance was posted), kept to the period's months. The
-other figures are read here. Nothing names a patient.
+Denials are the denial report's own figures (its facts, ``load_denial_facts`` in rcm.denials.store_source, and
+``build_summary`` in rcm.denials.report: first adjudication of each claim, by the month its remittance was posted),
+kept to the period's months: only the facts of claims first adjudicated in the period are read. The other figures
+are read here. Nothing names a patient.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from rcm.coding.worklist import person_name
-from rcm.denials.report import CARC_WORDS, DenialFact, build_summary, facts_from_store
+from rcm.denials.report import CARC_WORDS, DenialFact, build_summary
+from rcm.denials.store_source import load_denial_facts
 from rcm.errors import InputError
 from rcm.remits.reasons import carc_text, rarc_text
 from rcm.store import (
@@ -216,10 +218,15 @@ def _provider_names(session: Session, npis: Iterable[str]) -> dict[str, str]:
     return {p.npi: person_name(p.first_name, p.last_name, p.name) for p in providers}
 
 
+def _span(period: Period) -> tuple[datetime, datetime]:
+    """The period as times: midnight UTC of its first day, and of the day after its last."""
+    return (datetime.combine(period.start, time(0), tzinfo=UTC),
+            datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=UTC))
+
+
 def _rarc_rows(session: Session, period: Period) -> list[ReasonRow]:
     """Remark codes on the denials posted in the period, counted once per claim."""
-    start = datetime.combine(period.start, time(0), tzinfo=UTC)
-    end = datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=UTC)
+    start, end = _span(period)
     claims: dict[str, set[int]] = defaultdict(set)
     rows = session.execute(
         select(DenialRecord.claim_id, DenialRecord.remark_codes)
@@ -235,8 +242,12 @@ def _rarc_rows(session: Session, period: Period) -> list[ReasonRow]:
 
 
 def denial_figures(session: Session, period: Period, *, facts: list[DenialFact] | None = None) -> DenialFigures:
-    """Denials of the claims first adjudicated in ``period`` (``facts``: the store's, when already loaded)."""
-    kept = [f for f in (facts if facts is not None else facts_from_store(session)) if f.month in period]
+    """Denials of the claims first adjudicated in ``period`` (``facts``: the store's, when already loaded; else
+    only the period's are read)."""
+    if facts is None:
+        start, end = _span(period)
+        facts = load_denial_facts(session, posted_from=start, posted_before=end)
+    kept = [f for f in facts if f.month in period]
     summary = build_summary(kept)
     lines: Counter[str] = Counter(c for f in kept for c in f.codes)
     denied_lines: Counter[str] = Counter(c for f in kept for c in f.denied_codes)
@@ -267,8 +278,7 @@ def clean_claim_rate(session: Session, period: Period) -> CleanClaimRate:
     A claim's first scrub is its first status change made by the scrubber; it passed clean when that change
     released it (``ready``: no error and no warning; nobody can have overridden anything before it).
     """
-    start = datetime.combine(period.start, time(0), tzinfo=UTC)
-    end = datetime.combine(period.end + timedelta(days=1), time(0), tzinfo=UTC)
+    start, end = _span(period)
     first = (
         select(func.min(ClaimStatusChange.id).label("id"))
         .where(ClaimStatusChange.source_kind == "scrub")

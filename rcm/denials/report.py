@@ -73,28 +73,10 @@ def facts_from_history(history: Any) -> list[DenialFact]:
 
 
 def facts_from_store(session: Any) -> list[DenialFact]:
-    """From the posted remittances in the store (first adjudication of each claim)."""
-    from rcm.denials.store_source import load_training_from_store
+    """From the posted remittances in the store (first adjudication of each claim; ``load_denial_facts``)."""
+    from rcm.denials.store_source import load_denial_facts
 
-    claims, outcomes = load_training_from_store(session)
-    out: list[DenialFact] = []
-    for c in claims:
-        o = outcomes.get(c.claim_id)
-        if o is None:
-            continue
-        out.append(
-            DenialFact(
-                claim_id=c.claim_id,
-                month=f"{o.known_on:%Y-%m}",
-                payer_id=c.payer_id,
-                provider=c.rendering_npi or "unknown",
-                codes=tuple(ln.code for ln in c.lines),
-                denied_codes=tuple(ln.code for ln in c.lines if ln.line_id in o.denied_line_ids),
-                carcs=o.carcs,
-                denied=o.denied,
-            )
-        )
-    return out
+    return load_denial_facts(session)
 
 
 def _rate_table(facts: Iterable[DenialFact], key: str, months: list[str]) -> dict[str, dict[str, tuple[int, int]]]:

@@ -6,6 +6,10 @@ are the first posted, non-reversal claim payment and its denial records, dated b
 
 Claims are read a chunk at a time (``chunk_size`` claims, a fixed handful of set-based queries each), so a
 year of a busy office costs a few dozen statements, not several per claim, and memory stays bounded.
+
+The denial report and dashboard need far less than a claim as sent: ``load_denial_facts`` reads only what they
+count (payer, rendering NPI, the lines' ids and codes, the first adjudication and its denials) in three
+statements, with the first adjudication chosen and the period applied by the database.
 """
 
 from __future__ import annotations
@@ -15,12 +19,15 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import TypeVar
+from operator import itemgetter
+from typing import Any, TypeVar
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import JSON, Integer, String, Text, cast, column, func, literal, select, true
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import ColumnElement
 
 from rcm.denials.records import ClaimAtSubmission, ClaimOutcome, lines_at_submission
+from rcm.denials.report import DenialFact
 from rcm.domain import Encounter
 from rcm.payer_sim.history import REASON_GROUPS, reason_group_for_carc
 from rcm.store import (
@@ -37,7 +44,13 @@ from rcm.store import (
     ScrubFinding,
 )
 
-__all__ = ["CHUNK_SIZE", "claim_at_submission", "load_pending_from_store", "load_training_from_store"]
+__all__ = [
+    "CHUNK_SIZE",
+    "claim_at_submission",
+    "load_denial_facts",
+    "load_pending_from_store",
+    "load_training_from_store",
+]
 
 # Claims per round of queries: bounds what is held at once, and keeps every IN list far below SQLite's
 # 32,766 bound parameters (PostgreSQL takes 65,535).
@@ -257,3 +270,125 @@ def load_pending_from_store(
         found = _claims_at(session, {r.id: at for r in chunk})
         out.extend((r, found[r.id]) for r in chunk)
     return out
+
+
+# ----------------------------------------------------------------------------- the denial report's facts
+
+
+def _utc_day(dialect: str, at: ColumnElement[Any]) -> ColumnElement[str]:
+    """A stored timestamp's UTC day as ``YYYY-MM-DD`` text, worked out by the database (no datetime per row)."""
+    if dialect == "postgresql":
+        return func.to_char(func.timezone("UTC", at), "YYYY-MM-DD", type_=String)
+    return func.date(at, type_=String)  # SQLite keeps the UTC wall time as text: its date part
+
+
+def _line_table(dialect: str, payload: ColumnElement[Any]) -> tuple[Any, ColumnElement[int], ColumnElement[str],
+                                                                     ColumnElement[str]]:
+    """The encounter's lines as rows (joined ``ON true`` after encounter_versions): the table, and each line's
+    position, id and code."""
+    if dialect == "postgresql":
+        table = func.json_array_elements(payload.op("->")(literal("lines"))).table_valued(
+            column("value", JSON), with_ordinality="position").render_derived(name="encounter_lines")
+        value = table.c.value
+        return (table, cast(table.c.position, Integer), value.op("->>", return_type=String)(literal("line_id")),
+                value.op("->>", return_type=String)(literal("code")))
+    table = func.json_each(payload, "$.lines").table_valued("key", "value").alias("encounter_lines")
+    return (table, cast(table.c.key, Integer), func.json_extract(table.c.value, "$.line_id", type_=String),
+            func.json_extract(table.c.value, "$.code", type_=String))
+
+
+def load_denial_facts(session: Session, *, posted_from: datetime | None = None,
+                      posted_before: datetime | None = None) -> list[DenialFact]:
+    """Every submitted claim's first adjudication, reduced to what the denial report counts; the same facts,
+    in the same order, as ``load_training_from_store`` and its outcomes give (first submission day, then claim
+    number).
+
+    ``posted_from`` / ``posted_before`` keep the claims whose first adjudication was posted in that span (for whole
+    months: midnight UTC of the first day and of the day after the last). Three statements, whatever the number
+    of claims: the claims with their first adjudication (chosen by the database, in the order the training loader
+    takes: posting time, then payment), their encounter's lines (id and code, read from the stored encounter by
+    the database) and the denials of those adjudications.
+    """
+    connection = session.connection()  # plain rows: no ORM entity is involved
+    dialect = connection.dialect.name  # the store runs on SQLite or PostgreSQL (rcm.store.database)
+    ranked = (
+        select(ClaimPayment.id.label("payment_id"), ClaimPayment.claim_id.label("claim_id"),
+               ClaimPayment.status_code.label("status_code"), Remittance.posted_at.label("posted_at"),
+               func.row_number().over(partition_by=ClaimPayment.claim_id,
+                                      order_by=(Remittance.posted_at, ClaimPayment.id)).label("rank"))
+        .join(Remittance, ClaimPayment.remittance_id == Remittance.id)
+        .where(ClaimPayment.claim_id.is_not(None), ClaimPayment.status_code.notin_(_NOT_DENIED_CODES))
+        .subquery("ranked")
+    )
+    first_query = (
+        select(ranked.c.payment_id, ranked.c.claim_id, ranked.c.status_code, ranked.c.posted_at)
+        .where(ranked.c.rank == 1)
+    )
+    if posted_from is not None:
+        first_query = first_query.where(ranked.c.posted_at >= _when(posted_from, "posted_from"))
+    if posted_before is not None:
+        first_query = first_query.where(ranked.c.posted_at < _when(posted_before, "posted_before"))
+    first = first_query.subquery("first_paid")
+
+    # The first submission, looked up claim by claim through its index: a join to the grouped submissions lets
+    # PostgreSQL, misjudging how many first adjudications there are, loop over the whole group for each claim.
+    sent_at = (
+        select(func.min(ClaimSubmission.submitted_at))
+        .where(ClaimSubmission.claim_id == ClaimRecord.id)
+        .correlate(ClaimRecord)
+        .scalar_subquery()
+    )
+    rows = connection.execute(
+        select(ClaimRecord.id, ClaimRecord.claim_number, ClaimRecord.payer_id, ClaimRecord.encounter_version_id,
+               EncounterVersion.id, EncounterVersion.payload[("rendering_provider", "npi")].as_string(),
+               _utc_day(dialect, sent_at), first.c.payment_id, first.c.status_code,
+               _utc_day(dialect, first.c.posted_at))
+        .join(first, first.c.claim_id == ClaimRecord.id)
+        .outerjoin(EncounterVersion, EncounterVersion.id == ClaimRecord.encounter_version_id)
+        .where(sent_at.is_not(None))  # sent claims only
+    ).all()
+    table, position, line_id, code = _line_table(dialect, EncounterVersion.payload.expression)
+    line_ids: dict[int, list[str]] = {}
+    codes: dict[int, list[str]] = {}
+    for claim_id, _, the_line, the_code in connection.execute(
+        select(first.c.claim_id, position, line_id, code)
+        .join(ClaimRecord, ClaimRecord.id == first.c.claim_id)
+        .join(EncounterVersion, EncounterVersion.id == ClaimRecord.encounter_version_id)
+        .join(table, true())
+        .order_by(first.c.claim_id, position)
+    ).all():
+        if claim_id in codes:
+            line_ids[claim_id].append(the_line)
+            codes[claim_id].append(the_code)
+        else:
+            line_ids[claim_id] = [the_line]
+            codes[claim_id] = [the_code]
+    denials: dict[int, list[tuple[str | None, str]]] = defaultdict(list)
+    for payment_id, the_line, reason in connection.execute(
+        select(DenialRecord.claim_payment_id, DenialRecord.line_id, DenialRecord.reason_code)
+        .join(first, first.c.payment_id == DenialRecord.claim_payment_id)
+    ).all():
+        denials[payment_id].append((the_line, reason))
+
+    keyed: list[tuple[str, str, DenialFact]] = []
+    for (claim_id, number, payer_id, version_ref, version_id, npi, sent_day, payment_id, status_code,
+         posted_day) in rows:
+        if version_id is None:  # a foreign key makes this impossible; say where if it happens anyway
+            raise LookupError(f"claim {number}: encounter version {version_ref} is missing")
+        claim_codes = tuple(codes.get(claim_id, ()))
+        found = denials.get(payment_id)
+        if found is None and status_code != "4":  # paid (or not denied): most claims
+            fact = DenialFact(number, posted_day[:7], payer_id, npi or "unknown", claim_codes, (), (), False)
+        else:
+            found = found or []
+            if any(the_line is None for the_line, _ in found) or not found:  # whole claim denied: every line
+                denied_codes = claim_codes
+            else:
+                denied_ids = {the_line for the_line, _ in found if the_line}
+                denied_codes = tuple(c for the_line, c in zip(line_ids.get(claim_id, ()), claim_codes, strict=True)
+                                     if the_line in denied_ids)
+            fact = DenialFact(number, posted_day[:7], payer_id, npi or "unknown", claim_codes, denied_codes,
+                              tuple(sorted({reason for _, reason in found})), True)
+        keyed.append((sent_day, number, fact))
+    keyed.sort(key=itemgetter(0, 1))  # the training loader's order: first submission day, claim number
+    return [fact for _, _, fact in keyed]
