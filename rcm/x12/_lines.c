@@ -10,7 +10,8 @@
  *   - 837 claim (2300) of any kind: the same SubmittedClaim as parse837._claim (without its hierarchy, which the
  *     caller places), its lines, providers and other payers through the readers above and the Python ones;
  *   - 835 claim payment (2100): the same ClaimPayment as _claim in rcm/x12/sets/x835/parsing.py (header number
- *     placed by the caller), its service payments through the reader above or the Python one.
+ *     placed by the caller), its service payments through the reader above or the Python one;
+ *   - 837 subscriber (2000B): the same Subscriber as parse837._subscriber.
  * Both go through the same record classes and the same caches of converted amounts, dates and diagnosis
  * pointers; a value not in a cache yet is converted by the Python function that owns that cache.  Anything else
  * (another segment, a child loop, an RD8 date range, segments not of the compiled Segment class) gives
@@ -30,6 +31,8 @@
  * claim(loop) -> SubmittedClaim | NotImplemented
  * configure_claim_payments(ClaimPayment, Quantity, roles, _service)                  (after the others)
  * claim_payment(loop) -> ClaimPayment | NotImplemented
+ * configure_subscribers(Subscriber)                                                  (after configure_parties)
+ * subscriber(loop) -> Subscriber | NotImplemented
  */
 #include "_slots.h"
 
@@ -47,6 +50,7 @@ static PyObject *claim_payment_type, *quantity_type, *claim_roles, *python_servi
 static PyObject *s_qty, *s_mia, *s_moa, *s_2110, *s_inpatient, *s_outpatient, *s_references, *s_dates,
     *s_quantities, *s_services;
 static int claim_payments_configured = 0;
+static PyObject *subscriber_type, *s_sbr, *s_dmg, *s_2010ba, *s_2010bb; /* configure_subscribers */
 static PyObject *empty, *s_lx, *s_sv1, *s_dtp, *s_ref, *s_rd8, *s_dash, *s_component;
 static PyObject *s_svc, *s_cas, *s_dtm, *s_amt, *s_lq, *s_nm1, *s_n3, *s_n4, *s_per;
 static int configured = 0, professional_configured = 0, remittance_configured = 0, parties_configured = 0;
@@ -1442,6 +1446,158 @@ configure_claim_payments(PyObject *module, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/* ---- 837 subscriber (2000B) ------------------------------------------------------------------------------------ */
+
+/* Whether every own segment of the loop is a compiled Segment with str elements. */
+static int
+regular_segments(PyObject *loop)
+{
+    if (!Py_IS_TYPE(loop, loop_type)) {
+        return 0;
+    }
+    PyObject *segments = SLOT(loop, loop_segments), *children = SLOT(loop, loop_children);
+    if (segments == NULL || children == NULL || !PyList_CheckExact(segments) || !PyList_CheckExact(children)) {
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(segments); i++) {
+        PyObject *segment = PyList_GET_ITEM(segments, i);
+        if (!Py_IS_TYPE(segment, segment_type)) {
+            return 0;
+        }
+        PyObject *sid = SLOT(segment, segment_id), *e = SLOT(segment, segment_elements);
+        if (sid == NULL || e == NULL || !PyUnicode_Check(sid) || !PyList_CheckExact(e)) {
+            return 0;
+        }
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(e); k++) {
+            if (!PyUnicode_CheckExact(PyList_GET_ITEM(e, k))) {
+                return 0;
+            }
+        }
+    }
+    return 1;
+}
+
+/* The loop's first own segment with that id (borrowed), or NULL. */
+static PyObject *
+first_of(PyObject *loop, PyObject *name)
+{
+    PyObject *segments = SLOT(loop, loop_segments);
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(segments); i++) {
+        PyObject *segment = PyList_GET_ITEM(segments, i);
+        if (same_id(SLOT(segment, segment_id), name)) {
+            return segment;
+        }
+    }
+    return NULL;
+}
+
+/* parse837._subscriber(loop): HL, SBR, the person (2010BA, with DMG birth date and gender) and the payer (2010BB).
+ * NotImplemented for loops whose segments (or whose name loops' segments) are not of the compiled class. */
+static PyObject *
+subscriber(PyObject *module, PyObject *loop)
+{
+    if (subscriber_type == NULL || !parties_configured) {
+        PyErr_SetString(PyExc_RuntimeError, "subscriber: configure_subscribers() was not called");
+        return NULL;
+    }
+    if (!regular_segments(loop) || PyList_GET_SIZE(SLOT(loop, loop_segments)) == 0) {
+        Py_RETURN_NOTIMPLEMENTED;
+    }
+    PyObject *children = SLOT(loop, loop_children);
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(children); i++) {
+        if (!regular_segments(PyList_GET_ITEM(children, i))) {
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+    }
+    PyObject *hl = PyList_GET_ITEM(SLOT(loop, loop_segments), 0);
+    PyObject *sbr = first_of(loop, s_sbr);
+    PyObject *e = sbr != NULL ? SLOT(sbr, segment_elements) : NULL;
+    PyObject *person = Py_NewRef(Py_None), *payer = Py_NewRef(Py_None), *birth = Py_NewRef(Py_None);
+    PyObject *gender = Py_NewRef(empty), *number = NULL, *result = NULL;
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(children); i++) {
+        PyObject *child = PyList_GET_ITEM(children, i);
+        PyObject *cid = SLOT(child, loop_id);
+        if (cid == NULL || !PyUnicode_Check(cid)) {
+            continue;
+        }
+        if (same_id(cid, s_2010ba)) {
+            PyObject *found = party(module, child);
+            if (found == NULL) {
+                goto done;
+            }
+            Py_SETREF(person, found);
+            PyObject *dmg = first_of(child, s_dmg);
+            if (dmg != NULL) {
+                PyObject *de = SLOT(dmg, segment_elements);
+                PyObject *day = cached(date_cache, date_of, element(de, 1));
+                if (day == NULL) {
+                    goto done;
+                }
+                Py_SETREF(birth, day);
+                Py_INCREF(element(de, 2));
+                Py_SETREF(gender, element(de, 2));
+            }
+            else {
+                Py_SETREF(birth, Py_NewRef(Py_None));
+                Py_SETREF(gender, Py_NewRef(empty));
+            }
+        }
+        else if (same_id(cid, s_2010bb)) {
+            PyObject *found = party(module, child);
+            if (found == NULL) {
+                goto done;
+            }
+            Py_SETREF(payer, found);
+        }
+        if (PyErr_Occurred()) {
+            goto done;
+        }
+    }
+    if ((number = PyLong_FromSsize_t(number_of(hl))) == NULL) {
+        goto done;
+    }
+    {
+        PyObject *none = empty;
+        PyObject *args[12] = {element(SLOT(hl, segment_elements), 0), e ? element(e, 0) : none,
+                              e ? element(e, 1) : none, e ? element(e, 2) : none, e ? element(e, 3) : none,
+                              e ? element(e, 4) : none, e ? element(e, 8) : none, number, person, birth, gender, payer};
+        result = call(subscriber_type, args, 12);
+    }
+done:
+    Py_XDECREF(person);
+    Py_XDECREF(payer);
+    Py_XDECREF(birth);
+    Py_XDECREF(gender);
+    Py_XDECREF(number);
+    return result;
+}
+
+static PyObject *
+configure_subscribers(PyObject *module, PyObject *args)
+{
+    (void)module;
+    PyObject *type;
+    if (!parties_configured) {
+        PyErr_SetString(PyExc_RuntimeError, "configure_subscribers: configure_parties() first");
+        return NULL;
+    }
+    if (!PyArg_ParseTuple(args, "O!", &PyType_Type, &type)) {
+        return NULL;
+    }
+    if (s_sbr == NULL) {
+        s_sbr = PyUnicode_InternFromString("SBR");
+        s_dmg = PyUnicode_InternFromString("DMG");
+        s_2010ba = PyUnicode_InternFromString("2010BA");
+        s_2010bb = PyUnicode_InternFromString("2010BB");
+        if (s_sbr == NULL || s_dmg == NULL || s_2010ba == NULL || s_2010bb == NULL) {
+            return NULL;
+        }
+    }
+    Py_INCREF(type);
+    Py_XSETREF(subscriber_type, type);
+    Py_RETURN_NONE;
+}
+
 static PyMethodDef methods[] = {
     {"configure", configure, METH_VARARGS, "configure(Loop, Segment, Procedure, DateValue, Reference, ZERO, ...)"},
     {"configure_professional", configure_professional, METH_VARARGS,
@@ -1459,6 +1615,8 @@ static PyMethodDef methods[] = {
     {"configure_claim_payments", configure_claim_payments, METH_VARARGS,
      "configure_claim_payments(ClaimPayment, Quantity, roles, _service), after the others"},
     {"claim_payment", claim_payment, METH_O, "claim_payment(loop) -> ClaimPayment | NotImplemented"},
+    {"configure_subscribers", configure_subscribers, METH_VARARGS, "configure_subscribers(Subscriber)"},
+    {"subscriber", subscriber, METH_O, "subscriber(loop) -> Subscriber | NotImplemented, as parse837._subscriber"},
     {NULL, NULL, 0, NULL},
 };
 

@@ -251,3 +251,35 @@ def test_the_compiled_claim_payment_reader_builds_what_the_python_one_builds(nam
         python.patient, python.insured, python.rendering_provider, python.crossover_carrier)
     assert (compiled.inpatient, compiled.outpatient, compiled.quantities) == (python.inpatient, python.outpatient,
                                                                               python.quantities)
+
+
+SUBSCRIBERS = {
+    "plain": "HL*2*1*22*0~SBR*P*18*GRP1*GROUP NAME*12*****CI~NM1*IL*1*DOE*JANE****MI*M1~N3*1 MAIN ST~"
+             "N4*CITY*WI*53703~DMG*D8*19800101*F~NM1*PR*2*PAYER*****PI*P1~",
+    "no SBR, no DMG": "HL*2*1*22*0~NM1*IL*1*DOE*JANE****MI*M1~",
+    "short SBR, bad birth date": "HL*2*1*22*1~SBR*S~NM1*IL*1*DOE*JANE****MI*M1~DMG*D8*19801301~",
+    "bare HL": "HL~SBR*P*18*******MC~",
+}
+
+
+@compiled_only
+@pytest.mark.parametrize("name", list(SUBSCRIBERS))
+def test_the_compiled_subscriber_reader_builds_what_the_python_one_builds(name: str) -> None:
+    assert parse837._compiled_subscriber is not None
+    head = _HEAD.split("HL*2*", 1)[0]
+    tx = next(iter(read_transactions(head + SUBSCRIBERS[name] + "SE*99*0001~")))
+    found: list[Loop] = []
+
+    def walk(loop: Loop) -> None:
+        if loop.id == "2000B":
+            found.append(loop)
+        for child in loop.children:
+            walk(child)
+
+    walk(tx.tree)
+    (loop,) = found
+    compiled, python = parse837._compiled_subscriber(loop), parse837._subscriber(loop)
+    assert compiled is not NotImplemented
+    assert compiled == python and repr(compiled) == repr(python)
+    assert (compiled.person, compiled.birth_date, compiled.gender, compiled.payer) == (
+        python.person, python.birth_date, python.gender, python.payer)

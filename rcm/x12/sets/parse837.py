@@ -107,7 +107,8 @@ def _walk(
         provider = _billing_provider(loop)
         batch.billing_providers.append(provider)
     elif lid == "2000B":
-        subscriber = _subscriber(loop)
+        read = _compiled_subscriber(loop) if _compiled_subscriber is not None else NotImplemented
+        subscriber = _subscriber(loop) if read is NotImplemented else read
         patient = None
     elif lid == "2000C":
         patient = _patient(loop)
@@ -416,3 +417,16 @@ def _compiled_claim_reader() -> Callable[[Loop], SubmittedClaim] | None:
 
 
 _compiled_claim = _compiled_claim_reader()
+
+
+def _compiled_subscriber_reader() -> Callable[[Loop], Subscriber] | None:
+    """The compiled reader of 2000B subscriber loops (see compiled_lines), or None."""
+    lines = compiled_lines()
+    if lines is None:
+        return None
+    lines.configure_subscribers(Subscriber)
+    reader: Callable[[Loop], Subscriber] = lines.subscriber
+    return reader
+
+
+_compiled_subscriber = _compiled_subscriber_reader()
