@@ -1503,9 +1503,16 @@ subscriber(PyObject *module, PyObject *loop)
     if (!regular_segments(loop) || PyList_GET_SIZE(SLOT(loop, loop_segments)) == 0) {
         Py_RETURN_NOTIMPLEMENTED;
     }
+    /* only the name loops read here are checked (the claims under the subscriber are not this reader's) */
     PyObject *children = SLOT(loop, loop_children);
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(children); i++) {
-        if (!regular_segments(PyList_GET_ITEM(children, i))) {
+        PyObject *child = PyList_GET_ITEM(children, i);
+        if (!Py_IS_TYPE(child, loop_type)) {
+            Py_RETURN_NOTIMPLEMENTED;
+        }
+        PyObject *cid = SLOT(child, loop_id);
+        if (cid != NULL && PyUnicode_Check(cid) && (same_id(cid, s_2010ba) || same_id(cid, s_2010bb)) &&
+            !regular_segments(child)) {
             Py_RETURN_NOTIMPLEMENTED;
         }
     }
