@@ -1,6 +1,6 @@
 """How fast the denial training data comes out of the store: a synthetic practice's year of claims, read by
-``load_training_from_store`` (model training, `rcm denials report`) and turned into the dashboard's denial figures
-(one page view), in SQLite and PostgreSQL.
+``load_training_from_store`` (model training), and the dashboard's denial figures (the facts `rcm denials report`
+counts too) and A/R aging (one page view), in SQLite and PostgreSQL.
 
 `run_benchmark()` writes the history in bulk (each claim as sent, its eligibility answer, the scrubber warnings a
 biller overrode, the 835 result and its denials), then prints and returns the figures: best of a few runs, and the
@@ -30,7 +30,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
-from rcm.denials.dashboard import Period, denial_figures
+from rcm.denials.dashboard import Period, ar_aging, denial_figures
 from rcm.denials.store_source import load_training_from_store
 from rcm.payer_sim import SynthConfig, SynthHistory, generate_history, load_payer_rules
 from rcm.store.database import session_factory
@@ -226,6 +226,8 @@ def _measure(engine: Engine, claims: int, dashboard_claims: int = 0) -> dict[str
     del loaded, outcomes
     gc.collect()
     page_seconds, page_statements, figures = _best(engine, lambda s: denial_figures(s, period))
+    as_of = period.end
+    aging_seconds, _, _ = _best(engine, lambda s: ar_aging(s, as_of))
     larger: dict[str, Any] = {}
     if dashboard_claims > written:
         started = time.perf_counter()
@@ -234,7 +236,9 @@ def _measure(engine: Engine, claims: int, dashboard_claims: int = 0) -> dict[str
         with session_factory(engine)() as session:
             in_store = session.scalar(select(func.count()).select_from(ClaimSubmission))
         seconds, statements, more = _best(engine, lambda s: denial_figures(s, period))
+        large_aging_seconds, _, _ = _best(engine, lambda s: ar_aging(s, as_of))
         larger = {"large_claims": in_store, "large_copy_seconds": round(copy_seconds, 2),
+                  "large_ar_aging_seconds": round(large_aging_seconds, 3),
                   "large_dashboard_claims": more.claims, "large_dashboard_denial_figures_seconds": round(seconds, 3),
                   "large_dashboard_denial_figures_statements": statements}
     return {
@@ -249,6 +253,7 @@ def _measure(engine: Engine, claims: int, dashboard_claims: int = 0) -> dict[str
         "dashboard_period": f"{period.first}..{period.last}",
         "dashboard_claims": figures.claims,
         "dashboard_denial_figures_seconds": round(page_seconds, 3),
+        "dashboard_ar_aging_seconds": round(aging_seconds, 3),
         "dashboard_denial_figures_statements": page_statements,
         **larger,
     }
@@ -279,13 +284,15 @@ def run_benchmark(claims: int = 20_000, dashboard_claims: int = 100_000) -> dict
             f"denials load [{row['backend']}]: {row['claims_loaded']} claims, {row['outcomes_loaded']} outcomes in "
             f"{row['load_seconds']} s ({row['claims_per_second_loading']} claims/s, {row['load_statements']} SQL "
             f"statements); dashboard denial figures {row['dashboard_period']} ({row['dashboard_claims']} claims) "
-            f"in {row['dashboard_denial_figures_seconds']} s ({row['dashboard_denial_figures_statements']} statements)"
+            f"in {row['dashboard_denial_figures_seconds']} s ({row['dashboard_denial_figures_statements']} "
+            f"statements), A/R aging in {row['dashboard_ar_aging_seconds']} s"
         )
         if "large_claims" in row:
             print(
                 f"dashboard at scale [{row['backend']}]: {row['large_claims']} claims (copied in "
                 f"{row['large_copy_seconds']} s); denial figures {row['dashboard_period']} "
                 f"({row['large_dashboard_claims']} claims) in {row['large_dashboard_denial_figures_seconds']} s "
-                f"({row['large_dashboard_denial_figures_statements']} statements)"
+                f"({row['large_dashboard_denial_figures_statements']} statements), A/R aging in "
+                f"{row['large_ar_aging_seconds']} s"
             )
     return figures

@@ -18,7 +18,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from rcm.coding.worklist import person_name
@@ -307,20 +307,26 @@ def ar_aging(session: Session, as_of: date) -> ArAging:
     ``as_of`` (the patient's share is included until it is paid; a claim counts in its date of service's bucket).
     """
     sent = select(ClaimSubmission.claim_id)
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    # Summed by the database per payer and date of service, exactly: SQLite keeps NUMERIC as binary floating
+    # point, so there whole cents are added (each balance has at most 12 digits: its double rounds back exactly).
+    total = (func.sum(cast(func.round(ClaimRecord.balance * 100), Integer)) if sqlite
+             else func.sum(ClaimRecord.balance))
     rows = session.execute(
-        select(ClaimRecord.payer_id, Payer.name, ClaimRecord.balance, EncounterVersion.date_of_service)
+        select(ClaimRecord.payer_id, Payer.name, EncounterVersion.date_of_service, func.count(), total)
         .join(EncounterVersion, EncounterVersion.id == ClaimRecord.encounter_version_id)
         .outerjoin(Payer, Payer.payer_id == ClaimRecord.payer_id)
         .where(ClaimRecord.status.in_(sorted(AR_STATUSES)))
         .where(ClaimRecord.balance > 0)
         .where(ClaimRecord.id.in_(sent))
+        .group_by(ClaimRecord.payer_id, Payer.name, EncounterVersion.date_of_service)
     )
     by_payer: dict[str, ArRow] = {}
-    for payer_id, name, balance, day in rows:
+    for payer_id, name, day, claims, amount in rows:
         row = by_payer.get(payer_id)
         if row is None:
             row = by_payer[payer_id] = ArRow(payer_id, name or payer_id)
-        row.claims += 1
+        row.claims += claims
         index = _bucket((as_of - day).days)
-        row.buckets[index] += balance
+        row.buckets[index] += Decimal(amount).scaleb(-2) if sqlite else amount
     return ArAging(as_of, sorted(by_payer.values(), key=lambda r: (-r.total, r.payer_id)))

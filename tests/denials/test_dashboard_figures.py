@@ -4,7 +4,8 @@ remittances as ORM rows) and counts in plain Python: every figure, every row ord
 facts themselves must be the same, on a synthetic practice with the awkward cases added by hand (a reversal before
 the first adjudication, two payments posted at the same moment, a claim denied whole without a denial row, a
 claim-level denial row, postings on the first and last instant of a month, a payment matched to no claim, a claim
-paid but never sent, an encounter without a rendering provider)."""
+paid but never sent, an encounter without a rendering provider). The A/R aging, summed by the database, against
+open balances added claim by claim (odd cents included)."""
 
 from __future__ import annotations
 
@@ -20,12 +21,13 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
 from rcm.coding.worklist import person_name
-from rcm.denials.dashboard import DenialFigures, Period, denial_figures
+from rcm.denials.dashboard import AGE_BUCKETS, AR_STATUSES, DenialFigures, Period, ar_aging, denial_figures
 from rcm.denials.report import CARC_WORDS, DenialFact, facts_from_store
 from rcm.denials.store_source import load_denial_facts
 from rcm.payer_sim import SynthConfig, generate_history
 from rcm.remits.reasons import carc_text, rarc_text
 from rcm.store import (
+    ZERO,
     ClaimPayment,
     ClaimRecord,
     ClaimStatus,
@@ -168,6 +170,28 @@ def reference_figures(session: Session, period: Period) -> dict[str, Any]:
     }
 
 
+def reference_aging(session: Session, as_of: date) -> list[tuple[str, str, int, list[str]]]:
+    """Open balances of the sent claims by payer and age bucket, claim by claim."""
+    rows: dict[str, tuple[str, list[int], list[Decimal]]] = {}
+    for claim in session.scalars(select(ClaimRecord).order_by(ClaimRecord.id)):
+        if claim.status not in AR_STATUSES or claim.balance <= 0:
+            continue
+        if not session.scalars(select(ClaimSubmission).where(ClaimSubmission.claim_id == claim.id)).first():
+            continue
+        version = session.get(EncounterVersion, claim.encounter_version_id)
+        assert version is not None
+        payer = session.scalars(select(Payer).where(Payer.payer_id == claim.payer_id)).first()
+        _, count, buckets = rows.setdefault(
+            claim.payer_id, (payer.name if payer and payer.name else claim.payer_id, [0], [ZERO] * len(AGE_BUCKETS)))
+        count[0] += 1
+        age = (as_of - version.date_of_service).days
+        index = next((i for i, (_, low, high) in enumerate(AGE_BUCKETS)
+                      if age >= low and (high is None or age <= high)), 0)
+        buckets[index] += claim.balance
+    out = [(payer_id, name, count[0], [str(b) for b in buckets]) for payer_id, (name, count, buckets) in rows.items()]
+    return sorted(out, key=lambda r: (-sum(Decimal(b) for b in r[3]), r[0]))
+
+
 def shown(figures: DenialFigures) -> dict[str, Any]:
     """The dashboard's figures in the reference's shape."""
     return {
@@ -263,6 +287,12 @@ def _awkward_cases(session: Session) -> dict[str, str]:
     assert version is not None
     version.payload = {k: v for k, v in version.payload.items() if k != "rendering_provider"}
     made[g.claim_number] = "no rendering provider"
+    # Open balances in odd cents (the A/R figures add them exactly), a closed claim and a settled one.
+    sent = session.scalars(select(ClaimRecord).where(ClaimRecord.id.in_(select(ClaimSubmission.claim_id)))
+                           .order_by(ClaimRecord.claim_number.desc())).all()
+    for claim, balance in zip(sent, ("0.01", "19.99", "1234567.89", "0.10", "333.33", "0.00"), strict=False):
+        claim.balance = Decimal(balance)
+    sent[6].status = ClaimStatus.closed
     # A payment matched to no claim, and one for a claim never sent.
     pay(None, remit(a_at, "AWK-X"), "4", "NOBODY")
     unsent = session.scalars(
@@ -357,3 +387,14 @@ def test_the_figures_are_read_in_a_fixed_number_of_statements(store: Engine, tmp
         finally:
             event.remove(store, "before_cursor_execute", count)
     assert counted <= 6, counted
+
+
+@pytest.mark.parametrize("as_of", [date(2025, 6, 30), date(2025, 3, 1), date(2024, 12, 1), date(2026, 5, 5)])
+def test_the_ar_aging_is_the_claim_by_claim_aging(session: Session, as_of: date) -> None:
+    theirs = reference_aging(session, as_of)
+    assert len(theirs) > 2 and sum(r[2] for r in theirs) > 50
+    aging = ar_aging(session, as_of)
+    mine = [(r.payer_id, r.payer_name, r.claims, [str(b) for b in r.buckets]) for r in aging.rows]
+    assert mine == theirs  # amounts compared as text: the same cents and the same scale
+    assert all(type(b) is Decimal for r in aging.rows for b in r.buckets)
+    assert any(b.endswith((".01", ".99", ".89", ".10", ".33")) for r in mine for b in r[3])
