@@ -345,7 +345,6 @@ def load_denial_facts(session: Session, *, posted_from: datetime | None = None,
                _utc_day(dialect, first.c.posted_at))
         .join(first, first.c.claim_id == ClaimRecord.id)
         .outerjoin(EncounterVersion, EncounterVersion.id == ClaimRecord.encounter_version_id)
-        .where(sent_at.is_not(None))  # sent claims only
     ).all()
     table, position, line_id, code = _line_table(dialect, EncounterVersion.payload.expression)
     line_ids: dict[int, list[str]] = {}
@@ -373,6 +372,8 @@ def load_denial_facts(session: Session, *, posted_from: datetime | None = None,
     keyed: list[tuple[str, str, DenialFact]] = []
     for (claim_id, number, payer_id, version_ref, version_id, npi, sent_day, payment_id, status_code,
          posted_day) in rows:
+        if sent_day is None:  # never sent: not in the training data either
+            continue
         if version_id is None:  # a foreign key makes this impossible; say where if it happens anyway
             raise LookupError(f"claim {number}: encounter version {version_ref} is missing")
         claim_codes = tuple(codes.get(claim_id, ()))
