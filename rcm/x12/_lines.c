@@ -56,11 +56,11 @@ static PyObject *s_svc, *s_cas, *s_dtm, *s_amt, *s_lq, *s_nm1, *s_n3, *s_n4, *s_
 static int configured = 0, professional_configured = 0, remittance_configured = 0, parties_configured = 0;
 static int claims_configured = 0;
 
-/* The number of a compiled Segment (number is a C integer there: Py_ssize_t right after the object slots). */
-static Py_ssize_t
-number_of(PyObject *segment)
+/* A new reference to the number (an int) of a compiled Segment. */
+static PyObject *
+number_ref(PyObject *segment)
 {
-    return *(Py_ssize_t *)((char *)segment + segment_number);
+    return Py_NewRef(SLOT(segment, segment_number));
 }
 
 /* Element i (0-based) of a list of elements, "" past its end; a borrowed reference. */
@@ -176,7 +176,7 @@ dtp_of(PyObject *segment)
     if (day == NULL) {
         return NULL;
     }
-    PyObject *number = PyLong_FromSsize_t(number_of(segment));
+    PyObject *number = number_ref((segment));
     if (number == NULL) {
         Py_DECREF(day);
         return NULL;
@@ -193,7 +193,7 @@ static PyObject *
 reference_of(PyObject *segment)
 {
     PyObject *e = SLOT(segment, segment_elements);
-    PyObject *number = PyLong_FromSsize_t(number_of(segment));
+    PyObject *number = number_ref((segment));
     if (number == NULL) {
         return NULL;
     }
@@ -333,7 +333,7 @@ professional_line(PyObject *module, PyObject *loop)
             }
         }
     }
-    number = PyLong_FromSsize_t(number_of(lx));
+    number = number_ref((lx));
     if (number == NULL) {
         goto done;
     }
@@ -372,24 +372,23 @@ configure(PyObject *module, PyObject *args)
                           &objects[4], &objects[5], &objects[6], &PyDict_Type, &objects[7], &objects[8])) {
         return NULL;
     }
-    PyObject *descr = PyObject_GetAttrString((PyObject *)segment, "number");
+    PyObject *descr = PyObject_GetAttrString((PyObject *)segment, "offset");
     if (descr == NULL) {
         return NULL;
     }
-    int inline_number = Py_IS_TYPE(descr, &PyMemberDescr_Type) &&
-                        ((PyMemberDescrObject *)descr)->d_member->type == T_PYSSIZET;
-    Py_ssize_t offset = inline_number ? ((PyMemberDescrObject *)descr)->d_member->offset : 0;
+    int compiled = Py_IS_TYPE(descr, &PyMemberDescr_Type) &&
+                   ((PyMemberDescrObject *)descr)->d_member->type == T_PYSSIZET;
     Py_DECREF(descr);
-    if (!inline_number) {
+    if (!compiled) {
         PyErr_SetString(PyExc_TypeError, "the compiled line readers read the compiled Segment class only");
         return NULL;
     }
     if (slot_offset_of(loop, "segments", &loop_segments) < 0 || slot_offset_of(loop, "children", &loop_children) < 0 ||
         slot_offset_of(loop, "id", &loop_id) < 0 || slot_offset_of(segment, "id", &segment_id) < 0 || slot_offset_of(segment, "elements", &segment_elements) < 0 ||
-        slot_offset_of(segment, "delimiters", &segment_delimiters) < 0) {
+        slot_offset_of(segment, "delimiters", &segment_delimiters) < 0 ||
+        slot_offset_of(segment, "number", &segment_number) < 0) {
         return NULL;
     }
-    segment_number = offset;
     PyObject **targets[9] = {&procedure, &date_value, &reference, &zero, &money_cache, &money, &money_or_zero,
                              &date_cache, &date_of};
     for (int i = 0; i < 9; i++) {
@@ -494,7 +493,7 @@ add_adjustments(PyObject *out, PyObject *segment)
 {
     PyObject *e = SLOT(segment, segment_elements);
     Py_ssize_t n = PyList_GET_SIZE(e);
-    PyObject *at = PyLong_FromSsize_t(number_of(segment));
+    PyObject *at = number_ref((segment));
     if (at == NULL) {
         return -1;
     }
@@ -530,7 +529,7 @@ dtm_of(PyObject *segment)
     if (day == NULL) {
         return NULL;
     }
-    PyObject *number = PyLong_FromSsize_t(number_of(segment));
+    PyObject *number = number_ref((segment));
     if (number == NULL) {
         Py_DECREF(day);
         return NULL;
@@ -547,7 +546,7 @@ static PyObject *
 amount_or_remark_of(PyObject *segment, int is_amount)
 {
     PyObject *e = SLOT(segment, segment_elements);
-    PyObject *number = PyLong_FromSsize_t(number_of(segment));
+    PyObject *number = number_ref((segment));
     if (number == NULL) {
         return NULL;
     }
@@ -656,7 +655,7 @@ service_payment(PyObject *module, PyObject *loop)
         (fields[5] = PyUnicode_GET_LENGTH(original) > 0 ? procedure_of(original, component) : Py_NewRef(Py_None)) ==
             NULL ||
         (fields[6] = n > 6 ? cached(money_cache, money, element(e, 6)) : Py_NewRef(Py_None)) == NULL ||
-        (fields[7] = PyLong_FromSsize_t(number_of(svc))) == NULL) {
+        (fields[7] = number_ref((svc))) == NULL) {
         goto done;
     }
     fields[3] = Py_NewRef(element(e, 3));
@@ -795,7 +794,7 @@ party(PyObject *module, PyObject *loop)
         }
         else if (same_id(sid, s_n4)) {
             PyObject *street = n3 != NULL ? SLOT(n3, segment_elements) : NULL;
-            PyObject *at = PyLong_FromSsize_t(number_of(n3 != NULL ? n3 : segment));
+            PyObject *at = number_ref((n3 != NULL ? n3 : segment));
             if (at == NULL) {
                 goto done;
             }
@@ -831,7 +830,7 @@ party(PyObject *module, PyObject *loop)
     {
         PyObject *start = PyList_GET_ITEM(segments, 0);
         PyObject *e = SLOT(start, segment_elements);
-        if ((number = PyLong_FromSsize_t(number_of(start))) == NULL) {
+        if ((number = number_ref((start))) == NULL) {
             goto done;
         }
         if (contacts != NULL && references == NULL && (references = PyList_New(0)) == NULL) {
@@ -888,7 +887,7 @@ static int
 add_code_entries(PyObject *out, PyObject *segment, PyObject *component)
 {
     PyObject *e = SLOT(segment, segment_elements);
-    PyObject *at = PyLong_FromSsize_t(number_of(segment));
+    PyObject *at = number_ref((segment));
     if (at == NULL) {
         return -1;
     }
@@ -996,7 +995,7 @@ claim(PyObject *module, PyObject *loop)
     PyObject *codes = NULL, *dates = NULL, *references = NULL, *amounts = NULL, *notes = NULL, *institutional = NULL;
     PyObject *providers = NULL, *others = NULL, *lines = NULL;
     if ((component = PyObject_GetAttr(SLOT(clm, segment_delimiters), s_component)) == NULL ||
-        (charge = amount_or_zero(element(e, 1))) == NULL || (number = PyLong_FromSsize_t(number_of(clm))) == NULL ||
+        (charge = amount_or_zero(element(e, 1))) == NULL || (number = number_ref((clm))) == NULL ||
         (codes = PyList_New(0)) == NULL || (dates = PyList_New(0)) == NULL || (references = PyList_New(0)) == NULL ||
         (lines = PyList_New(0)) == NULL) {
         goto done;
@@ -1043,7 +1042,7 @@ claim(PyObject *module, PyObject *loop)
             failed = append_new(&references, reference_of(segment));
         }
         else if (same_id(sid, s_amt)) {
-            PyObject *at = PyLong_FromSsize_t(number_of(segment));
+            PyObject *at = number_ref((segment));
             PyObject *value = at != NULL ? money_value(element(SLOT(segment, segment_elements), 1)) : NULL;
             if (value == NULL) {
                 Py_XDECREF(at);
@@ -1211,7 +1210,7 @@ static PyObject *
 party_of_nm1(PyObject *segment)
 {
     PyObject *e = SLOT(segment, segment_elements);
-    PyObject *number = PyLong_FromSsize_t(number_of(segment));
+    PyObject *number = number_ref((segment));
     if (number == NULL) {
         return NULL;
     }
@@ -1227,7 +1226,7 @@ static PyObject *
 qualified_amount(PyObject *type, PyObject *segment)
 {
     PyObject *e = SLOT(segment, segment_elements);
-    PyObject *number = PyLong_FromSsize_t(number_of(segment));
+    PyObject *number = number_ref((segment));
     PyObject *value = number != NULL ? money_value(element(e, 1)) : NULL;
     if (value == NULL) {
         Py_XDECREF(number);
@@ -1289,7 +1288,7 @@ claim_payment(PyObject *module, PyObject *loop)
         (fields[2] = money_value(element(e, 4))) == NULL ||
         (fields[3] = n > 11 ? money_value(element(e, 11)) : Py_NewRef(Py_None)) == NULL ||
         (fields[4] = n > 12 ? money_value(element(e, 12)) : Py_NewRef(Py_None)) == NULL ||
-        (number = PyLong_FromSsize_t(number_of(clp))) == NULL || (parties = PyDict_New()) == NULL) {
+        (number = number_ref((clp))) == NULL || (parties = PyDict_New()) == NULL) {
         goto done;
     }
     for (Py_ssize_t i = 1; i < count; i++) {
@@ -1560,7 +1559,7 @@ subscriber(PyObject *module, PyObject *loop)
             goto done;
         }
     }
-    if ((number = PyLong_FromSsize_t(number_of(hl))) == NULL) {
+    if ((number = number_ref((hl))) == NULL) {
         goto done;
     }
     {

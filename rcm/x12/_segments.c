@@ -15,18 +15,18 @@ static PyObject *envelope_ids = NULL; /* frozenset of segment ids whose index go
 
 /*
  * The compiled Segment: the same attributes as the Python class in rcm/x12/tokenizer.py (which adds the
- * methods written in Python), but the segment number and byte offset are kept as C integers (no int object per
- * segment: offsets are always past the small-int cache) and the object is not tracked by the cyclic garbage
- * collector (a segment refers to its id, its elements and its delimiters, which never refer back to it), so
- * making and freeing one is a single small allocation.  A file's segments are the most numerous objects a
- * parse makes.
+ * methods written in Python), but the byte offset is kept as a C integer (offsets are always past the small-int
+ * cache and rarely read; the number is kept as an int object, shared by every record read from the segment) and
+ * the object is not tracked by the cyclic garbage collector (a segment refers to its id, its elements, its
+ * number and its delimiters, which never refer back to it), so making and freeing one is one small allocation
+ * fewer and no collector bookkeeping.  A file's segments are the most numerous objects a parse makes.
  */
 typedef struct {
     PyObject_HEAD
     PyObject *id;
     PyObject *elements;
     PyObject *delimiters;
-    Py_ssize_t number;
+    PyObject *number;
     Py_ssize_t offset;
 } SegmentObject;
 
@@ -40,17 +40,20 @@ segment_dealloc(PyObject *self)
     Py_XDECREF(segment->id);
     Py_XDECREF(segment->elements);
     Py_XDECREF(segment->delimiters);
+    Py_XDECREF(segment->number);
     PyObject_Free(self);
     Py_DECREF(type);
 }
 
-/* A new segment of the compiled type, taking the references to id and elements (borrowing delimiters). */
+/* A new segment of the compiled type: takes the reference to number always, those to id and elements when it
+ * succeeds (borrows delimiters). */
 static PyObject *
-segment_make(PyTypeObject *type, PyObject *id, PyObject *elements, Py_ssize_t number, Py_ssize_t offset,
+segment_make(PyTypeObject *type, PyObject *id, PyObject *elements, PyObject *number, Py_ssize_t offset,
              PyObject *delimiters)
 {
     SegmentObject *segment = PyObject_Malloc(sizeof(SegmentObject));
     if (segment == NULL) {
+        Py_DECREF(number);
         return PyErr_NoMemory();
     }
     PyObject_Init((PyObject *)segment, type);
@@ -67,14 +70,18 @@ static PyObject *
 segment_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
 {
     static char *keywords[] = {"id", "elements", "number", "offset", "delimiters", NULL};
-    PyObject *id, *elements, *delimiters = default_delimiters;
-    Py_ssize_t number = 0, offset = 0;
-    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|nnO:Segment", keywords, &id, &elements, &number, &offset,
+    PyObject *id, *elements, *number = NULL, *delimiters = default_delimiters;
+    Py_ssize_t offset = 0;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|OnO:Segment", keywords, &id, &elements, &number, &offset,
                                      &delimiters)) {
         return NULL;
     }
     if (delimiters == NULL) {
         PyErr_SetString(PyExc_RuntimeError, "Segment: no default delimiters");
+        return NULL;
+    }
+    number = number != NULL ? Py_NewRef(number) : PyLong_FromLong(0);
+    if (number == NULL) {
         return NULL;
     }
     Py_INCREF(id);
@@ -120,7 +127,7 @@ static PyMemberDef segment_members[] = {
     {"id", T_OBJECT_EX, offsetof(SegmentObject, id), 0, "the segment id (ISA, CLM, SV1...)"},
     {"elements", T_OBJECT_EX, offsetof(SegmentObject, elements), 0, "the elements after the id"},
     {"delimiters", T_OBJECT_EX, offsetof(SegmentObject, delimiters), 0, "the delimiters it was read with"},
-    {"number", T_PYSSIZET, offsetof(SegmentObject, number), 0, "1-based segment number in the file"},
+    {"number", T_OBJECT_EX, offsetof(SegmentObject, number), 0, "1-based segment number in the file"},
     {"offset", T_PYSSIZET, offsetof(SegmentObject, offset), 0, "byte offset in the file"},
     {NULL, 0, 0, 0, NULL},
 };
@@ -358,7 +365,13 @@ split_pieces(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             }
             Py_DECREF(position);
         }
-        PyObject *segment = segment_make(segment_type, sid, elements, number, offset, delimiters);
+        PyObject *number_object = PyLong_FromSsize_t(number);
+        if (number_object == NULL) {
+            Py_DECREF(sid);
+            Py_DECREF(elements);
+            return NULL;
+        }
+        PyObject *segment = segment_make(segment_type, sid, elements, number_object, offset, delimiters);
         if (segment == NULL) {
             Py_DECREF(sid);
             Py_DECREF(elements);

@@ -188,7 +188,7 @@ def test_same_segments_on_random_texts(body: list[str], line_break: str, chunk_s
 @pytest.mark.parametrize("kind", ["compiled", "python"])
 def test_the_compiled_segment_class_behaves_as_the_python_one(kind: str) -> None:
     """Attributes, defaults, methods, equality, copying and pickling are the same for the compiled Segment
-    (number and offset kept as C integers, not tracked by the cyclic collector) and the Python class."""
+    (offset kept as a C integer, not tracked by the cyclic collector) and the Python class."""
     import copy
     import gc
     import pickle
@@ -223,7 +223,7 @@ def test_the_compiled_segment_class_behaves_as_the_python_one(kind: str) -> None
     if kind == "compiled":
         assert not gc.is_tracked(seg)
         with pytest.raises(TypeError):
-            seg.number = "13"  # type: ignore[assignment]
+            seg.offset = "13"  # type: ignore[assignment]
         with pytest.raises(TypeError):
             seg.get("1")  # type: ignore[arg-type]
         with pytest.raises(TypeError):
