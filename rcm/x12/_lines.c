@@ -70,6 +70,20 @@ element(PyObject *elements, Py_ssize_t i)
     return i < PyList_GET_SIZE(elements) ? PyList_GET_ITEM(elements, i) : empty;
 }
 
+/* Whether a segment or loop id (a str) is that name (an interned str).  The tokenizer interns the ids it reads,
+ * so two interned strings that are not the same object differ. */
+static int
+same_id(PyObject *sid, PyObject *name)
+{
+    if (sid == name) {
+        return 1;
+    }
+    if (PyUnicode_CHECK_INTERNED(sid)) {
+        return 0;
+    }
+    return PyUnicode_Compare(sid, name) == 0;
+}
+
 /* A new reference to cache.get(key), or to fallback(key) when the key is not cached (the function caches it). */
 static PyObject *
 cached(PyObject *cache, PyObject *fallback, PyObject *key)
@@ -208,19 +222,8 @@ enum { LX, SV1, DTP, REF, OTHER };
 static int
 kind_of(PyObject *sid)
 {
-    if (sid == s_sv1 || PyUnicode_Compare(sid, s_sv1) == 0) {
-        return SV1;
-    }
-    if (sid == s_dtp || PyUnicode_Compare(sid, s_dtp) == 0) {
-        return DTP;
-    }
-    if (sid == s_ref || PyUnicode_Compare(sid, s_ref) == 0) {
-        return REF;
-    }
-    if (sid == s_lx || PyUnicode_Compare(sid, s_lx) == 0) {
-        return LX;
-    }
-    return OTHER;
+    return same_id(sid, s_sv1) ? SV1 : same_id(sid, s_dtp) ? DTP : same_id(sid, s_ref) ? REF : same_id(sid, s_lx) ? LX
+                                                                                                             : OTHER;
 }
 
 static PyObject *
@@ -570,12 +573,7 @@ remittance_kind_of(PyObject *sid)
     static PyObject **names[] = {&s_svc, &s_cas, &s_dtm, &s_ref, &s_amt, &s_lq};
     static const int kinds[] = {SVC, CAS, DTM, REF, AMT, LQ};
     for (int i = 0; i < 6; i++) {
-        if (sid == *names[i]) {
-            return kinds[i];
-        }
-    }
-    for (int i = 0; i < 6; i++) {
-        if (PyUnicode_Compare(sid, *names[i]) == 0) {
+        if (same_id(sid, *names[i])) {
             return kinds[i];
         }
     }
@@ -738,11 +736,7 @@ configure_remittance(PyObject *module, PyObject *args)
 
 /* ---- name loops: party_of ---------------------------------------------------------------------------------- */
 
-static int
-same_id(PyObject *sid, PyObject *name)
-{
-    return sid == name || PyUnicode_Compare(sid, name) == 0;
-}
+
 
 /* party_of(loop) for a name loop that starts with NM1 (common.party_of: NM1, then N3/N4, REF and PER of the same
  * loop; other segments are not the party's).  Any other loop is handed to the Python party_of. */

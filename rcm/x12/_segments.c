@@ -265,6 +265,26 @@ configure(PyObject *module, PyObject *args)
     }
     Py_INCREF(type);
     Py_XSETREF(segment_type, type);
+    PyObject *iterator = PyObject_GetIter(ids), *id;
+    if (iterator == NULL) {
+        return NULL;
+    }
+    while ((id = PyIter_Next(iterator)) != NULL) {
+        /* split_pieces looks ids up only when they could be one of these (see the check there) */
+        int fits = PyUnicode_Check(id) && PyUnicode_GET_LENGTH(id) >= 2 &&
+                   (PyUnicode_READ_CHAR(id, 0) == 'I' || PyUnicode_READ_CHAR(id, 0) == 'G' ||
+                    PyUnicode_READ_CHAR(id, 0) == 'S');
+        Py_DECREF(id);
+        if (!fits) {
+            Py_DECREF(iterator);
+            PyErr_SetString(PyExc_TypeError, "envelope ids must start with I, G or S");
+            return NULL;
+        }
+    }
+    Py_DECREF(iterator);
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
     Py_INCREF(ids);
     Py_XSETREF(envelope_ids, ids);
     Py_RETURN_NONE;
@@ -349,7 +369,10 @@ split_pieces(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
             return NULL;
         }
         number++;
-        int is_envelope = PySet_Contains(envelope_ids, sid);
+        /* envelope ids (ISA, IEA, GS, GE, ST, SE) all start with I, G or S: most segments need no set look-up */
+        int is_envelope = id_length >= 2 && (text[0] == 'I' || text[0] == 'G' || text[0] == 'S')
+                              ? PySet_Contains(envelope_ids, sid)
+                              : 0;
         if (is_envelope < 0) {
             Py_DECREF(sid);
             Py_DECREF(elements);
