@@ -1,12 +1,14 @@
 /*
  * Compiled inner loop of the X12 tokenizer (rcm/x12/tokenizer.py), for the regular case only: one byte per
- * character, the text already split into one piece per segment.  It turns pieces into Segment objects (of the
- * compiled Segment class defined here, with the same values as the Python loop gives) and stops at the first piece that needs the Python
- * code (an ISA after the first segment, or prose with an id longer than three characters), handing back
- * where it stopped.  The Python loop stays the reference: tests compare both on every sample file.
+ * character, a text whose segments are the pieces between one separator (the terminator, with the same line
+ * break after each or none).  It reads those pieces straight from the text into Segment objects (of the compiled
+ * Segment class defined here, with the same values as the Python loop gives) and stops at the first piece that
+ * needs the Python code (an ISA after the first segment, or prose with an id longer than three characters),
+ * handing back where it stopped.  The Python loop stays the reference: tests compare both on every sample file,
+ * on the benchmark's files and on random texts, in chunks of several sizes.
  *
- * split_pieces(pieces, index, element, separator_length, number, offset, delimiters, out, marks)
- *     -> (index reached, number, offset)
+ * split_text(text, position, limit, separator, element, number, offset, delimiters, out, marks)
+ *     -> (position reached, number, offset)
  */
 #include "_slots.h"
 
@@ -180,7 +182,7 @@ static int id_count = 0;
 
 /* A new reference to the id string of these bytes (length 0-3, one-byte characters). */
 static PyObject *
-segment_id(PyObject *piece, const Py_UCS1 *text, Py_ssize_t length)
+segment_id(PyObject *piece, Py_ssize_t origin, const Py_UCS1 *text, Py_ssize_t length)
 {
     unsigned long key = (unsigned long)length; /* the length in the low byte, then the characters */
     for (Py_ssize_t i = 0; i < length; i++) {
@@ -194,7 +196,7 @@ segment_id(PyObject *piece, const Py_UCS1 *text, Py_ssize_t length)
         }
         slot = (slot + 1) % ID_TABLE_SIZE;
     }
-    PyObject *sid = PyUnicode_Substring(piece, 0, length);
+    PyObject *sid = PyUnicode_Substring(piece, origin, origin + length);
     if (sid == NULL || id_count >= ID_TABLE_LIMIT || !PyUnicode_CheckExact(sid)) {
         return sid;
     }
@@ -222,13 +224,13 @@ static unsigned long long value_keys[VALUE_CACHE_SIZE];
 static unsigned char value_lengths[VALUE_CACHE_SIZE];
 static PyObject *value_objects[VALUE_CACHE_SIZE];
 
-/* A new reference to piece[start:end] (one-byte characters at text). */
+/* A new reference to piece[origin + start:origin + end] (one-byte characters, those of the segment at text). */
 static PyObject *
-element_value(PyObject *piece, const Py_UCS1 *text, Py_ssize_t start, Py_ssize_t end)
+element_value(PyObject *piece, Py_ssize_t origin, const Py_UCS1 *text, Py_ssize_t start, Py_ssize_t end)
 {
     const Py_ssize_t length = end - start;
     if (length < 2 || length > VALUE_CACHE_LONGEST) {
-        return PyUnicode_Substring(piece, start, end);
+        return PyUnicode_Substring(piece, origin + start, origin + end);
     }
     unsigned long long key = 0;
     memcpy(&key, text + start, (size_t)length);
@@ -239,7 +241,7 @@ element_value(PyObject *piece, const Py_UCS1 *text, Py_ssize_t start, Py_ssize_t
         Py_INCREF(cached);
         return cached;
     }
-    PyObject *value = PyUnicode_Substring(piece, start, end);
+    PyObject *value = PyUnicode_Substring(piece, origin + start, origin + end);
     if (value == NULL || !PyUnicode_CheckExact(value)) {
         return value;
     }
@@ -290,124 +292,186 @@ configure(PyObject *module, PyObject *args)
     Py_RETURN_NONE;
 }
 
+/*
+ * One segment from the one-byte characters text[0:length] (source[origin:origin + length]), appended to out (its
+ * index to marks when it is an envelope segment): 1 done, 0 for the Python loop (prose, or another ISA), -1 error.
+ * *number is the number of the last segment made.
+ */
+static int
+one_segment(PyObject *source, Py_ssize_t origin, const Py_UCS1 *text, Py_ssize_t length, Py_UCS1 sep,
+            Py_ssize_t *number, Py_ssize_t offset, PyObject *delimiters, PyObject *out, PyObject *marks)
+{
+    const Py_UCS1 *found = memchr(text, sep, (size_t)length);
+    const Py_ssize_t id_length = found ? (Py_ssize_t)(found - text) : length;
+    if (id_length > 3) {
+        return 0; /* prose, or another interchange hiding in it */
+    }
+    if (id_length == 3 && *number != 0 && text[0] == 'I' && text[1] == 'S' && text[2] == 'A') {
+        return 0; /* another interchange: delimiters may change */
+    }
+    /* the elements after the id */
+    Py_ssize_t element_count = 0;
+    for (const Py_UCS1 *p = found; p != NULL;) {
+        element_count++;
+        p = memchr(p + 1, sep, (size_t)(length - (p + 1 - text)));
+    }
+    PyObject *elements = PyList_New(element_count);
+    if (elements == NULL) {
+        return -1;
+    }
+    Py_ssize_t start = id_length + 1, k = 0;
+    while (k < element_count) {
+        const Py_UCS1 *next = memchr(text + start, sep, (size_t)(length - start));
+        Py_ssize_t end = next ? (Py_ssize_t)(next - text) : length;
+        PyObject *value = element_value(source, origin, text, start, end);
+        if (value == NULL) {
+            Py_DECREF(elements);
+            return -1;
+        }
+        PyList_SET_ITEM(elements, k, value);
+        k++;
+        start = end + 1;
+    }
+    PyObject *sid = segment_id(source, origin, text, id_length);
+    if (sid == NULL) {
+        Py_DECREF(elements);
+        return -1;
+    }
+    /* envelope ids (ISA, IEA, GS, GE, ST, SE) all start with I, G or S: most segments need no set look-up */
+    int is_envelope = id_length >= 2 && (text[0] == 'I' || text[0] == 'G' || text[0] == 'S')
+                          ? PySet_Contains(envelope_ids, sid)
+                          : 0;
+    if (is_envelope < 0) {
+        Py_DECREF(sid);
+        Py_DECREF(elements);
+        return -1;
+    }
+    if (is_envelope) {
+        PyObject *position = PyLong_FromSsize_t(PyList_GET_SIZE(out));
+        if (position == NULL || PyList_Append(marks, position) < 0) {
+            Py_XDECREF(position);
+            Py_DECREF(sid);
+            Py_DECREF(elements);
+            return -1;
+        }
+        Py_DECREF(position);
+    }
+    PyObject *number_object = PyLong_FromSsize_t(*number + 1);
+    if (number_object == NULL) {
+        Py_DECREF(sid);
+        Py_DECREF(elements);
+        return -1;
+    }
+    PyObject *segment = segment_make(segment_type, sid, elements, number_object, offset, delimiters);
+    if (segment == NULL) {
+        Py_DECREF(sid);
+        Py_DECREF(elements);
+        return -1;
+    }
+    int appended = PyList_Append(out, segment);
+    Py_DECREF(segment);
+    if (appended < 0) {
+        return -1;
+    }
+    *number += 1;
+    return 1;
+}
+
+/* The arguments both loops share; 0 when the compiled loop can work on them, -1 on error, 1 nothing to do. */
+static int
+loop_arguments(PyObject *const *args, PyObject **element, Py_UCS1 *sep, PyObject **out, PyObject **marks)
+{
+    if (segment_type == NULL) {
+        PyErr_SetString(PyExc_RuntimeError, "configure() was not called");
+        return -1;
+    }
+    *element = args[0];
+    *out = args[1];
+    *marks = args[2];
+    if (!PyUnicode_Check(*element) || !PyList_CheckExact(*out) || !PyList_CheckExact(*marks)) {
+        PyErr_SetString(PyExc_TypeError, "element must be a str, out and marks lists");
+        return -1;
+    }
+    if (PyUnicode_GET_LENGTH(*element) != 1 || PyUnicode_READ_CHAR(*element, 0) > 255) {
+        return 1; /* nothing here for the compiled loop */
+    }
+    *sep = (Py_UCS1)PyUnicode_READ_CHAR(*element, 0);
+    return 0;
+}
+
+/*
+ * split_text(text, position, limit, separator, element, number, offset, delimiters, out, marks)
+ *     -> (position reached, number, offset)
+ * The segments of text[position:limit].split(separator), read from the text without making the pieces: limit is
+ * where the last separator of the text ends, so that every piece before it ends with one.  Stops at the start of
+ * the first piece the Python loop must take.
+ */
 static PyObject *
-split_pieces(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
+split_text(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)module;
-    if (nargs != 9) {
-        PyErr_SetString(PyExc_TypeError, "split_pieces takes 9 arguments");
+    if (nargs != 10) {
+        PyErr_SetString(PyExc_TypeError, "split_text takes 10 arguments");
         return NULL;
     }
-    if (segment_type == NULL) {
-        PyErr_SetString(PyExc_RuntimeError, "split_pieces: configure() was not called");
-        return NULL;
-    }
-    PyObject *pieces = args[0], *element = args[2], *delimiters = args[6], *out = args[7], *marks = args[8];
-    if (!PyList_CheckExact(pieces) || !PyUnicode_Check(element) || !PyList_CheckExact(out) ||
-        !PyList_CheckExact(marks)) {
-        PyErr_SetString(PyExc_TypeError, "split_pieces: pieces, out and marks must be lists, element a str");
-        return NULL;
-    }
-    Py_ssize_t index = PyLong_AsSsize_t(args[1]);
-    Py_ssize_t separator_length = PyLong_AsSsize_t(args[3]);
-    Py_ssize_t number = PyLong_AsSsize_t(args[4]);
-    Py_ssize_t offset = PyLong_AsSsize_t(args[5]);
+    PyObject *shared[3] = {args[4], args[8], args[9]}, *element, *out, *marks;
+    Py_UCS1 sep = 0;
+    PyObject *source = args[0], *separator = args[3], *delimiters = args[7];
+    Py_ssize_t position = PyLong_AsSsize_t(args[1]);
+    Py_ssize_t limit = PyLong_AsSsize_t(args[2]);
+    Py_ssize_t number = PyLong_AsSsize_t(args[5]);
+    Py_ssize_t offset = PyLong_AsSsize_t(args[6]);
     if (PyErr_Occurred()) {
         return NULL;
     }
-    if (PyUnicode_GET_LENGTH(element) != 1 || PyUnicode_READ_CHAR(element, 0) > 255) {
-        return Py_BuildValue("(nnn)", index, number, offset); /* nothing here for the compiled loop */
+    if (!PyUnicode_CheckExact(source) || !PyUnicode_CheckExact(separator)) {
+        PyErr_SetString(PyExc_TypeError, "split_text: text and separator must be str");
+        return NULL;
     }
-    const Py_UCS1 sep = (Py_UCS1)PyUnicode_READ_CHAR(element, 0);
-    const Py_ssize_t count = PyList_GET_SIZE(pieces);
-
-    for (; index < count; index++) {
-        PyObject *piece = PyList_GET_ITEM(pieces, index);
-        if (!PyUnicode_CheckExact(piece) || PyUnicode_KIND(piece) != PyUnicode_1BYTE_KIND) {
-            break; /* the Python loop takes it */
+    int usable = loop_arguments(shared, &element, &sep, &out, &marks);
+    if (usable < 0) {
+        return NULL;
+    }
+    const Py_ssize_t separator_length = PyUnicode_GET_LENGTH(separator);
+    if (usable > 0 || PyUnicode_KIND(source) != PyUnicode_1BYTE_KIND ||
+        PyUnicode_KIND(separator) != PyUnicode_1BYTE_KIND || separator_length == 0 || position < 0 ||
+        limit > PyUnicode_GET_LENGTH(source)) {
+        return Py_BuildValue("(nnn)", position, number, offset);
+    }
+    const Py_UCS1 *data = PyUnicode_1BYTE_DATA(source), *separator_data = PyUnicode_1BYTE_DATA(separator);
+    while (position < limit) {
+        /* the next separator at or after position (before limit: limit ends the text's last one) */
+        const Py_UCS1 *at = data + position, *found = NULL;
+        while (at < data + limit) {
+            const Py_UCS1 *candidate = memchr(at, separator_data[0], (size_t)(data + limit - at));
+            if (candidate == NULL) {
+                break;
+            }
+            if (candidate + separator_length <= data + limit &&
+                memcmp(candidate, separator_data, (size_t)separator_length) == 0) {
+                found = candidate;
+                break;
+            }
+            at = candidate + 1;
         }
-        const Py_ssize_t length = PyUnicode_GET_LENGTH(piece);
-        if (length == 0) {
-            offset += separator_length;
-            continue;
+        if (found == NULL) {
+            break; /* not a text split at limit: the Python loop decides */
         }
-        const Py_UCS1 *text = PyUnicode_1BYTE_DATA(piece);
-        const Py_UCS1 *found = memchr(text, sep, (size_t)length);
-        const Py_ssize_t id_length = found ? (Py_ssize_t)(found - text) : length;
-        if (id_length > 3) {
-            break; /* prose, or another interchange hiding in it */
-        }
-        if (id_length == 3 && number != 0 && text[0] == 'I' && text[1] == 'S' && text[2] == 'A') {
-            break; /* another interchange: delimiters may change */
-        }
-        /* the elements after the id */
-        Py_ssize_t element_count = 0;
-        for (const Py_UCS1 *p = found; p != NULL;) {
-            element_count++;
-            p = memchr(p + 1, sep, (size_t)(length - (p + 1 - text)));
-        }
-        PyObject *elements = PyList_New(element_count);
-        if (elements == NULL) {
-            return NULL;
-        }
-        Py_ssize_t start = id_length + 1, k = 0;
-        while (k < element_count) {
-            const Py_UCS1 *next = memchr(text + start, sep, (size_t)(length - start));
-            Py_ssize_t end = next ? (Py_ssize_t)(next - text) : length;
-            PyObject *value = element_value(piece, text, start, end);
-            if (value == NULL) {
-                Py_DECREF(elements);
+        const Py_ssize_t length = (Py_ssize_t)(found - (data + position));
+        if (length > 0) {
+            int made = one_segment(source, position, data + position, length, sep, &number, offset, delimiters, out,
+                                   marks);
+            if (made < 0) {
                 return NULL;
             }
-            PyList_SET_ITEM(elements, k, value);
-            k++;
-            start = end + 1;
-        }
-        PyObject *sid = segment_id(piece, text, id_length);
-        if (sid == NULL) {
-            Py_DECREF(elements);
-            return NULL;
-        }
-        number++;
-        /* envelope ids (ISA, IEA, GS, GE, ST, SE) all start with I, G or S: most segments need no set look-up */
-        int is_envelope = id_length >= 2 && (text[0] == 'I' || text[0] == 'G' || text[0] == 'S')
-                              ? PySet_Contains(envelope_ids, sid)
-                              : 0;
-        if (is_envelope < 0) {
-            Py_DECREF(sid);
-            Py_DECREF(elements);
-            return NULL;
-        }
-        if (is_envelope) {
-            PyObject *position = PyLong_FromSsize_t(PyList_GET_SIZE(out));
-            if (position == NULL || PyList_Append(marks, position) < 0) {
-                Py_XDECREF(position);
-                Py_DECREF(sid);
-                Py_DECREF(elements);
-                return NULL;
+            if (made == 0) {
+                break;
             }
-            Py_DECREF(position);
-        }
-        PyObject *number_object = PyLong_FromSsize_t(number);
-        if (number_object == NULL) {
-            Py_DECREF(sid);
-            Py_DECREF(elements);
-            return NULL;
-        }
-        PyObject *segment = segment_make(segment_type, sid, elements, number_object, offset, delimiters);
-        if (segment == NULL) {
-            Py_DECREF(sid);
-            Py_DECREF(elements);
-            return NULL;
-        }
-        int appended = PyList_Append(out, segment);
-        Py_DECREF(segment);
-        if (appended < 0) {
-            return NULL;
         }
         offset += length + separator_length;
+        position += length + separator_length;
     }
-    return Py_BuildValue("(nnn)", index, number, offset);
+    return Py_BuildValue("(nnn)", position, number, offset);
 }
 
 /*
@@ -517,8 +581,8 @@ clean_separator(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static PyMethodDef methods[] = {
     {"segment_class", segment_class, METH_VARARGS, "segment_class(name, default_delimiters): a compiled Segment class"},
     {"configure", configure, METH_VARARGS, "configure(Segment, envelope_ids): the class to build and the ids to mark"},
-    {"split_pieces", (PyCFunction)(void (*)(void))split_pieces, METH_FASTCALL,
-     "split_pieces(pieces, index, element, separator_length, number, offset, delimiters, out, marks)"},
+    {"split_text", (PyCFunction)(void (*)(void))split_text, METH_FASTCALL,
+     "split_text(text, position, limit, separator, element, number, offset, delimiters, out, marks)"},
     {"clean_separator", (PyCFunction)(void (*)(void))clean_separator, METH_FASTCALL,
      "clean_separator(text, term): the separator to split a regular text on, None, or NotImplemented"},
     {NULL, NULL, 0, NULL},

@@ -160,8 +160,8 @@ if not TYPE_CHECKING:
 
 
 def _compiled_loop() -> Callable[..., tuple[int, int, int]] | None:
-    """The compiled inner loop (rcm/x12/_segments.c) when it was built and agrees with ``Segment``; else None
-    (RCM_PURE_PYTHON_TOKENIZER=1 forces the Python loop)."""
+    """The compiled inner loop (rcm/x12/_segments.c: ``split_text``) when it was built and agrees with
+    ``Segment``; else None (RCM_PURE_PYTHON_TOKENIZER=1 forces the Python loop)."""
     if os.environ.get("RCM_PURE_PYTHON_TOKENIZER"):
         return None
     try:
@@ -172,17 +172,17 @@ def _compiled_loop() -> Callable[..., tuple[int, int, int]] | None:
         _segments.configure(Segment, ENVELOPE_IDS)
     except TypeError:
         return None
-    split: Callable[..., tuple[int, int, int]] = _segments.split_pieces
+    split: Callable[..., tuple[int, int, int]] = _segments.split_text
     return split
 
 
-_split_pieces = _compiled_loop()
+_split_text = _compiled_loop()
 
 
 def _compiled_clean_separator() -> Callable[[str, str], str | None]:
     """``clean_separator`` in one compiled pass over the text (rcm/x12/_segments.c) when it was built, falling
     back to the Python function for what the compiled one leaves to it; else the Python function."""
-    if _split_pieces is None:
+    if _split_text is None:
         return python_clean_separator
     from rcm.x12 import _segments  # type: ignore[attr-defined]
 
@@ -427,22 +427,30 @@ def _tokenize(stream: _TextStream, name: str) -> Iterator[tuple[list[Segment], l
         consumed = 0  # characters of `text` already turned into segments
         sep = clean_separator(text, term) if ascii_text and unit == 1 else None
         if sep is not None:
-            # Regular files (no stray whitespace; a line break after every terminator or none at all): split
-            # on terminator + line break and take the pieces as they are.
-            pieces = text.split(sep)
-            tail = "" if stream.eof else pieces.pop()
-            if stream.eof and pieces and pieces[-1].endswith(term):
-                pieces[-1] = pieces[-1][: -len(term)]
+            # Regular files (no stray whitespace; a line break after every terminator or none at all): the pieces
+            # between separators (terminator + line break) are the segments as they are.  The compiled loop reads
+            # them from the text itself; the pieces are made here only for what it leaves to this loop.
             slen = len(sep)
+            last = text.rfind(sep)
+            limit = last + slen if last >= 0 else 0  # every piece before limit ends with a separator
+            tail = "" if stream.eof else text[limit:]
             start = base
-            index, count = 0, len(pieces)
-            while index < count:
-                if _split_pieces is not None:
-                    index, number, base = _split_pieces(pieces, index, e, slen, number, base, delims, out, marks)
-                    if index >= count:
-                        break
-                p = pieces[index]
-                index += 1
+            pos = 0
+            final_done = not stream.eof  # at the end of the input, the piece after the last separator is read too
+            while True:
+                if _split_text is not None and pos < limit:
+                    pos, number, base = _split_text(text, pos, limit, sep, e, number, base, delims, out, marks)
+                if pos < limit:
+                    end = text.find(sep, pos, limit)
+                    p = text[pos:end]
+                    pos = end + slen
+                elif not final_done:
+                    final_done = True
+                    p = text[limit:]
+                    if p.endswith(term):
+                        p = p[: -len(term)]
+                else:
+                    break
                 if not p:
                     base += slen
                     continue

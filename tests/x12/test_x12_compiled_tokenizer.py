@@ -23,9 +23,9 @@ Row = tuple[str, list[str], int, int, str, str, str, str]
 
 
 def _rows(data: bytes, *, compiled: bool, chunk_size: int = tokenizer.CHUNK_SIZE) -> list[Row] | str:
-    saved, saved_clean = tokenizer._split_pieces, tokenizer.clean_separator
+    saved, saved_clean = tokenizer._split_text, tokenizer.clean_separator
     if not compiled:
-        tokenizer._split_pieces = None
+        tokenizer._split_text = None
         tokenizer.clean_separator = tokenizer.python_clean_separator
     try:
         return [
@@ -37,28 +37,28 @@ def _rows(data: bytes, *, compiled: bool, chunk_size: int = tokenizer.CHUNK_SIZE
     except NotX12Error as exc:
         return f"NotX12Error: {exc}"
     finally:
-        tokenizer._split_pieces, tokenizer.clean_separator = saved, saved_clean
+        tokenizer._split_text, tokenizer.clean_separator = saved, saved_clean
 
 
 def _marks(data: bytes, *, compiled: bool) -> Iterator[tuple[int, str]]:
-    saved = tokenizer._split_pieces
+    saved = tokenizer._split_text
     if not compiled:
-        tokenizer._split_pieces = None
+        tokenizer._split_text = None
     try:
         for batch, marks in tokenizer.iter_segment_batches(data):
             yield from ((batch[i].number, batch[i].id) for i in marks)
     finally:
-        tokenizer._split_pieces = saved
+        tokenizer._split_text = saved
 
 
-compiled_only = pytest.mark.skipif(tokenizer._split_pieces is None, reason="compiled tokenizer loop not built")
+compiled_only = pytest.mark.skipif(tokenizer._split_text is None, reason="compiled tokenizer loop not built")
 
 
 def test_the_compiled_loop_is_built() -> None:
     """`make venv` builds it (gcc and the Python headers are part of the set-up); without it parsing is slower."""
     if os.environ.get("RCM_PURE_PYTHON_TOKENIZER"):
         pytest.skip("RCM_PURE_PYTHON_TOKENIZER is set")
-    assert tokenizer._split_pieces is not None
+    assert tokenizer._split_text is not None
 
 
 @compiled_only
