@@ -84,6 +84,42 @@ same_id(PyObject *sid, PyObject *name)
     return PyUnicode_Compare(sid, name) == 0;
 }
 
+/* Whether the loop is a Loop whose own segments are compiled Segments with str elements (at least one when
+ * `nonempty`), and whose children are Loops. */
+static int
+regular_segments(PyObject *loop, int nonempty)
+{
+    if (!Py_IS_TYPE(loop, loop_type)) {
+        return 0;
+    }
+    PyObject *segments = SLOT(loop, loop_segments), *children = SLOT(loop, loop_children);
+    if (segments == NULL || children == NULL || !PyList_CheckExact(segments) || !PyList_CheckExact(children) ||
+        (nonempty && PyList_GET_SIZE(segments) == 0)) {
+        return 0;
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(segments); i++) {
+        PyObject *segment = PyList_GET_ITEM(segments, i);
+        if (!Py_IS_TYPE(segment, segment_type)) {
+            return 0;
+        }
+        PyObject *sid = SLOT(segment, segment_id), *e = SLOT(segment, segment_elements);
+        if (sid == NULL || e == NULL || !PyUnicode_Check(sid) || !PyList_CheckExact(e)) {
+            return 0;
+        }
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(e); k++) {
+            if (!PyUnicode_CheckExact(PyList_GET_ITEM(e, k))) {
+                return 0;
+            }
+        }
+    }
+    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(children); i++) {
+        if (!Py_IS_TYPE(PyList_GET_ITEM(children, i), loop_type)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
 /* A new reference to cache.get(key), or to fallback(key) when the key is not cached (the function caches it). */
 static PyObject *
 cached(PyObject *cache, PyObject *fallback, PyObject *key)
@@ -97,6 +133,16 @@ cached(PyObject *cache, PyObject *fallback, PyObject *key)
         return NULL;
     }
     return PyObject_CallOneArg(fallback, key);
+}
+
+/* money(value) (number() too): a cached amount, None for an empty or malformed one; "" answered here. */
+static PyObject *
+money_value(PyObject *value)
+{
+    if (PyUnicode_GET_LENGTH(value) == 0) {
+        Py_RETURN_NONE;
+    }
+    return cached(money_cache, money, value);
 }
 
 /* money_or_zero(value): a cached amount, ZERO for an empty or malformed one. */
@@ -234,39 +280,17 @@ professional_line(PyObject *module, PyObject *loop)
         PyErr_SetString(PyExc_RuntimeError, "professional_line: configure_professional() was not called");
         return NULL;
     }
-    if (!Py_IS_TYPE(loop, loop_type)) {
+    if (!regular_segments(loop, 1) || PyList_GET_SIZE(SLOT(loop, loop_children)) != 0) {
         Py_RETURN_NOTIMPLEMENTED;
     }
-    PyObject *segments = SLOT(loop, loop_segments), *children = SLOT(loop, loop_children);
-    if (segments == NULL || children == NULL || !PyList_CheckExact(segments) || !PyList_CheckExact(children) ||
-        PyList_GET_SIZE(children) != 0 || PyList_GET_SIZE(segments) == 0) {
-        Py_RETURN_NOTIMPLEMENTED;
-    }
-    Py_ssize_t count = PyList_GET_SIZE(segments), dates = 0, references = 0;
-    /* The regular shape, checked before anything is built. */
+    PyObject *segments = SLOT(loop, loop_segments);
+    Py_ssize_t count = PyList_GET_SIZE(segments);
+    /* The regular shape (LX, then SV1, DTP and REF only), checked before anything is built. */
     for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *segment = PyList_GET_ITEM(segments, i);
-        if (!Py_IS_TYPE(segment, segment_type)) {
-            Py_RETURN_NOTIMPLEMENTED;
-        }
-        PyObject *sid = SLOT(segment, segment_id), *e = SLOT(segment, segment_elements);
-        if (sid == NULL || e == NULL || !PyUnicode_Check(sid) || !PyList_CheckExact(e)) {
-            Py_RETURN_NOTIMPLEMENTED;
-        }
-        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(e); k++) {
-            if (!PyUnicode_CheckExact(PyList_GET_ITEM(e, k))) {
-                Py_RETURN_NOTIMPLEMENTED;
-            }
-        }
-        int kind = kind_of(sid);
-        if (PyErr_Occurred()) {
-            return NULL;
-        }
+        int kind = kind_of(SLOT(PyList_GET_ITEM(segments, i), segment_id));
         if ((i == 0) != (kind == LX) || kind == OTHER) {
             Py_RETURN_NOTIMPLEMENTED;
         }
-        dates += kind == DTP;
-        references += kind == REF;
     }
     PyObject *lx = PyList_GET_ITEM(segments, 0);
     PyObject *line_procedure = Py_None, *charge = zero, *unit_basis = empty, *units = Py_None, *place = empty;
@@ -364,6 +388,16 @@ done:
     return result;
 }
 
+/* Keep new references to objects[i] in *targets[i] (the configure functions). */
+static void
+keep(PyObject **const targets[], PyObject *const objects[], int count)
+{
+    for (int i = 0; i < count; i++) {
+        Py_INCREF(objects[i]);
+        Py_XSETREF(*targets[i], objects[i]);
+    }
+}
+
 static PyObject *
 configure(PyObject *module, PyObject *args)
 {
@@ -394,10 +428,7 @@ configure(PyObject *module, PyObject *args)
     }
     PyObject **targets[9] = {&procedure, &date_value, &reference, &zero, &money_cache, &money, &money_or_zero,
                              &date_cache, &date_of};
-    for (int i = 0; i < 9; i++) {
-        Py_INCREF(objects[i]);
-        Py_XSETREF(*targets[i], objects[i]);
-    }
+    keep(targets, objects, 9);
     Py_INCREF(loop);
     Py_XSETREF(loop_type, loop);
     Py_INCREF(segment);
@@ -444,25 +475,12 @@ configure_professional(PyObject *module, PyObject *args)
         return NULL;
     }
     PyObject **targets[4] = {&service_line, &pointer_cache, &diagnosis_pointers, &rd8_date};
-    for (int i = 0; i < 4; i++) {
-        Py_INCREF(objects[i]);
-        Py_XSETREF(*targets[i], objects[i]);
-    }
+    keep(targets, objects, 4);
     professional_configured = 1;
     Py_RETURN_NONE;
 }
 
 /* ---- 835 service payment (2110) ---------------------------------------------------------------------------- */
-
-/* number(value) when value is not empty, else None (a new reference). */
-static PyObject *
-quantity_or_none(PyObject *value)
-{
-    if (PyUnicode_GET_LENGTH(value) == 0) {
-        Py_RETURN_NONE;
-    }
-    return cached(money_cache, money, value);
-}
 
 /* One Adjustment(group, reason, money_or_zero(amount), quantity, at) appended to out; 0 or -1. */
 static int
@@ -473,7 +491,7 @@ add_adjustment(PyObject *out, PyObject *group, PyObject *reason, PyObject *amoun
     if (value == NULL) {
         return -1;
     }
-    PyObject *quantity = quantity_text == NULL ? Py_NewRef(Py_None) : quantity_or_none(quantity_text);
+    PyObject *quantity = quantity_text == NULL ? Py_NewRef(Py_None) : money_value(quantity_text);
     if (quantity == NULL) {
         Py_DECREF(value);
         return -1;
@@ -585,32 +603,12 @@ remittance_kind_of(PyObject *sid)
 static int
 regular_loop(PyObject *loop, int (*kind)(PyObject *), int first)
 {
-    if (!Py_IS_TYPE(loop, loop_type)) {
+    if (!regular_segments(loop, 1) || PyList_GET_SIZE(SLOT(loop, loop_children)) != 0) {
         return 0;
     }
-    PyObject *segments = SLOT(loop, loop_segments), *children = SLOT(loop, loop_children);
-    if (segments == NULL || children == NULL || !PyList_CheckExact(segments) || !PyList_CheckExact(children) ||
-        PyList_GET_SIZE(children) != 0 || PyList_GET_SIZE(segments) == 0) {
-        return 0;
-    }
+    PyObject *segments = SLOT(loop, loop_segments);
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(segments); i++) {
-        PyObject *segment = PyList_GET_ITEM(segments, i);
-        if (!Py_IS_TYPE(segment, segment_type)) {
-            return 0;
-        }
-        PyObject *sid = SLOT(segment, segment_id), *e = SLOT(segment, segment_elements);
-        if (sid == NULL || e == NULL || !PyUnicode_Check(sid) || !PyList_CheckExact(e)) {
-            return 0;
-        }
-        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(e); k++) {
-            if (!PyUnicode_CheckExact(PyList_GET_ITEM(e, k))) {
-                return 0;
-            }
-        }
-        int k = kind(sid);
-        if (PyErr_Occurred()) {
-            return -1;
-        }
+        int k = kind(SLOT(PyList_GET_ITEM(segments, i), segment_id));
         if ((i == 0) != (k == first) || k == OTHER) {
             return 0;
         }
@@ -726,10 +724,7 @@ configure_remittance(PyObject *module, PyObject *args)
         return NULL;
     }
     PyObject **targets[4] = {&service_payment_type, &adjustment, &amount, &remark};
-    for (int i = 0; i < 4; i++) {
-        Py_INCREF(objects[i]);
-        Py_XSETREF(*targets[i], objects[i]);
-    }
+    keep(targets, objects, 4);
     remittance_configured = 1;
     Py_RETURN_NONE;
 }
@@ -748,36 +743,12 @@ party(PyObject *module, PyObject *loop)
         PyErr_SetString(PyExc_RuntimeError, "party: configure_parties() was not called");
         return NULL;
     }
-    if (!Py_IS_TYPE(loop, loop_type)) {
-        return PyObject_CallOneArg(python_party_of, loop);
+    if (!regular_segments(loop, 1) ||
+        !same_id(SLOT(PyList_GET_ITEM(SLOT(loop, loop_segments), 0), segment_id), s_nm1)) {
+        return PyObject_CallOneArg(python_party_of, loop); /* N1 parties, and whatever else */
     }
     PyObject *segments = SLOT(loop, loop_segments);
-    if (segments == NULL || !PyList_CheckExact(segments) || PyList_GET_SIZE(segments) == 0) {
-        return PyObject_CallOneArg(python_party_of, loop);
-    }
     Py_ssize_t count = PyList_GET_SIZE(segments);
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *segment = PyList_GET_ITEM(segments, i);
-        if (!Py_IS_TYPE(segment, segment_type)) {
-            return PyObject_CallOneArg(python_party_of, loop);
-        }
-        PyObject *sid = SLOT(segment, segment_id), *e = SLOT(segment, segment_elements);
-        if (sid == NULL || e == NULL || !PyUnicode_Check(sid) || !PyList_CheckExact(e)) {
-            return PyObject_CallOneArg(python_party_of, loop);
-        }
-        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(e); k++) {
-            if (!PyUnicode_CheckExact(PyList_GET_ITEM(e, k))) {
-                return PyObject_CallOneArg(python_party_of, loop);
-            }
-        }
-        int nm1 = same_id(sid, s_nm1);
-        if (PyErr_Occurred()) {
-            return NULL;
-        }
-        if (i == 0 && !nm1) {
-            return PyObject_CallOneArg(python_party_of, loop); /* N1 parties, and whatever else */
-        }
-    }
     PyObject *address = Py_NewRef(Py_None), *references = NULL, *contacts = NULL, *result = NULL, *number = NULL;
     PyObject *n3 = NULL; /* borrowed */
     for (Py_ssize_t i = 1; i < count; i++) {
@@ -856,25 +827,13 @@ configure_parties(PyObject *module, PyObject *args)
         return NULL;
     }
     PyObject **targets[4] = {&party_type, &address_type, &contact_of, &python_party_of};
-    for (int i = 0; i < 4; i++) {
-        Py_INCREF(objects[i]);
-        Py_XSETREF(*targets[i], objects[i]);
-    }
+    keep(targets, objects, 4);
     parties_configured = 1;
     Py_RETURN_NONE;
 }
 
 /* ---- 837 claim (2300) ------------------------------------------------------------------------------------------ */
 
-/* money(value), with "" (None) answered here. */
-static PyObject *
-money_value(PyObject *value)
-{
-    if (PyUnicode_GET_LENGTH(value) == 0) {
-        Py_RETURN_NONE;
-    }
-    return cached(money_cache, money, value);
-}
 
 /* code_entries_of(HI segment) appended to out. */
 static int
@@ -953,35 +912,11 @@ claim(PyObject *module, PyObject *loop)
         PyErr_SetString(PyExc_RuntimeError, "claim: configure_claims() was not called");
         return NULL;
     }
-    if (!Py_IS_TYPE(loop, loop_type)) {
+    if (!regular_segments(loop, 1)) {
         Py_RETURN_NOTIMPLEMENTED;
     }
     PyObject *segments = SLOT(loop, loop_segments), *children = SLOT(loop, loop_children);
-    if (segments == NULL || children == NULL || !PyList_CheckExact(segments) || !PyList_CheckExact(children) ||
-        PyList_GET_SIZE(segments) == 0) {
-        Py_RETURN_NOTIMPLEMENTED;
-    }
     Py_ssize_t count = PyList_GET_SIZE(segments);
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *segment = PyList_GET_ITEM(segments, i);
-        if (!Py_IS_TYPE(segment, segment_type)) {
-            Py_RETURN_NOTIMPLEMENTED;
-        }
-        PyObject *sid = SLOT(segment, segment_id), *e = SLOT(segment, segment_elements);
-        if (sid == NULL || e == NULL || !PyUnicode_Check(sid) || !PyList_CheckExact(e)) {
-            Py_RETURN_NOTIMPLEMENTED;
-        }
-        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(e); k++) {
-            if (!PyUnicode_CheckExact(PyList_GET_ITEM(e, k))) {
-                Py_RETURN_NOTIMPLEMENTED;
-            }
-        }
-    }
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(children); i++) {
-        if (!Py_IS_TYPE(PyList_GET_ITEM(children, i), loop_type)) {
-            Py_RETURN_NOTIMPLEMENTED;
-        }
-    }
     PyObject *clm = PyList_GET_ITEM(segments, 0);
     PyObject *e = SLOT(clm, segment_elements);
     Py_ssize_t n = PyList_GET_SIZE(e);
@@ -1171,10 +1106,7 @@ configure_claims(PyObject *module, PyObject *args)
         return NULL;
     }
     PyObject **targets[5] = {&submitted_claim, &code_entry, &claim_amount, &python_line, &other_payer};
-    for (int i = 0; i < 5; i++) {
-        Py_INCREF(objects[i]);
-        Py_XSETREF(*targets[i], objects[i]);
-    }
+    keep(targets, objects, 5);
     if (s_hi == NULL) {
         s_hi = PyUnicode_InternFromString("HI");
         s_cl1 = PyUnicode_InternFromString("CL1");
@@ -1243,35 +1175,11 @@ claim_payment(PyObject *module, PyObject *loop)
         PyErr_SetString(PyExc_RuntimeError, "claim_payment: configure_claim_payments() was not called");
         return NULL;
     }
-    if (!Py_IS_TYPE(loop, loop_type)) {
+    if (!regular_segments(loop, 1)) {
         Py_RETURN_NOTIMPLEMENTED;
     }
     PyObject *segments = SLOT(loop, loop_segments), *children = SLOT(loop, loop_children);
-    if (segments == NULL || children == NULL || !PyList_CheckExact(segments) || !PyList_CheckExact(children) ||
-        PyList_GET_SIZE(segments) == 0) {
-        Py_RETURN_NOTIMPLEMENTED;
-    }
     Py_ssize_t count = PyList_GET_SIZE(segments);
-    for (Py_ssize_t i = 0; i < count; i++) {
-        PyObject *segment = PyList_GET_ITEM(segments, i);
-        if (!Py_IS_TYPE(segment, segment_type)) {
-            Py_RETURN_NOTIMPLEMENTED;
-        }
-        PyObject *sid = SLOT(segment, segment_id), *e = SLOT(segment, segment_elements);
-        if (sid == NULL || e == NULL || !PyUnicode_Check(sid) || !PyList_CheckExact(e)) {
-            Py_RETURN_NOTIMPLEMENTED;
-        }
-        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(e); k++) {
-            if (!PyUnicode_CheckExact(PyList_GET_ITEM(e, k))) {
-                Py_RETURN_NOTIMPLEMENTED;
-            }
-        }
-    }
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(children); i++) {
-        if (!Py_IS_TYPE(PyList_GET_ITEM(children, i), loop_type)) {
-            Py_RETURN_NOTIMPLEMENTED;
-        }
-    }
     PyObject *clp = PyList_GET_ITEM(segments, 0);
     PyObject *e = SLOT(clp, segment_elements);
     Py_ssize_t n = PyList_GET_SIZE(e);
@@ -1411,10 +1319,7 @@ configure_claim_payments(PyObject *module, PyObject *args)
         return NULL;
     }
     PyObject **targets[4] = {&claim_payment_type, &quantity_type, &claim_roles, &python_service};
-    for (int i = 0; i < 4; i++) {
-        Py_INCREF(objects[i]);
-        Py_XSETREF(*targets[i], objects[i]);
-    }
+    keep(targets, objects, 4);
     if (s_qty == NULL) {
         s_qty = PyUnicode_InternFromString("QTY");
         s_mia = PyUnicode_InternFromString("MIA");
@@ -1441,35 +1346,6 @@ configure_claim_payments(PyObject *module, PyObject *args)
 
 /* ---- 837 subscriber (2000B) ------------------------------------------------------------------------------------ */
 
-/* Whether every own segment of the loop is a compiled Segment with str elements. */
-static int
-regular_segments(PyObject *loop)
-{
-    if (!Py_IS_TYPE(loop, loop_type)) {
-        return 0;
-    }
-    PyObject *segments = SLOT(loop, loop_segments), *children = SLOT(loop, loop_children);
-    if (segments == NULL || children == NULL || !PyList_CheckExact(segments) || !PyList_CheckExact(children)) {
-        return 0;
-    }
-    for (Py_ssize_t i = 0; i < PyList_GET_SIZE(segments); i++) {
-        PyObject *segment = PyList_GET_ITEM(segments, i);
-        if (!Py_IS_TYPE(segment, segment_type)) {
-            return 0;
-        }
-        PyObject *sid = SLOT(segment, segment_id), *e = SLOT(segment, segment_elements);
-        if (sid == NULL || e == NULL || !PyUnicode_Check(sid) || !PyList_CheckExact(e)) {
-            return 0;
-        }
-        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(e); k++) {
-            if (!PyUnicode_CheckExact(PyList_GET_ITEM(e, k))) {
-                return 0;
-            }
-        }
-    }
-    return 1;
-}
-
 /* The loop's first own segment with that id (borrowed), or NULL. */
 static PyObject *
 first_of(PyObject *loop, PyObject *name)
@@ -1493,19 +1369,16 @@ subscriber(PyObject *module, PyObject *loop)
         PyErr_SetString(PyExc_RuntimeError, "subscriber: configure_subscribers() was not called");
         return NULL;
     }
-    if (!regular_segments(loop) || PyList_GET_SIZE(SLOT(loop, loop_segments)) == 0) {
+    if (!regular_segments(loop, 1)) {
         Py_RETURN_NOTIMPLEMENTED;
     }
     /* only the name loops read here are checked (the claims under the subscriber are not this reader's) */
     PyObject *children = SLOT(loop, loop_children);
     for (Py_ssize_t i = 0; i < PyList_GET_SIZE(children); i++) {
         PyObject *child = PyList_GET_ITEM(children, i);
-        if (!Py_IS_TYPE(child, loop_type)) {
-            Py_RETURN_NOTIMPLEMENTED;
-        }
         PyObject *cid = SLOT(child, loop_id);
         if (cid != NULL && PyUnicode_Check(cid) && (same_id(cid, s_2010ba) || same_id(cid, s_2010bb)) &&
-            !regular_segments(child)) {
+            !regular_segments(child, 0)) {
             Py_RETURN_NOTIMPLEMENTED;
         }
     }

@@ -32,17 +32,14 @@ _HEAD = (
 )
 
 
-def _lines(line_text: str) -> list[Loop]:
-    text = _HEAD + line_text + "SE*99*0001~"
+def _loops_of(text: str, loop_id: str) -> list[Loop]:
+    """The loops with that id in the tree of the (only) transaction of ``text``, in file order."""
     tx = next(iter(read_transactions(text)))
-    return _find(tx.tree)
+    return [loop for loop in tx.tree.walk() if loop.id == loop_id]
 
 
-def _find(loop: Loop) -> list[Loop]:
-    found = [loop] if loop.id == "2400" else []
-    for child in loop.children:
-        found += _find(child)
-    return found
+def _lines(line_text: str) -> list[Loop]:
+    return _loops_of(_HEAD + line_text + "SE*99*0001~", "2400")
 
 
 LINES = {
@@ -108,17 +105,7 @@ SERVICES = {
 
 
 def _services(text: str) -> list[Loop]:
-    tx = next(iter(read_transactions(_835_HEAD + text + "SE*99*0001~")))
-    found: list[Loop] = []
-
-    def walk(loop: Loop) -> None:
-        if loop.id == "2110":
-            found.append(loop)
-        for child in loop.children:
-            walk(child)
-
-    walk(tx.tree)
-    return found
+    return _loops_of(_835_HEAD + text + "SE*99*0001~", "2110")
 
 
 @compiled_only
@@ -192,16 +179,7 @@ CLAIMS = {
 @pytest.mark.parametrize("name", list(CLAIMS))
 def test_the_compiled_claim_reader_builds_what_the_python_one_builds(name: str) -> None:
     assert parse837._compiled_claim is not None
-    text = _HEAD.split("CLM*", 1)[0] + CLAIMS[name] + "SE*99*0001~"
-    tx = next(iter(read_transactions(text)))
-
-    def claims(loop: Loop) -> list[Loop]:
-        found = [loop] if loop.id == "2300" else []
-        for child in loop.children:
-            found += claims(child)
-        return found
-
-    (loop,) = claims(tx.tree)
+    (loop,) = _loops_of(_HEAD.split("CLM*", 1)[0] + CLAIMS[name] + "SE*99*0001~", "2300")
     compiled = parse837._compiled_claim(loop)
     python = parse837._claim(loop, None, None, None)
     assert compiled is not NotImplemented
@@ -231,18 +209,7 @@ def test_the_compiled_claim_payment_reader_builds_what_the_python_one_builds(nam
     from rcm.x12.sets.x835 import parsing
 
     assert parsing._compiled_claim is not None
-    head = _835_HEAD.split("CLP*", 1)[0]
-    tx = next(iter(read_transactions(head + CLAIM_PAYMENTS[name] + "SE*99*0001~")))
-    found: list[Loop] = []
-
-    def walk(loop: Loop) -> None:
-        if loop.id == "2100":
-            found.append(loop)
-        for child in loop.children:
-            walk(child)
-
-    walk(tx.tree)
-    (loop,) = found
+    (loop,) = _loops_of(_835_HEAD.split("CLP*", 1)[0] + CLAIM_PAYMENTS[name] + "SE*99*0001~", "2100")
     compiled = parsing._compiled_claim(loop)
     python = parsing._claim(loop, "")
     assert compiled is not NotImplemented
@@ -266,18 +233,7 @@ SUBSCRIBERS = {
 @pytest.mark.parametrize("name", list(SUBSCRIBERS))
 def test_the_compiled_subscriber_reader_builds_what_the_python_one_builds(name: str) -> None:
     assert parse837._compiled_subscriber is not None
-    head = _HEAD.split("HL*2*", 1)[0]
-    tx = next(iter(read_transactions(head + SUBSCRIBERS[name] + "SE*99*0001~")))
-    found: list[Loop] = []
-
-    def walk(loop: Loop) -> None:
-        if loop.id == "2000B":
-            found.append(loop)
-        for child in loop.children:
-            walk(child)
-
-    walk(tx.tree)
-    (loop,) = found
+    (loop,) = _loops_of(_HEAD.split("HL*2*", 1)[0] + SUBSCRIBERS[name] + "SE*99*0001~", "2000B")
     compiled, python = parse837._compiled_subscriber(loop), parse837._subscriber(loop)
     assert compiled is not NotImplemented
     assert compiled == python and repr(compiled) == repr(python)
