@@ -231,7 +231,9 @@ def create_app(
             user = state.users.get(name)
             if user is None or user.session_stamp != session.stamp:  # removed, or the password changed
                 session = None
-            elif not await run_in_threadpool(state.sign_ins.is_live, session.key, name):
+            elif not request.url.path.startswith("/static/") and not await run_in_threadpool(
+                state.sign_ins.is_live, session.key, name
+            ):
                 session = None  # signed out (this cookie may be a copy), or ended by an administrator
         request.state.session = session or new_session()
         response = await call_next(request)
