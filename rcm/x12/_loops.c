@@ -17,6 +17,85 @@
 #include "_slots.h"
 
 static PyTypeObject *loop_type = NULL, *segment_type = NULL;
+
+/*
+ * The compiled Loop: the same attributes as the Python class in rcm/x12/engine.py (which adds the methods
+ * written in Python), not tracked by the cyclic garbage collector (a loop refers to its id, name, own segments
+ * and child loops, none of which refers back to it), so making and freeing one, for every loop instance of a
+ * file, needs no collector bookkeeping.
+ */
+typedef struct {
+    PyObject_HEAD
+    PyObject *id;
+    PyObject *name;
+    PyObject *segments;
+    PyObject *children;
+} LoopObject;
+
+static void
+loop_dealloc(PyObject *self)
+{
+    LoopObject *loop = (LoopObject *)self;
+    PyTypeObject *type = Py_TYPE(self);
+    Py_XDECREF(loop->id);
+    Py_XDECREF(loop->name);
+    Py_XDECREF(loop->segments);
+    Py_XDECREF(loop->children);
+    type->tp_free(self);
+    Py_DECREF(type);
+}
+
+/* Loop(id, name, segments=None, children=None): None makes a new empty list. */
+static PyObject *
+loop_new(PyTypeObject *type, PyObject *args, PyObject *kwds)
+{
+    static char *keywords[] = {"id", "name", "segments", "children", NULL};
+    PyObject *id, *name, *segments = Py_None, *children = Py_None;
+    if (!PyArg_ParseTupleAndKeywords(args, kwds, "OO|OO:Loop", keywords, &id, &name, &segments, &children)) {
+        return NULL;
+    }
+    LoopObject *loop = (LoopObject *)type->tp_alloc(type, 0);
+    if (loop == NULL) {
+        return NULL;
+    }
+    loop->id = Py_NewRef(id);
+    loop->name = Py_NewRef(name);
+    loop->segments = segments == Py_None ? PyList_New(0) : Py_NewRef(segments);
+    loop->children = children == Py_None ? PyList_New(0) : Py_NewRef(children);
+    if (loop->segments == NULL || loop->children == NULL) {
+        Py_DECREF(loop);
+        return NULL;
+    }
+    return (PyObject *)loop;
+}
+
+static PyMemberDef loop_members[] = {
+    {"id", T_OBJECT_EX, offsetof(LoopObject, id), 0, "the loop id (2300, 2110...)"},
+    {"name", T_OBJECT_EX, offsetof(LoopObject, name), 0, "the loop's name in the guide"},
+    {"segments", T_OBJECT_EX, offsetof(LoopObject, segments), 0, "its own segments (the first starts it)"},
+    {"children", T_OBJECT_EX, offsetof(LoopObject, children), 0, "its child loops in order"},
+    {NULL, 0, 0, 0, NULL},
+};
+
+static PyType_Slot loop_slots[] = {
+    {Py_tp_dealloc, loop_dealloc},
+    {Py_tp_new, loop_new},
+    {Py_tp_members, loop_members},
+    {0, NULL},
+};
+
+/* loop_class(name): a new compiled Loop class (engine.py adds the Python methods). */
+static PyObject *
+loop_class(PyObject *module, PyObject *args)
+{
+    (void)module;
+    const char *name;
+    if (!PyArg_ParseTuple(args, "s", &name)) {
+        return NULL;
+    }
+    PyType_Spec spec = {name, sizeof(LoopObject), 0, Py_TPFLAGS_DEFAULT, loop_slots};
+    return PyType_FromSpec(&spec);
+}
 static Py_ssize_t loop_id, loop_name, loop_segments, loop_children;
 static Py_ssize_t segment_id, segment_elements;
 
@@ -411,6 +490,7 @@ grow(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 }
 
 static PyMethodDef methods[] = {
+    {"loop_class", loop_class, METH_VARARGS, "loop_class(name): a compiled Loop class"},
     {"configure", configure, METH_VARARGS, "configure(Loop, Segment): the classes to read and build"},
     {"grow", (PyCFunction)(void (*)(void))grow, METH_FASTCALL, "grow(stack, segments, index[, on_close, watch]) -> index not taken"},
     {NULL, NULL, 0, NULL},

@@ -12,7 +12,7 @@ import heapq
 import os
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rcm.x12.findings import Finding
 from rcm.x12.tokenizer import Segment
@@ -188,6 +188,37 @@ class Loop:
 
     def __repr__(self) -> str:
         return f"Loop({self.id}, {len(self.segments)} segments, {len(self.children)} children)"
+
+    def __reduce__(self) -> tuple[type[Loop], tuple[str, str, list[Segment], list[Loop]]]:
+        # rebuilt as the class in use (the compiled one when it was built)
+        return Loop, (self.id, self.name, self.segments, self.children)
+
+
+# Methods the compiled Loop takes from the class above.
+_PYTHON_METHODS = ("start", "first", "all", "loops", "loop", "walk", "iter_segments", "__repr__", "__reduce__")
+
+
+def _compiled_loop_class(python_class: type[Loop]) -> type[Loop]:
+    """The compiled Loop (rcm/x12/_loops.c: not tracked by the cyclic collector) with the methods above, when it
+    was built; else the Python class (RCM_PURE_PYTHON_ENGINE=1 keeps the Python class and loop).  Same
+    attributes, same behaviour: the tests run both."""
+    if os.environ.get("RCM_PURE_PYTHON_ENGINE"):
+        return python_class
+    try:
+        from rcm.x12 import _loops  # type: ignore[attr-defined]
+    except ImportError:
+        return python_class
+    compiled: type[Loop] = _loops.loop_class(f"{__name__}.Loop")
+    for name in _PYTHON_METHODS:
+        setattr(compiled, name, python_class.__dict__[name])
+    compiled.__doc__ = python_class.__doc__
+    compiled.__qualname__ = python_class.__qualname__
+    return compiled
+
+
+if not TYPE_CHECKING:
+    PythonLoop = Loop
+    Loop = _compiled_loop_class(Loop)
 
 
 # The engine keeps one frame per open loop as a plain list (cheaper to make than an object, and the engine

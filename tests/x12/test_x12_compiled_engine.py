@@ -138,3 +138,44 @@ def test_whole_examples_agree_and_read_cleanly() -> None:
         shape, findings = _build(kind, version, segments, compiled=True)
         assert (shape, findings) == _build(kind, version, segments, compiled=False)
         assert [f.code for f in findings if f.severity == "error"] == []
+
+
+@pytest.mark.parametrize("kind", ["compiled", "python"])
+def test_the_compiled_loop_class_behaves_as_the_python_one(kind: str) -> None:
+    """Attributes, defaults, methods, repr, copying and pickling are the same for the compiled Loop (not tracked by
+    the cyclic collector) and the Python class."""
+    import copy
+    import gc
+    import pickle
+
+    from rcm.x12 import engine
+    from rcm.x12.delimiters import Delimiters
+    from rcm.x12.tokenizer import Segment
+
+    if kind == "compiled" and engine.Loop is engine.PythonLoop:
+        pytest.skip("compiled Loop not built")
+    cls = engine.Loop if kind == "compiled" else engine.PythonLoop
+    d = Delimiters.default()
+    lx, sv1 = Segment("LX", ["1"], 10, 0, d), Segment("SV1", ["HC:99213", "100"], 11, 5, d)
+    dtp = Segment("DTP", ["472", "D8", "20260101"], 13, 20, d)
+    child = cls("2420A", "rendering provider", [Segment("NM1", ["82", "1"], 12, 12, d)])
+    loop = cls("2400", "service line", [lx, sv1, dtp], [child])
+    assert (loop.id, loop.name, loop.segments, loop.children) == ("2400", "service line", [lx, sv1, dtp], [child])
+    assert child.children == [] and cls("2300", "claim").segments == []
+    assert cls(id="2300", name="claim", children=[child]).children == [child]
+    assert loop.start is lx and loop.first("SV1") is sv1 and loop.first("DTP", "472") is dtp
+    assert loop.first("DTP", "999") is None and loop.all("SV1") == [sv1]
+    assert loop.loops("2420A") == [child] and loop.loop("2420A") is child and loop.loop("2430") is None
+    assert [x.id for x in loop.walk()] == ["2400", "2420A"]
+    assert [s.number for s in loop.iter_segments()] == [10, 11, 12, 13]
+    assert repr(loop) == "Loop(2400, 3 segments, 1 children)"
+    for twin in (copy.copy(loop), copy.deepcopy(loop), pickle.loads(pickle.dumps(loop))):
+        assert type(twin) is engine.Loop  # rebuilt as the class in use
+        assert (twin.id, twin.name, [s.number for s in twin.iter_segments()]) == ("2400", "service line",
+                                                                                   [10, 11, 12, 13])
+    loop.segments = [lx]
+    assert loop.segments == [lx]
+    if kind == "compiled":
+        assert not gc.is_tracked(loop)
+        with pytest.raises(TypeError):
+            cls("2300")  # type: ignore[call-arg]
