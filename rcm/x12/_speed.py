@@ -19,7 +19,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, TypeVar
 
-__all__ = ["fast_constructor", "paused_gc"]
+__all__ = ["fast_constructor", "paused_gc", "with_python_methods"]
 
 
 @contextmanager
@@ -36,6 +36,16 @@ def paused_gc() -> Iterator[None]:
 
 
 _T = TypeVar("_T")
+
+
+def with_python_methods(compiled: type[_T], python_class: type[Any], names: tuple[str, ...]) -> type[_T]:
+    """Give a compiled class (rcm/x12/_segments.c's Segment, _loops.c's Loop) the methods written in Python on its
+    Python twin, and the twin's docstring and qualified name."""
+    for name in names:
+        setattr(compiled, name, python_class.__dict__[name])
+    compiled.__doc__ = python_class.__doc__
+    compiled.__qualname__ = python_class.__qualname__
+    return compiled
 _UNSET: Any = object()
 # Plain defaults a compiled constructor may share between records (never mutated).
 _SHAREABLE = (type(None), str, int, float, bool, bytes, Decimal, date, tuple, frozenset)

@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from rcm.x12._speed import with_python_methods
 from rcm.x12.findings import Finding
 from rcm.x12.tokenizer import Segment
 
@@ -209,11 +210,7 @@ def _compiled_loop_class(python_class: type[Loop]) -> type[Loop]:
     except ImportError:
         return python_class
     compiled: type[Loop] = _loops.loop_class(f"{__name__}.Loop")
-    for name in _PYTHON_METHODS:
-        setattr(compiled, name, python_class.__dict__[name])
-    compiled.__doc__ = python_class.__doc__
-    compiled.__qualname__ = python_class.__qualname__
-    return compiled
+    return with_python_methods(compiled, python_class, _PYTHON_METHODS)
 
 
 if not TYPE_CHECKING:

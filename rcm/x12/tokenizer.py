@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
+from rcm.x12._speed import with_python_methods
 from rcm.x12.delimiters import (
     Delimiters,
     delimiters_from_isa,
@@ -146,12 +147,8 @@ def _compiled_segment_class(python_class: type[Segment]) -> type[Segment]:
     except ImportError:
         return python_class
     compiled: type[Segment] = _segments.segment_class(f"{__name__}.Segment", _DEFAULT)
-    for name in _PYTHON_METHODS:
-        setattr(compiled, name, python_class.__dict__[name])
     compiled.__hash__ = None  # type: ignore[assignment]  # mutable, compared by content
-    compiled.__doc__ = python_class.__doc__
-    compiled.__qualname__ = python_class.__qualname__
-    return compiled
+    return with_python_methods(compiled, python_class, _PYTHON_METHODS)
 
 
 if not TYPE_CHECKING:

@@ -9,6 +9,7 @@ import functools
 import os
 from collections.abc import Callable
 from types import ModuleType
+from typing import Any
 
 from rcm.x12.engine import Loop
 from rcm.x12.sets import common
@@ -27,7 +28,7 @@ from rcm.x12.sets.common import (
 from rcm.x12.sets.x835.segments import Procedure
 from rcm.x12.tokenizer import Segment
 
-__all__ = ["compiled_lines", "name_loop_reader"]
+__all__ = ["compiled_lines", "compiled_reader", "name_loop_reader"]
 
 
 @functools.cache
@@ -57,3 +58,14 @@ def name_loop_reader() -> Callable[[Loop], Party | None]:
     lines = compiled_lines()
     reader: Callable[[Loop], Party | None] = lines.party if lines is not None else party_of
     return reader
+
+
+def compiled_reader(configure: str, arguments: tuple[object, ...], reader: str) -> Callable[[Loop], Any] | None:
+    """One compiled reader: ``configure(*arguments)`` (the classes and Python readers it hands back to), then the
+    module's function ``reader``; None when the module is not in use."""
+    lines = compiled_lines()
+    if lines is None:
+        return None
+    getattr(lines, configure)(*arguments)
+    found: Callable[[Loop], Any] = getattr(lines, reader)
+    return found

@@ -33,7 +33,7 @@ from rcm.x12.sets.common import (
     number,
     padded,
 )
-from rcm.x12.sets.compiled_lines import compiled_lines, name_loop_reader
+from rcm.x12.sets.compiled_lines import compiled_reader, name_loop_reader
 from rcm.x12.sets.x835.segments import Procedure, adjustments_of
 
 if TYPE_CHECKING:
@@ -391,42 +391,17 @@ _reference_of = Reference.of
 _procedure_of = Procedure.of
 
 
-def _compiled_line_reader() -> Callable[[Loop], ServiceLine] | None:
-    """The compiled reader of regular 837P line loops (LX, SV1, DTP and REF only; see compiled_lines), or None."""
-    lines = compiled_lines()
-    if lines is None:
-        return None
-    lines.configure_professional(ServiceLine, _POINTER_CACHE, _diagnosis_pointers, DateValue.of_dtp)
-    reader: Callable[[Loop], ServiceLine] = lines.professional_line
-    return reader
-
-
-_regular_line = _compiled_line_reader()
+# The compiled readers (see compiled_lines): regular 837P lines (LX, SV1, DTP and REF only), name loops, claims
+# (lines, other payers and providers through the readers here) and subscribers; None where not in use.
+_regular_line: Callable[[Loop], ServiceLine] | None = compiled_reader(
+    "configure_professional", (ServiceLine, _POINTER_CACHE, _diagnosis_pointers, DateValue.of_dtp), "professional_line"
+)
 _party_of = name_loop_reader()
-
-
-def _compiled_claim_reader() -> Callable[[Loop], SubmittedClaim] | None:
-    """The compiled reader of 2300 claim loops (see compiled_lines; lines, other payers and providers through the
-    readers above), or None."""
-    lines = compiled_lines()
-    if lines is None or _regular_line is None:
-        return None
-    lines.configure_claims(SubmittedClaim, CodeEntry, Amount, _line, _other_payer)
-    reader: Callable[[Loop], SubmittedClaim] = lines.claim
-    return reader
-
-
-_compiled_claim = _compiled_claim_reader()
-
-
-def _compiled_subscriber_reader() -> Callable[[Loop], Subscriber] | None:
-    """The compiled reader of 2000B subscriber loops (see compiled_lines), or None."""
-    lines = compiled_lines()
-    if lines is None:
-        return None
-    lines.configure_subscribers(Subscriber)
-    reader: Callable[[Loop], Subscriber] = lines.subscriber
-    return reader
-
-
-_compiled_subscriber = _compiled_subscriber_reader()
+_compiled_claim: Callable[[Loop], SubmittedClaim] | None = (
+    compiled_reader("configure_claims", (SubmittedClaim, CodeEntry, Amount, _line, _other_payer), "claim")
+    if _regular_line is not None
+    else None
+)
+_compiled_subscriber: Callable[[Loop], Subscriber] | None = compiled_reader(
+    "configure_subscribers", (Subscriber,), "subscriber"
+)

@@ -18,7 +18,7 @@ from rcm.x12.sets.common import (
     number,
     party_of,
 )
-from rcm.x12.sets.compiled_lines import compiled_lines
+from rcm.x12.sets.compiled_lines import compiled_reader
 from rcm.x12.sets.x835.loops import ClaimPayment, ProviderAdjustment, ServicePayment
 from rcm.x12.sets.x835.segments import (
     Adjustment,
@@ -225,28 +225,13 @@ amount_of_segment = Amount.of
 procedure_of = Procedure.of
 
 
-def _compiled_service_reader() -> Callable[[Loop], ServicePayment] | None:
-    """The compiled reader of regular 835 service payment loops (SVC, then CAS, DTM, REF, AMT and LQ only; see
-    compiled_lines), or None."""
-    lines = compiled_lines()
-    if lines is None:
-        return None
-    lines.configure_remittance(ServicePayment, Adjustment, Amount, Remark)
-    reader: Callable[[Loop], ServicePayment] = lines.service_payment
-    return reader
-
-
-_regular_service = _compiled_service_reader()
-
-
-def _compiled_claim_reader() -> Callable[[Loop], ClaimPayment] | None:
-    """The compiled reader of 2100 claim payment loops (see compiled_lines), or None."""
-    lines = compiled_lines()
-    if lines is None or _regular_service is None:
-        return None
-    lines.configure_claim_payments(ClaimPayment, Quantity, _CLAIM_PARTIES, _service)
-    reader: Callable[[Loop], ClaimPayment] = lines.claim_payment
-    return reader
-
-
-_compiled_claim = _compiled_claim_reader()
+# The compiled readers (see compiled_lines): regular service payments (SVC, then CAS, DTM, REF, AMT and LQ only)
+# and claim payments (services through the readers here); None where not in use.
+_regular_service: Callable[[Loop], ServicePayment] | None = compiled_reader(
+    "configure_remittance", (ServicePayment, Adjustment, Amount, Remark), "service_payment"
+)
+_compiled_claim: Callable[[Loop], ClaimPayment] | None = (
+    compiled_reader("configure_claim_payments", (ClaimPayment, Quantity, _CLAIM_PARTIES, _service), "claim_payment")
+    if _regular_service is not None
+    else None
+)
