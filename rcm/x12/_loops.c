@@ -9,7 +9,7 @@
  * The frames are the engine's lists: [spec, loop, position, counts, child counts, children started, the spec's
  * _flat indexes], so nothing here reads attributes of the specs.
  *
- * grow(stack, segments, index[, on_close, watch]) -> the index of the first segment not taken
+ * grow(stack, segments, index[, on_close, watch[, forget]]) -> the index of the first segment not taken
  * When on_close is given, it is called with each loop whose id is in watch (a frozenset) as that loop closes
  * (nothing can be added to a closed loop), so that a model builder can read it while its segments are still in
  * the CPU caches; the Python loop does the same for the loops it closes.
@@ -276,7 +276,39 @@ take_own(PyObject *top, PyObject *segment, PyObject *sid, PyObject *elements)
 typedef struct {
     PyObject *on_close; /* NULL when nobody listens */
     PyObject *watch;
+    int forget;         /* after on_close: let go of the loop's own segments and unwatched child loops */
 } Listener;
+
+/* The loop has been read by the listener: empty its own segments, keep only its watched child loops. */
+static int
+let_go(PyObject *node, PyObject *watch)
+{
+    PyObject *own = SLOT(node, loop_segments), *kids = SLOT(node, loop_children);
+    if (!PyList_Check(own) || !PyList_Check(kids)) {
+        PyErr_SetString(PyExc_TypeError, "a loop's segments and children must be lists");
+        return -1;
+    }
+    if (PyList_SetSlice(own, 0, PyList_GET_SIZE(own), NULL) < 0) {
+        return -1;
+    }
+    Py_ssize_t kept = 0, n = PyList_GET_SIZE(kids);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *kid = PyList_GET_ITEM(kids, i);
+        int watched = Py_IS_TYPE(kid, loop_type) ? PySet_Contains(watch, SLOT(kid, loop_id)) : 1;
+        if (watched < 0) {
+            return -1;
+        }
+        if (watched) {
+            if (kept != i) { /* move it down: the list holds the same references */
+                PyObject *old = PyList_GET_ITEM(kids, kept);
+                PyList_SET_ITEM(kids, kept, kid);
+                PyList_SET_ITEM(kids, i, old);
+            }
+            kept++;
+        }
+    }
+    return PyList_SetSlice(kids, kept, n, NULL);
+}
 
 /* Close the loops above `level`: tell the listener of the watched ones, then drop their frames (plain lists). */
 static int
@@ -296,6 +328,9 @@ close_above(PyObject *stack, Py_ssize_t level, const Listener *listener)
                     return -1;
                 }
                 Py_DECREF(done);
+                if (listener->forget && let_go(node, listener->watch) < 0) {
+                    return -1;
+                }
             }
         }
         Py_SET_SIZE(stack, top);
@@ -438,12 +473,18 @@ static PyObject *
 grow(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 {
     (void)module;
-    if ((nargs != 3 && nargs != 5) || !PyList_CheckExact(args[0]) || !PyList_Check(args[1])) {
-        PyErr_SetString(PyExc_TypeError, "grow(stack: list, segments: list, index: int[, on_close, watch])");
+    if ((nargs != 3 && nargs != 5 && nargs != 6) || !PyList_CheckExact(args[0]) || !PyList_Check(args[1])) {
+        PyErr_SetString(PyExc_TypeError, "grow(stack: list, segments: list, index: int[, on_close, watch[, forget]])");
         return NULL;
     }
-    Listener listener = {NULL, NULL};
-    if (nargs == 5 && args[3] != Py_None) {
+    Listener listener = {NULL, NULL, 0};
+    if (nargs == 6) {
+        listener.forget = PyObject_IsTrue(args[5]);
+        if (listener.forget < 0) {
+            return NULL;
+        }
+    }
+    if (nargs >= 5 && args[3] != Py_None) {
         if (!PyCallable_Check(args[3]) || !PyFrozenSet_CheckExact(args[4])) {
             PyErr_SetString(PyExc_TypeError, "grow: on_close must be callable and watch a frozenset");
             return NULL;
@@ -492,7 +533,7 @@ grow(PyObject *module, PyObject *const *args, Py_ssize_t nargs)
 static PyMethodDef methods[] = {
     {"loop_class", loop_class, METH_VARARGS, "loop_class(name): a compiled Loop class"},
     {"configure", configure, METH_VARARGS, "configure(Loop, Segment): the classes to read and build"},
-    {"grow", (PyCFunction)(void (*)(void))grow, METH_FASTCALL, "grow(stack, segments, index[, on_close, watch]) -> index not taken"},
+    {"grow", (PyCFunction)(void (*)(void))grow, METH_FASTCALL, "grow(stack, segments, index[, on_close, watch[, forget]]) -> index not taken"},
     {NULL, NULL, 0, NULL},
 };
 

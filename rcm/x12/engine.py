@@ -8,9 +8,10 @@ missing segments or loops become ``Finding``s (with the IK3 code a 999 would use
 
 from __future__ import annotations
 
+import contextlib
 import heapq
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ from rcm.x12._speed import with_python_methods
 from rcm.x12.findings import Finding
 from rcm.x12.tokenizer import Segment
 
-__all__ = ["Loop", "LoopSpec", "SegmentSpec", "build_tree", "seg"]
+__all__ = ["EarlyReading", "GrowingTree", "Loop", "LoopSpec", "SegmentSpec", "build_tree", "seg"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)  # identity equality: specs are dict keys in the hot loop
@@ -274,10 +275,100 @@ def build_tree(
     to it afterwards), in file order: model builders read each claim then, while its segments are still in
     the CPU caches, instead of walking the whole tree again afterwards.
     """
-    spec.compile()
-    findings: list[Finding] = []
     if not segments:
-        return Loop(spec.id, spec.name), findings
+        spec.compile()
+        return Loop(spec.id, spec.name), []
+    growing = GrowingTree(
+        spec, segments if isinstance(segments, list) else list(segments), transaction=transaction,
+        on_close=on_close, watch=watch,
+    )
+    return growing.finish()
+
+
+@dataclass(frozen=True, slots=True)
+class EarlyReading:
+    """How a model builder reads a transaction set while its tree is built: ``on_close`` is told of each loop
+    whose id is in ``watch`` as the engine closes it (a claim, read while its segments are in the CPU caches),
+    and ``finish`` makes the model from the finished tree (reading from the tree whatever it was not told of)."""
+
+    on_close: Callable[[Loop], None]
+    watch: frozenset[str]
+    finish: Callable[[Loop], Any]
+
+
+class GrowingTree:
+    """A loop tree built while its transaction set is still being read: the reader appends segments to the
+    list it gave, calls ``feed()`` after each batch and ``finish()`` once the transaction has ended (after SE,
+    or where it was cut short).  Each batch goes through the engine while the tokenizer has just made it (in
+    the CPU caches), and ``on_close`` hears of each watched loop then.  The tree and findings are exactly those
+    ``build_tree`` makes from the whole list (it is this, fed once).  An exception from ``on_close`` leaves the
+    tree unusable: the caller drops it.
+
+    ``forget=True`` is for a reader that wants the model, not the segments: once ``on_close`` has read a
+    watched loop, the loop's own segments and its child loops that are not watched are let go, and after each
+    ``feed()`` the segments taken are removed from the list (``forgotten`` counts them; the list keeps its first
+    segment and what is still to come).  The tree then keeps the watched loops, emptied, for placing what was
+    read, and everything outside them."""
+
+    __slots__ = ("_forgotten", "_steps", "findings", "root")
+
+    def __init__(
+        self,
+        spec: LoopSpec,
+        segments: list[Segment],
+        *,
+        transaction: str | None = None,
+        on_close: Callable[[Loop], None] | None = None,
+        watch: frozenset[str] = frozenset(),
+        forget: bool = False,
+    ) -> None:
+        if not segments:
+            raise ValueError("a growing tree starts from the transaction's first segment (ST)")
+        self.findings: list[Finding] = []
+        self._forgotten = [0] if forget else None
+        self._steps = _tree_steps(spec, segments, self.findings, transaction, on_close, watch, self._forgotten)
+        root = next(self._steps)
+        assert root is not None
+        self.root: Loop = root
+
+    @property
+    def forgotten(self) -> int:
+        """How many segments were removed from the list (``forget=True``)."""
+        return self._forgotten[0] if self._forgotten is not None else 0
+
+    def feed(self) -> None:
+        """Take the segments appended since the last call (the last segment may still be followed by more)."""
+        self._steps.send(False)
+
+    def finish(self) -> tuple[Loop, list[Finding]]:
+        """Take the rest, close every open loop; the root and the structure findings."""
+        with contextlib.suppress(StopIteration):
+            self._steps.send(True)
+        return self.root, self.findings
+
+
+def _let_go(loop: Loop, watch: frozenset[str]) -> None:
+    """A loop the listener has read: its own segments and unwatched child loops are let go."""
+    loop.segments.clear()
+    kids = loop.children
+    if kids:
+        kids[:] = [k for k in kids if not isinstance(k, Loop) or k.id in watch]
+
+
+def _tree_steps(
+    spec: LoopSpec,
+    segments: list[Segment],
+    findings: list[Finding],
+    transaction: str | None,
+    on_close: Callable[[Loop], None] | None,
+    watch: frozenset[str],
+    forgotten: list[int] | None = None,
+) -> Generator[Loop | None, bool, None]:
+    """The engine as a generator: yields the root, then takes the segments appended to ``segments`` each time it
+    is sent False (more may follow) and, when sent True (the transaction has ended), the rest and closes.
+    ``forgotten`` (a one-item counter) is given for ``GrowingTree(forget=True)``."""
+    forget = forgotten is not None
+    spec.compile()
     root = Loop(spec.id, spec.name, [segments[0]])
     stack: list[list[Any]] = [[spec, root, 0, {spec.start: 1}, {}, False, spec._flat]]
     all_ids = spec._ids
@@ -313,6 +404,8 @@ def build_tree(
                 close(done, at)
             if on_close is not None and done[1].id in watch:
                 on_close(done[1])
+                if forget:
+                    _let_go(done[1], watch)
 
     def count(frame: list[Any], s: SegmentSpec, segment: Segment) -> None:
         n = frame[3].get(s, 0) + 1
@@ -352,161 +445,175 @@ def build_tree(
             frame[2] = order
         count(frame, s, segment)
 
-    last = len(segments) - 1
-    total = len(segments)
     grow = _grow
-    as_list = segments if isinstance(segments, list) else list(segments)
     following = 1
-    while following < total:
-        if grow is not None:
-            # The compiled loop takes the regular moves and stops, changing nothing, at the first segment
-            # that needs the rules below.
-            following = grow(stack, as_list, following, on_close, watch)
-            if following >= total:
-                break
-        idx = following
-        following += 1
-        segment = segments[idx]
-        sid = segment.id
-        # Fast path (most segments): the next segment of the loop we are in, in guide order.
-        top = stack[-1]
-        own = top[0]._own.get(sid)
-        if own is not None and not top[5]:
-            hit: SegmentSpec | None = None
-            for order, s in own:
-                q = s.qualifier
-                if q is None or (q[0] <= len(segment.elements) and segment.elements[q[0] - 1] in q[1]):
-                    if order >= top[2]:
-                        hit = s
-                        top[2] = order
+    final = yield root
+    while True:
+        total = len(segments)
+        # SE closes the set as its trailer only as its last segment: before the end, a trailing SE waits.
+        last = total - 1
+        if not final and segments[last].id == "SE":
+            total = last
+        last = total - 1 if final else -1
+        while following < total:
+            if grow is not None:
+                # The compiled loop takes the regular moves and stops, changing nothing, at the first segment
+                # that needs the rules below.
+                following = grow(stack, segments, following, on_close, watch, forget)
+                if following >= total:
                     break
-            if hit is not None:
-                top[1].segments.append(segment)
-                counts = top[3]
-                n = counts.get(hit, 0) + 1
-                counts[hit] = n
-                if hit.max_use is not None and n > hit.max_use:
-                    counts[hit] = n - 1
-                    count(top, hit, segment)
-                continue
-        matched = False
-        fallback: tuple[int, SegmentSpec] | None = None
-        level = len(stack) - 1
-        # Strict pass: innermost loop outward, qualifiers must match.
-        while level >= 0:
-            frame = stack[level]
-            fspec = frame[0]
-            own = fspec._own.get(sid)
-            if own:
+            idx = following
+            following += 1
+            segment = segments[idx]
+            sid = segment.id
+            # Fast path (most segments): the next segment of the loop we are in, in guide order.
+            top = stack[-1]
+            own = top[0]._own.get(sid)
+            if own is not None and not top[5]:
+                hit: SegmentSpec | None = None
                 for order, s in own:
-                    if s.matches(segment):
-                        if order >= frame[2] and not frame[5]:
-                            accept(level, s, segment, order)
+                    q = s.qualifier
+                    if q is None or (q[0] <= len(segment.elements) and segment.elements[q[0] - 1] in q[1]):
+                        if order >= top[2]:
+                            hit = s
+                            top[2] = order
+                        break
+                if hit is not None:
+                    top[1].segments.append(segment)
+                    counts = top[3]
+                    n = counts.get(hit, 0) + 1
+                    counts[hit] = n
+                    if hit.max_use is not None and n > hit.max_use:
+                        counts[hit] = n - 1
+                        count(top, hit, segment)
+                    continue
+            matched = False
+            fallback: tuple[int, SegmentSpec] | None = None
+            level = len(stack) - 1
+            # Strict pass: innermost loop outward, qualifiers must match.
+            while level >= 0:
+                frame = stack[level]
+                fspec = frame[0]
+                own = fspec._own.get(sid)
+                if own:
+                    for order, s in own:
+                        if s.matches(segment):
+                            if order >= frame[2] and not frame[5]:
+                                accept(level, s, segment, order)
+                                matched = True
+                            elif fallback is None and level == len(stack) - 1:
+                                fallback = (level, s)  # out of order, but only in the loop we are in
+                            break
+                    if matched:
+                        break
+                kids = fspec._kids.get(sid)
+                if kids:
+                    els = segment.elements
+                    for child in kids:
+                        q = child._start_q
+                        if q is None or (q[0] <= len(els) and els[q[0] - 1] in q[1]):
+                            open_child(level, child, segment)
                             matched = True
-                        elif fallback is None and level == len(stack) - 1:
-                            fallback = (level, s)  # out of order, but only in the loop we are in
+                            break
+                    if matched:
                         break
-                if matched:
-                    break
-            kids = fspec._kids.get(sid)
-            if kids:
-                els = segment.elements
-                for child in kids:
-                    q = child._start_q
-                    if q is None or (q[0] <= len(els) and els[q[0] - 1] in q[1]):
-                        open_child(level, child, segment)
+                tail = fspec._tail.get(sid)
+                if tail and (idx == last or sid != "SE"):
+                    for s in tail:
+                        if s.matches(segment):
+                            accept(level, s, segment, None)
+                            frame[5] = True
+                            matched = True
+                            break
+                    if matched:
+                        break
+                level -= 1
+            if matched:
+                continue
+            if fallback is not None:
+                level, s = fallback
+                findings.append(_finding(
+                    "segment_out_of_order",
+                    f"{sid}{_qual(s)} is out of order in loop {stack[level][0].id}",
+                    segment, loop=stack[level][0].id, ik3="7", transaction=transaction, severity="warning",
+                ))
+                accept(level, s, segment, None)
+                continue
+            # A loop one or more levels down whose own header loop is missing (CLP without LX): open it here.
+            level = len(stack) - 1
+            while level >= 0 and not matched:
+                frame = stack[level]
+                for target, skipped in frame[0]._deep.get(sid, ()):
+                    if target.start.matches(segment):
+                        child_counts = frame[4]
+                        for missing in skipped:
+                            key = "implied:" + missing.id
+                            if not child_counts.get(key):
+                                findings.append(_finding(
+                                    "missing_loop",
+                                    f"loop {target.id} ({target.name}) found without its enclosing loop {missing.id} "
+                                    f"({missing.name})",
+                                    segment, loop=missing.id, ik3="3", transaction=transaction,
+                                    segment_id=missing.start.id,
+                                ))
+                            child_counts[key] = 1
+                            child_counts[missing.id] = child_counts.get(missing.id, 0) or 1
+                        open_child(level, target, segment)
                         matched = True
                         break
-                if matched:
-                    break
-            tail = fspec._tail.get(sid)
-            if tail and (idx == last or sid != "SE"):
-                for s in tail:
-                    if s.matches(segment):
-                        accept(level, s, segment, None)
-                        frame[5] = True
-                        matched = True
-                        break
-                if matched:
-                    break
-            level -= 1
-        if matched:
-            continue
-        if fallback is not None:
-            level, s = fallback
-            findings.append(_finding(
-                "segment_out_of_order",
-                f"{sid}{_qual(s)} is out of order in loop {stack[level][0].id}",
-                segment, loop=stack[level][0].id, ik3="7", transaction=transaction, severity="warning",
-            ))
-            accept(level, s, segment, None)
-            continue
-        # A loop one or more levels down whose own header loop is missing (CLP without LX): open it here.
-        level = len(stack) - 1
-        while level >= 0 and not matched:
-            frame = stack[level]
-            for target, skipped in frame[0]._deep.get(sid, ()):
-                if target.start.matches(segment):
-                    child_counts = frame[4]
-                    for missing in skipped:
-                        key = "implied:" + missing.id
-                        if not child_counts.get(key):
-                            findings.append(_finding(
-                                "missing_loop",
-                                f"loop {target.id} ({target.name}) found without its enclosing loop {missing.id} "
-                                f"({missing.name})",
-                                segment, loop=missing.id, ik3="3", transaction=transaction,
-                                segment_id=missing.start.id,
-                            ))
-                        child_counts[key] = 1
-                        child_counts[missing.id] = child_counts.get(missing.id, 0) or 1
-                    open_child(level, target, segment)
+                level -= 1
+            if matched:
+                continue
+            # Lenient pass: same segment id with a qualifier value the guide does not list.
+            level = len(stack) - 1
+            while level >= 0 and not matched:
+                frame = stack[level]
+                own = frame[0]._own.get(sid) if level == len(stack) - 1 else None
+                if own:
+                    findings.append(_finding(
+                        "unexpected_qualifier",
+                        f"{sid} in loop {frame[0].id} has a qualifier the guide does not list here",
+                        segment, loop=frame[0].id, ik3="2", transaction=transaction, severity="warning",
+                    ))
+                    accept(level, own[0][1], segment, None)
                     matched = True
                     break
-            level -= 1
-        if matched:
-            continue
-        # Lenient pass: same segment id with a qualifier value the guide does not list.
-        level = len(stack) - 1
-        while level >= 0 and not matched:
-            frame = stack[level]
-            own = frame[0]._own.get(sid) if level == len(stack) - 1 else None
-            if own:
-                findings.append(_finding(
-                    "unexpected_qualifier",
-                    f"{sid} in loop {frame[0].id} has a qualifier the guide does not list here",
-                    segment, loop=frame[0].id, ik3="2", transaction=transaction, severity="warning",
-                ))
-                accept(level, own[0][1], segment, None)
-                matched = True
-                break
-            kids = frame[0]._kids.get(sid)
-            if kids:
-                findings.append(_finding(
-                    "unexpected_qualifier",
-                    f"{sid} opens loop {kids[0].id} with a qualifier the guide does not list",
-                    segment, loop=kids[0].id, ik3="2", transaction=transaction, severity="warning",
-                ))
-                open_child(level, kids[0], segment)
-                matched = True
-                break
-            level -= 1
-        if matched:
-            continue
-        top = stack[-1]
-        known = sid in all_ids
-        findings.append(_finding(
-            "unexpected_segment" if known else "unknown_segment",
-            f"{sid[:3]!r} segment not expected in loop {top[0].id}" if known
-            else f"segment id {sid[:3]!r} is not part of this transaction set",
-            segment, loop=top[0].id, ik3="2" if known else "1", transaction=transaction,
-        ))
-        top[1].segments.append(segment)
+                kids = frame[0]._kids.get(sid)
+                if kids:
+                    findings.append(_finding(
+                        "unexpected_qualifier",
+                        f"{sid} opens loop {kids[0].id} with a qualifier the guide does not list",
+                        segment, loop=kids[0].id, ik3="2", transaction=transaction, severity="warning",
+                    ))
+                    open_child(level, kids[0], segment)
+                    matched = True
+                    break
+                level -= 1
+            if matched:
+                continue
+            top = stack[-1]
+            known = sid in all_ids
+            findings.append(_finding(
+                "unexpected_segment" if known else "unknown_segment",
+                f"{sid[:3]!r} segment not expected in loop {top[0].id}" if known
+                else f"segment id {sid[:3]!r} is not part of this transaction set",
+                segment, loop=top[0].id, ik3="2" if known else "1", transaction=transaction,
+            ))
+            top[1].segments.append(segment)
+        if final:
+            break
+        if forgotten is not None and total > 1:  # (forget)
+            # Everything taken is held by the tree (or was read and let go): the list keeps ST and what is to come.
+            forgotten[0] += total - 1
+            del segments[1:total]
+            following = 1
+        final = yield None
     for fr in reversed(stack):
         close(fr, segments[-1])
         if on_close is not None and fr[1].id in watch:
             on_close(fr[1])
-    return root, findings
+            if forget:
+                _let_go(fr[1], watch)
 
 
 def _number(segment: Segment) -> int:

@@ -21,11 +21,12 @@ from rcm.x12.envelope import (
     check_interchange_trailer,
     check_transaction_trailer,
 )
+from rcm.x12.errors import X12Error
 from rcm.x12.findings import Finding
 from rcm.x12.tokenizer import ENVELOPE_IDS, Delimiters, Segment, iter_segment_batches, source_name
 
 if TYPE_CHECKING:
-    from rcm.x12.engine import Loop
+    from rcm.x12.engine import EarlyReading, GrowingTree, Loop
 
 __all__ = [
     "FunctionalGroup",
@@ -42,6 +43,9 @@ __all__ = [
 _INTERCHANGE_SERVICE = frozenset({"TA1", "ISB", "ISE", "TA3"})
 # Segments that end or interrupt a transaction set.
 _ENVELOPE_IDS = ENVELOPE_IDS
+# Text read at a time when trees are built as the segments are read: a stretch whose segments, loops and
+# models stay in the CPU caches from the tokenizer to the model builder.
+_GROWING_CHUNK = 1 << 15
 # The 4010 837 guides a header REF*87 may name: institutional, dental, professional.
 _4010_CLAIM_GUIDES = frozenset({"004010X096", "004010X097", "004010X098"})
 
@@ -55,7 +59,12 @@ class Transaction:
     """
 
     __slots__ = (
+        "_failure",
+        "_forgotten",
+        "_grow_wanted",
+        "_growing",
         "_model",
+        "_reading",
         "_structure_findings",
         "_tree",
         "control_number",
@@ -74,6 +83,7 @@ class Transaction:
         interchange: InterchangeHeader | None = None,
         group: GroupHeader | None = None,
         segments: list[Segment] | None = None,
+        grow: bool = False,
     ) -> None:
         self.set_id = st.get(1)
         self.control_number = st.get(2)
@@ -85,6 +95,12 @@ class Transaction:
         self._tree: Loop | None = None
         self._structure_findings: list[Finding] | None = None
         self._model: Any = None
+        # read_transactions(models=True): the tree (and the model's claims) built as the segments are read
+        self._grow_wanted = grow
+        self._growing: GrowingTree | None = None
+        self._reading: EarlyReading | None = None
+        self._forgotten = 0  # segments let go once read (models=True)
+        self._failure: Exception | None = None
 
     @property
     def delimiters(self) -> Delimiters:
@@ -114,6 +130,8 @@ class Transaction:
         from rcm.x12.engine import build_tree
         from rcm.x12.sets.registry import spec_for
 
+        if self._forgotten:
+            raise self._no_tree()
         spec = spec_for(self.set_id, self.guide, control_number=self.control_number)
         with paused_gc():
             tree, found = build_tree(
@@ -123,18 +141,87 @@ class Transaction:
         self._structure_findings = found
         self.findings.extend(found)
 
+    def _grow(self, final: bool = False) -> None:
+        """Take the segments read so far into the tree (``final``: the transaction has ended; finish it).
+
+        Only for a transaction read with ``read_transactions(models=True)`` whose set is registered.  For the sets
+        read claim by claim (835, 837) the model's early reading listens and each claim's segments are let go
+        once read (see ``GrowingTree``); for the others the whole tree is kept.  An exception while growing
+        (a claim the model builder cannot read) stops it: when nothing was let go yet, ``tree`` and ``model``
+        build afresh when asked, and raise there as for any transaction; else ``model`` raises it."""
+        growing = self._growing
+        if growing is None:
+            if not self._grow_wanted or self._tree is not None or (not final and len(self.segments) < 4):
+                return  # (the guide may be named by the header's REF*87: see ``guide``)
+            from rcm.x12.engine import GrowingTree
+            from rcm.x12.sets.registry import lookup
+
+            self._grow_wanted = False
+            entry = lookup(self.set_id, self.guide)
+            if entry is None:
+                return
+            try:
+                reading = entry.early(self) if entry.early is not None else None
+                growing = GrowingTree(
+                    entry.spec, self.segments, transaction=self.control_number,
+                    on_close=reading.on_close if reading is not None else None,
+                    watch=reading.watch if reading is not None else frozenset(),
+                    forget=reading is not None,
+                )
+            except Exception:  # see the docstring: the error surfaces where the tree is asked for
+                return
+            self._growing, self._reading = growing, reading
+        try:
+            if not final:
+                growing.feed()
+                return
+            tree, found = growing.finish()
+        except Exception as exc:  # as above
+            self._growing = self._reading = None
+            if growing.forgotten:
+                self._failure = exc
+            return
+        finally:
+            self._forgotten = growing.forgotten
+        self._growing = None
+        self._tree = tree
+        self._structure_findings = found
+        self.findings.extend(found)
+
+    @property
+    def segment_count(self) -> int:
+        """The number of segments read, ST to SE (those let go after reading included: see ``segments``)."""
+        return len(self.segments) + self._forgotten
+
+    @property
+    def segments_let_go(self) -> bool:
+        """Whether this transaction's claims were read into its model and their segments let go
+        (``read_transactions(models=True)``): ``segments`` then holds ST, SE and what was not read, and there is
+        no ``tree``; ``model``, ``findings`` and ``segment_count`` are whole."""
+        return self._forgotten > 0
+
     @property
     def tree(self) -> Loop:
         """The loop tree (built once, on first access).  Raises UnknownTransactionError for unknown sets."""
+        if self._forgotten:
+            raise self._no_tree()
         if self._tree is None:
             self._build()
         assert self._tree is not None
         return self._tree
 
+    def _no_tree(self) -> X12Error:
+        return X12Error(
+            f"transaction {self.control_number} was read for its model (read_transactions(models=True)): its "
+            "segments were let go once read, so it has no loop tree; read it with read_transactions(source)"
+        )
+
     def tree_telling(self, on_close: Callable[[Loop], None], watch: frozenset[str]) -> Loop:
         """The loop tree, calling ``on_close`` with each loop whose id is in ``watch`` as the engine closes it
         (see ``build_tree``) when the tree is built now; when it was built already, nobody is called, and the
         caller reads those loops from the tree as usual."""
+        if self._forgotten:
+            raise self._no_tree()
         if self._tree is None:
             self._build(on_close, watch)
         assert self._tree is not None
@@ -151,6 +238,14 @@ class Transaction:
     def model(self) -> Any:
         """The typed model of this transaction set (Remittance, ClaimBatch, ...), built once."""
         if self._model is None:
+            if self._failure is not None:
+                raise self._failure
+            reading = self._reading
+            if reading is not None and self._tree is not None:  # grown as it was read: claims read already
+                self._reading = None
+                with paused_gc():
+                    self._model = reading.finish(self._tree)
+                return self._model
             from rcm.x12.sets.registry import parser_for
 
             parse = parser_for(self.set_id, self.guide, control_number=self.control_number)
@@ -210,11 +305,12 @@ class TransactionReader:
     everything dropped); it is switched back on when the iterator is exhausted, closed or dropped.
     """
 
-    def __init__(self, source: str | Path | bytes | BinaryIO, *, keep: bool = False) -> None:
-        self._machine = _EnvelopeMachine(source_name(source), keep)
+    def __init__(self, source: str | Path | bytes | BinaryIO, *, keep: bool = False, models: bool = False) -> None:
+        self._machine = _EnvelopeMachine(source_name(source), keep, models)
         # The generator references the machine, never this reader: no reference cycle, so dropping the
         # reader closes the generator at once (and restores the collector) even with the collector paused.
-        self._iter = _paused_gc_iteration(self._machine, iter_segment_batches(source))
+        batches = iter_segment_batches(source, chunk_size=_GROWING_CHUNK) if models else iter_segment_batches(source)
+        self._iter = _paused_gc_iteration(self._machine, batches)
 
     @property
     def name(self) -> str:
@@ -262,9 +358,10 @@ def _paused_gc_iteration(
 class _EnvelopeMachine:
     """The ISA/GS/ST state machine and what it learns about the envelopes."""
 
-    def __init__(self, name: str, keep: bool) -> None:
+    def __init__(self, name: str, keep: bool, models: bool = False) -> None:
         self.name = name
         self.keep = keep
+        self.models = models
         self.findings: list[Finding] = []
         self.interchanges: list[Interchange] = []
         self.delimiters: Delimiters | None = None
@@ -295,6 +392,7 @@ class _EnvelopeMachine:
         """Transactions from the tokenizer's batches: the runs of segments inside a transaction set are taken
         as slices; only envelope segments (and segments outside any transaction) are looked at one by one."""
         step = self._step
+        grow = self.models
         last: Segment | None = None
         for batch, marks in batches:
             pos = 0
@@ -303,6 +401,8 @@ class _EnvelopeMachine:
                     tx = self._tx
                     if tx is not None:
                         tx.segments += batch[pos:k]
+                        if grow:
+                            tx._grow()
                     else:
                         for seg in batch[pos:k]:
                             yield from step(seg)
@@ -312,6 +412,8 @@ class _EnvelopeMachine:
                 tx = self._tx
                 if tx is not None:
                     tx.segments += batch[pos:] if pos else batch
+                    if grow:
+                        tx._grow()
                 else:
                     for seg in batch[pos:]:
                         yield from step(seg)
@@ -338,6 +440,7 @@ class _EnvelopeMachine:
             at, transaction=tx.control_number,
         )
         tx.findings.append(f)
+        tx._grow(final=True)
         return tx
 
     def _close_group(self, at: Segment | None) -> None:
@@ -362,10 +465,11 @@ class _EnvelopeMachine:
                 return
             if sid == "SE":
                 tx.segments.append(seg)
-                found = check_transaction_trailer(tx.segments[0], seg, len(tx.segments))
+                found = check_transaction_trailer(tx.segments[0], seg, tx.segment_count)
                 tx.findings.extend(found)
                 self.findings.extend(found)
                 self._tx = None
+                tx._grow(final=True)
                 yield tx
                 return
             done = self._close_tx(seg)
@@ -388,6 +492,7 @@ class _EnvelopeMachine:
                 seg,
                 interchange=interchange.header if interchange else None,
                 group=group.header,
+                grow=self.models,
             )
             if group.header is not None and seg.get(3) and group.header.version and (
                 seg.get(3) != group.header.version
@@ -469,9 +574,14 @@ def _is_segment_id(sid: str) -> bool:
     return 2 <= len(sid) <= 3 and sid.isascii() and sid.isalnum() and sid.isupper() and sid[0].isalpha()
 
 
-def read_transactions(source: str | Path | bytes | BinaryIO) -> TransactionReader:
-    """Stream the transaction sets of a file (an iterator; envelope findings on ``.findings`` afterwards)."""
-    return TransactionReader(source)
+def read_transactions(source: str | Path | bytes | BinaryIO, *, models: bool = False) -> TransactionReader:
+    """Stream the transaction sets of a file (an iterator; envelope findings on ``.findings`` afterwards).
+
+    ``models=True`` is for a caller that reads every transaction's ``tree`` or ``model``: each transaction's
+    loop tree is then built, and its claims read into the model, a short stretch at a time while the segments
+    are being read (still in the CPU caches), instead of in passes over the whole transaction once its SE has
+    been read.  The trees, models and findings are the same either way."""
+    return TransactionReader(source, models=models)
 
 
 def read_file(source: str | Path | bytes | BinaryIO) -> X12File:

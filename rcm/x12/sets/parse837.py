@@ -7,7 +7,7 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING
 
-from rcm.x12.engine import Loop
+from rcm.x12.engine import EarlyReading, Loop
 from rcm.x12.sets.claim837 import (
     BillingProvider,
     ClaimBatch,
@@ -39,10 +39,12 @@ from rcm.x12.sets.x835.segments import Procedure, adjustments_of
 if TYPE_CHECKING:
     from rcm.x12.reader import Transaction
 
-__all__ = ["batch_from_tree", "parse_837"]
+__all__ = ["batch_from_tree", "early_837", "parse_837"]
 
 _HIERARCHY = frozenset({"2000A", "2000B", "2000C", "2300"})
-_CLAIM_LOOP = frozenset({"2300"})
+_EARLY_LOOPS = frozenset({"2000B", "2000C", "2300"})
+# What was read as the loops closed, by ``id`` of the loop (the tree keeps every loop alive meanwhile).
+_Early = dict[int, "SubmittedClaim | Subscriber | Patient"]
 
 
 def parse_837(tx: Transaction, kind: str) -> ClaimBatch:
@@ -51,13 +53,25 @@ def parse_837(tx: Transaction, kind: str) -> ClaimBatch:
     Each claim is read as the loop engine closes its 2300 loop, while its segments are still in the CPU
     caches; the walk over the finished tree then places the claims under their billing provider, subscriber
     and patient.  Same models as ``batch_from_tree`` on the finished tree (the tests compare both)."""
-    early: dict[int, SubmittedClaim] = {}
+    reading = early_837(tx, kind)
+    batch: ClaimBatch = reading.finish(tx.tree_telling(reading.on_close, reading.watch))
+    return batch
 
-    def claim_closed(loop: Loop) -> None:
-        early[id(loop)] = _read_claim(loop)
 
-    tree = tx.tree_telling(claim_closed, _CLAIM_LOOP)
-    return batch_from_tree(tree, kind=kind, control_number=tx.control_number, version=tx.version, early=early)
+def early_837(tx: Transaction, kind: str) -> EarlyReading:
+    """The 837 read as its tree is built: claims (2300), subscribers (2000B) and patients (2000C) as their loops
+    close (a subscriber's own segments and name loops were read one claim earlier), the rest from the tree."""
+    early: _Early = {}
+
+    def loop_closed(loop: Loop) -> None:
+        lid = loop.id
+        early[id(loop)] = _read_claim(loop) if lid == "2300" else _read_subscriber(loop) if lid == "2000B" else (
+            _patient(loop))
+
+    def finish(tree: Loop) -> ClaimBatch:
+        return batch_from_tree(tree, kind=kind, control_number=tx.control_number, version=tx.version, early=early)
+
+    return EarlyReading(loop_closed, _EARLY_LOOPS, finish)
 
 
 def batch_from_tree(
@@ -66,7 +80,7 @@ def batch_from_tree(
     kind: str,
     control_number: str = "",
     version: str = "",
-    early: dict[int, SubmittedClaim] | None = None,
+    early: _Early | None = None,
 ) -> ClaimBatch:
     """The typed 837 of a loop tree; ``early`` holds claims already read from their 2300 loops (by ``id`` of
     the loop, which the tree keeps alive), placed here instead of being read again."""
@@ -100,24 +114,24 @@ def _walk(
     provider: BillingProvider | None,
     subscriber: Subscriber | None,
     patient: Patient | None,
-    early: dict[int, SubmittedClaim],
+    early: _Early,
 ) -> None:
     lid = loop.id
     if lid == "2000A":
         provider = _billing_provider(loop)
         batch.billing_providers.append(provider)
     elif lid == "2000B":
-        read = _compiled_subscriber(loop) if _compiled_subscriber is not None else NotImplemented
-        subscriber = _subscriber(loop) if read is NotImplemented else read
+        known = early.pop(id(loop), None)
+        subscriber = known if isinstance(known, Subscriber) else _read_subscriber(loop)
         patient = None
     elif lid == "2000C":
-        patient = _patient(loop)
+        known = early.pop(id(loop), None)
+        patient = known if isinstance(known, Patient) else _patient(loop)
         if subscriber is not None:
             subscriber.is_patient = False
     elif lid == "2300":
-        claim = early.pop(id(loop), None)
-        if claim is None:
-            claim = _read_claim(loop)
+        known = early.pop(id(loop), None)
+        claim = known if isinstance(known, SubmittedClaim) else _read_claim(loop)
         claim.billing_provider, claim.subscriber, claim.patient = provider, subscriber, patient
         batch.claims.append(claim)
         return
@@ -150,6 +164,11 @@ def _demographics(loop: Loop) -> tuple[date | None, str]:
                 e = [*e, "", "", ""]
             return date_of(e[1]), e[2]
     return None, ""
+
+
+def _read_subscriber(loop: Loop) -> Subscriber:
+    read = _compiled_subscriber(loop) if _compiled_subscriber is not None else NotImplemented
+    return _subscriber(loop) if read is NotImplemented else read
 
 
 def _subscriber(loop: Loop) -> Subscriber:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from rcm.x12.engine import LoopSpec
+from rcm.x12.engine import EarlyReading, LoopSpec
 from rcm.x12.errors import UnknownTransactionError
 from rcm.x12.sets import x270, x271, x276, x277, x277ca, x835, x837d, x837i, x837p, x999
 
@@ -30,13 +30,19 @@ class TransactionSetEntry:
     spec: LoopSpec
     parse: Callable[[Transaction], Any]
     also: tuple[str, ...] = ()  # older or sibling guide prefixes read with the same description
+    # Reads the model while the tree is built (claims as their loops close), for the large sets.
+    early: Callable[[Transaction], EarlyReading] | None = None
 
 
 _ENTRIES: tuple[TransactionSetEntry, ...] = (
-    TransactionSetEntry("835", "005010X221", "835", x835.SPEC, x835.parse_835, ("004010X091", "00401", "00501")),
-    TransactionSetEntry("837", "005010X222", "837P", x837p.SPEC, x837p.parse_837p, ("004010X098",)),
-    TransactionSetEntry("837", "005010X223", "837I", x837i.SPEC, x837i.parse_837i, ("004010X096",)),
-    TransactionSetEntry("837", "005010X224", "837D", x837d.SPEC, x837d.parse_837d, ("004010X097",)),
+    TransactionSetEntry("835", "005010X221", "835", x835.SPEC, x835.parse_835, ("004010X091", "00401", "00501"),
+                       x835.early_835),
+    TransactionSetEntry("837", "005010X222", "837P", x837p.SPEC, x837p.parse_837p, ("004010X098",),
+                       x837p.early_837p),
+    TransactionSetEntry("837", "005010X223", "837I", x837i.SPEC, x837i.parse_837i, ("004010X096",),
+                       x837i.early_837i),
+    TransactionSetEntry("837", "005010X224", "837D", x837d.SPEC, x837d.parse_837d, ("004010X097",),
+                       x837d.early_837d),
     TransactionSetEntry("999", "005010X231", "999", x999.SPEC, x999.parse_999, ("00501",)),
     TransactionSetEntry("997", "004010", "997", x999.SPEC_997, x999.parse_999, ("00501", "00401")),
     TransactionSetEntry("270", "005010X279", "270", x270.SPEC, x270.parse_270, ("004010X092",)),

@@ -2,7 +2,7 @@
 
 from rcm.x12.sets.common import Amount, DateValue, Party, Quantity, Reference
 from rcm.x12.sets.x835.loops import ClaimPayment, ProviderAdjustment, ServicePayment
-from rcm.x12.sets.x835.parsing import parse_835, remittance_from_tree
+from rcm.x12.sets.x835.parsing import early_835, parse_835, remittance_from_tree
 from rcm.x12.sets.x835.segments import Adjustment, Payment, PlbAdjustment, Procedure, Remark, Trace
 from rcm.x12.sets.x835.transaction_set import SPEC, Remittance
 
@@ -23,6 +23,7 @@ __all__ = [
     "Remittance",
     "ServicePayment",
     "Trace",
+    "early_835",
     "parse_835",
     "remittance_from_tree",
 ]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from rcm.x12.engine import Loop
+from rcm.x12.engine import EarlyReading, Loop
 from rcm.x12.sets.common import (
     Amount,
     DateValue,
@@ -35,7 +35,7 @@ from rcm.x12.tokenizer import Segment
 if TYPE_CHECKING:
     from rcm.x12.reader import Transaction
 
-__all__ = ["parse_835", "remittance_from_tree"]
+__all__ = ["early_835", "parse_835", "remittance_from_tree"]
 
 _CLAIM_PARTIES = {
     "QC": "patient",
@@ -57,13 +57,22 @@ def parse_835(tx: Transaction) -> Remittance:
     Each claim payment is read as the loop engine closes its 2100 loop, while its segments are still in the
     CPU caches; the walk over the finished tree then puts them in order under their header numbers.  Same
     models as ``remittance_from_tree`` on the finished tree (the tests compare both)."""
+    reading = early_835(tx)
+    remit: Remittance = reading.finish(tx.tree_telling(reading.on_close, reading.watch))
+    return remit
+
+
+def early_835(tx: Transaction) -> EarlyReading:
+    """The 835 read as its tree is built: claim payments (2100) as they close, the rest from the finished tree."""
     early: dict[int, ClaimPayment] = {}
 
     def claim_closed(loop: Loop) -> None:
         early[id(loop)] = _read_claim(loop)
 
-    tree = tx.tree_telling(claim_closed, _CLAIM_LOOP)
-    return remittance_from_tree(tree, control_number=tx.control_number, version=tx.version, early=early)
+    def finish(tree: Loop) -> Remittance:
+        return remittance_from_tree(tree, control_number=tx.control_number, version=tx.version, early=early)
+
+    return EarlyReading(claim_closed, _CLAIM_LOOP, finish)
 
 
 def remittance_from_tree(

@@ -10,7 +10,7 @@ from rcm.x12.sets.x837d.loops import (
     SubmittedClaim,
     Subscriber,
 )
-from rcm.x12.sets.x837d.parsing import parse_837d
+from rcm.x12.sets.x837d.parsing import early_837d, parse_837d
 from rcm.x12.sets.x837d.transaction_set import SPEC
 
 __all__ = [
@@ -24,5 +24,6 @@ __all__ = [
     "ServiceLine",
     "SubmittedClaim",
     "Subscriber",
+    "early_837d",
     "parse_837d",
 ]

@@ -10,7 +10,7 @@ from rcm.x12.sets.x837i.loops import (
     SubmittedClaim,
     Subscriber,
 )
-from rcm.x12.sets.x837i.parsing import parse_837i
+from rcm.x12.sets.x837i.parsing import early_837i, parse_837i
 from rcm.x12.sets.x837i.transaction_set import SPEC
 
 __all__ = [
@@ -24,5 +24,6 @@ __all__ = [
     "ServiceLine",
     "SubmittedClaim",
     "Subscriber",
+    "early_837i",
     "parse_837i",
 ]

@@ -10,7 +10,7 @@ from rcm.x12.sets.x837p.loops import (
     SubmittedClaim,
     Subscriber,
 )
-from rcm.x12.sets.x837p.parsing import parse_837p
+from rcm.x12.sets.x837p.parsing import early_837p, parse_837p
 from rcm.x12.sets.x837p.transaction_set import SPEC
 
 __all__ = [
@@ -24,5 +24,6 @@ __all__ = [
     "ServiceLine",
     "SubmittedClaim",
     "Subscriber",
+    "early_837p",
     "parse_837p",
 ]
