@@ -38,7 +38,7 @@ def _parse_models(path: Path) -> int:
     from rcm.x12.reader import read_transactions
 
     claims = 0
-    for tx in read_transactions(path, models=True):
+    for tx in read_transactions(path, models=True, keep_segments=False):
         # Each model is counted and dropped as a streaming consumer would (holding the previous model while the
         # next transaction is read only measures that extra memory).
         claims += len(getattr(tx.model, "claims", ()) or ())

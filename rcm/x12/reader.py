@@ -63,6 +63,7 @@ class Transaction:
         "_forgotten",
         "_grow_wanted",
         "_growing",
+        "_let_go",
         "_model",
         "_reading",
         "_structure_findings",
@@ -84,6 +85,7 @@ class Transaction:
         group: GroupHeader | None = None,
         segments: list[Segment] | None = None,
         grow: bool = False,
+        let_go: bool = False,
     ) -> None:
         self.set_id = st.get(1)
         self.control_number = st.get(2)
@@ -95,8 +97,10 @@ class Transaction:
         self._tree: Loop | None = None
         self._structure_findings: list[Finding] | None = None
         self._model: Any = None
-        # read_transactions(models=True): the tree (and the model's claims) built as the segments are read
+        # read_transactions(models=True): the tree (and the model's claims) built as the segments are read, and
+        # with keep_segments=False, each claim's segments let go once read
         self._grow_wanted = grow
+        self._let_go = let_go
         self._growing: GrowingTree | None = None
         self._reading: EarlyReading | None = None
         self._forgotten = 0  # segments let go once read (models=True)
@@ -145,10 +149,11 @@ class Transaction:
         """Take the segments read so far into the tree (``final``: the transaction has ended; finish it).
 
         Only for a transaction read with ``read_transactions(models=True)`` whose set is registered.  For the sets
-        read claim by claim (835, 837) the model's early reading listens and each claim's segments are let go
-        once read (see ``GrowingTree``); for the others the whole tree is kept.  An exception while growing
-        (a claim the model builder cannot read) stops it: when nothing was let go yet, ``tree`` and ``model``
-        build afresh when asked, and raise there as for any transaction; else ``model`` raises it."""
+        read claim by claim (835, 837) the model's early reading listens, and with ``keep_segments=False`` each
+        claim's segments are let go once read (see ``GrowingTree``); otherwise the whole tree is kept.  An
+        exception while growing (a claim the model builder cannot read) stops it: when nothing was let go yet,
+        ``tree`` and ``model`` build afresh when asked, and raise there as for any transaction; else ``model``
+        raises it."""
         growing = self._growing
         if growing is None:
             if not self._grow_wanted or self._tree is not None or (not final and len(self.segments) < 4):
@@ -166,7 +171,7 @@ class Transaction:
                     entry.spec, self.segments, transaction=self.control_number,
                     on_close=reading.on_close if reading is not None else None,
                     watch=reading.watch if reading is not None else frozenset(),
-                    forget=reading is not None,
+                    forget=self._let_go and reading is not None,
                 )
             except Exception:  # see the docstring: the error surfaces where the tree is asked for
                 return
@@ -196,7 +201,8 @@ class Transaction:
     @property
     def segments_let_go(self) -> bool:
         """Whether this transaction's claims were read into its model and their segments let go
-        (``read_transactions(models=True)``): ``segments`` then holds ST, SE and what was not read, and there is
+        (``read_transactions(models=True, keep_segments=False)``): ``segments`` then holds ST, SE and what was not
+        read, and there is
         no ``tree``; ``model``, ``findings`` and ``segment_count`` are whole."""
         return self._forgotten > 0
 
@@ -212,8 +218,8 @@ class Transaction:
 
     def _no_tree(self) -> X12Error:
         return X12Error(
-            f"transaction {self.control_number} was read for its model (read_transactions(models=True)): its "
-            "segments were let go once read, so it has no loop tree; read it with read_transactions(source)"
+            f"transaction {self.control_number} was read for its model only (keep_segments=False): its segments were "
+            "let go once read, so it has no loop tree; read it with read_transactions(source) for that"
         )
 
     def tree_telling(self, on_close: Callable[[Loop], None], watch: frozenset[str]) -> Loop:
@@ -305,8 +311,15 @@ class TransactionReader:
     everything dropped); it is switched back on when the iterator is exhausted, closed or dropped.
     """
 
-    def __init__(self, source: str | Path | bytes | BinaryIO, *, keep: bool = False, models: bool = False) -> None:
-        self._machine = _EnvelopeMachine(source_name(source), keep, models)
+    def __init__(
+        self,
+        source: str | Path | bytes | BinaryIO,
+        *,
+        keep: bool = False,
+        models: bool = False,
+        keep_segments: bool = True,
+    ) -> None:
+        self._machine = _EnvelopeMachine(source_name(source), keep, models, keep_segments)
         # The generator references the machine, never this reader: no reference cycle, so dropping the
         # reader closes the generator at once (and restores the collector) even with the collector paused.
         batches = iter_segment_batches(source, chunk_size=_GROWING_CHUNK) if models else iter_segment_batches(source)
@@ -358,10 +371,11 @@ def _paused_gc_iteration(
 class _EnvelopeMachine:
     """The ISA/GS/ST state machine and what it learns about the envelopes."""
 
-    def __init__(self, name: str, keep: bool, models: bool = False) -> None:
+    def __init__(self, name: str, keep: bool, models: bool = False, keep_segments: bool = True) -> None:
         self.name = name
         self.keep = keep
         self.models = models
+        self.keep_segments = keep_segments
         self.findings: list[Finding] = []
         self.interchanges: list[Interchange] = []
         self.delimiters: Delimiters | None = None
@@ -493,6 +507,7 @@ class _EnvelopeMachine:
                 interchange=interchange.header if interchange else None,
                 group=group.header,
                 grow=self.models,
+                let_go=not self.keep_segments,
             )
             if group.header is not None and seg.get(3) and group.header.version and (
                 seg.get(3) != group.header.version
@@ -574,19 +589,30 @@ def _is_segment_id(sid: str) -> bool:
     return 2 <= len(sid) <= 3 and sid.isascii() and sid.isalnum() and sid.isupper() and sid[0].isalpha()
 
 
-def read_transactions(source: str | Path | bytes | BinaryIO, *, models: bool = False) -> TransactionReader:
+def read_transactions(
+    source: str | Path | bytes | BinaryIO, *, models: bool = False, keep_segments: bool = True
+) -> TransactionReader:
     """Stream the transaction sets of a file (an iterator; envelope findings on ``.findings`` afterwards).
 
     ``models=True`` is for a caller that reads every transaction's ``tree`` or ``model``: each transaction's
     loop tree is then built, and its claims read into the model, a short stretch at a time while the segments
     are being read (still in the CPU caches), instead of in passes over the whole transaction once its SE has
-    been read.  The trees, models and findings are the same either way."""
-    return TransactionReader(source, models=models)
+    been read.  The trees, models and findings are the same either way.
+
+    ``keep_segments=False`` (with ``models=True``) is for a caller that wants the models only: each 835/837
+    claim's segments and loops are let go as soon as the claim is read, so memory holds one transaction's
+    models, not its segments, however large the transaction; ``tx.model``, ``tx.findings`` (envelope and
+    structure) and ``tx.segment_count`` are whole, ``tx.segments`` keeps ST and SE, and ``tx.tree`` raises
+    (``tx.segments_let_go``).  Validation needs the segments: it reads with them kept."""
+    if not keep_segments and not models:
+        raise ValueError("keep_segments=False lets segments go once the model has read them: it needs models=True")
+    return TransactionReader(source, models=models, keep_segments=keep_segments)
 
 
-def read_file(source: str | Path | bytes | BinaryIO) -> X12File:
-    """Read a whole file: envelopes, transactions and envelope findings.  Raises NotX12Error if unreadable."""
-    reader = TransactionReader(source, keep=True)
+def read_file(source: str | Path | bytes | BinaryIO, *, models: bool = False) -> X12File:
+    """Read a whole file: envelopes, transactions and envelope findings.  Raises NotX12Error if unreadable.
+    ``models=True``: each transaction's tree and model built as it is read (see ``read_transactions``)."""
+    reader = TransactionReader(source, keep=True, models=models)
     transactions = list(reader)
     return X12File(
         name=reader.name,

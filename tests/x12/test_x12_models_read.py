@@ -1,15 +1,17 @@
 """``read_transactions(models=True)``: every transaction's tree grown and its claims read while the segments are
-read, a short stretch at a time, and (835, 837) each claim's segments let go once read.
+read, a short stretch at a time; with ``keep_segments=False`` (835, 837) each claim's segments let go once read.
 
 Held to the plain reading (``read_transactions(source)``, tree and model built after SE) on every sample and on
 the benchmark's generated files, with the compiled and the Python engine loop and with stretches small enough
 that loops and transactions straddle them: same models, same findings (envelope and structure, with their
-segment numbers), same segment counts.  And what is promised about what is let go: no tree afterwards (a clear
-error, no partial tree), and memory that does not grow with the transaction.
+segment numbers), same segment counts, and (segments kept) the same trees and validation findings.  And what is
+promised about what is let go: no tree afterwards (a clear error, no partial tree), and memory that does not
+grow with the transaction.
 """
 
 from __future__ import annotations
 
+import gc
 import sys
 import tracemalloc
 from pathlib import Path
@@ -23,6 +25,7 @@ from rcm.x12.engine import GrowingTree, Loop, build_tree
 from rcm.x12.errors import NotX12Error, UnknownTransactionError, X12Error
 from rcm.x12.reader import read_transactions
 from rcm.x12.sets.registry import spec_for
+from rcm.x12.validation import validate_transaction
 
 if str(REPO_ROOT) not in sys.path:  # bench/ is a top-level folder of the repo, not part of the installed package
     sys.path.insert(0, str(REPO_ROOT))
@@ -42,19 +45,26 @@ def _finding_keys(findings: list[Any]) -> list[tuple[Any, ...]]:
     return [(f.severity, f.code, f.message, f.segment, f.transaction) for f in findings]
 
 
-def _reading(path: Path, models: bool) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] | None:
-    """Per transaction: (set, control number, segment count, model or the error's type, findings); and the
-    reader's envelope findings.  None for a file that is not X12."""
+def _reading(path: Path, **how: bool) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]] | None:
+    """Per transaction: (set, control number, segment count, model or the error's type, findings, and with the
+    segments kept the tree's shape and the validation findings); and the reader's envelope findings.  None for a
+    file that is not X12."""
     out = []
     try:
-        transactions = read_transactions(path, models=models)
+        transactions = read_transactions(path, **how)
         for tx in transactions:
             try:
                 model: Any = tx.model
             except (UnknownTransactionError, X12Error) as exc:
                 model = type(exc).__name__
             # structure findings are on tx.findings once the tree was built (by the model, or when grown)
-            out.append((tx.set_id, tx.control_number, tx.segment_count, model, _finding_keys(tx.findings)))
+            row: tuple[Any, ...] = (tx.set_id, tx.control_number, tx.segment_count, model, _finding_keys(tx.findings))
+            if how.get("keep_segments", True):
+                try:
+                    row += (_shape(tx.tree), _finding_keys(validate_transaction(tx)))
+                except UnknownTransactionError:
+                    row += ("unknown",)
+            out.append(row)
         return out, _finding_keys(transactions.findings)
     except NotX12Error:
         return None
@@ -72,11 +82,13 @@ def test_models_read_as_segments_come_equal_the_plain_reading(
     monkeypatch.setattr(reader, "_GROWING_CHUNK", chunk)
     transactions = let_go = 0
     for path in files:
-        plain, grown = _reading(path, models=False), _reading(path, models=True)
-        assert grown == plain, path.name
+        plain = _reading(path)
+        assert _reading(path, models=True) == plain, path.name
+        plain_models = None if plain is None else ([row[:5] for row in plain[0]], plain[1])
+        assert _reading(path, models=True, keep_segments=False) == plain_models, path.name
         if plain is not None:
             transactions += len(plain[0])
-    for tx in read_transactions(files[-2], models=True):
+    for tx in read_transactions(files[-2], models=True, keep_segments=False):
         let_go += tx.segments_let_go
     assert transactions > 150
     assert let_go >= 1
@@ -84,7 +96,11 @@ def test_models_read_as_segments_come_equal_the_plain_reading(
 
 def test_a_transaction_read_for_its_model_has_no_tree(files: list[Path]) -> None:
     generated_837 = files[-2]
-    for tx in read_transactions(generated_837, models=True):
+    for tx in read_transactions(generated_837, models=True):  # segments kept: all there
+        assert not tx.segments_let_go
+        assert len(tx.segments) == tx.segment_count
+        assert tx.tree.children
+    for tx in read_transactions(generated_837, models=True, keep_segments=False):
         assert tx.segments_let_go
         assert [s.id for s in tx.segments] == ["ST", "SE"]
         assert tx.segment_count > 1000
@@ -99,12 +115,17 @@ def test_a_transaction_read_for_its_model_has_no_tree(files: list[Path]) -> None
         assert tx.tree.children
 
 
+def test_keep_segments_false_needs_models() -> None:
+    with pytest.raises(ValueError, match="models=True"):
+        read_transactions(b"ISA", keep_segments=False)
+
+
 def test_sets_not_read_claim_by_claim_keep_their_tree() -> None:
     samples = [f.path for f in manifest() if f.transaction_set.startswith(("271", "999"))]
     assert samples
     for path in samples:
         try:
-            for tx in read_transactions(path, models=True):
+            for tx in read_transactions(path, models=True, keep_segments=False):
                 assert not tx.segments_let_go
                 if tx._tree is not None:
                     assert tx.tree is not None
@@ -130,7 +151,7 @@ def test_a_claim_the_model_cannot_read_is_raised_where_the_model_is_asked_for(
 
     monkeypatch.setattr(parse837, "_read_claim", failing)
     seen = []
-    for tx in read_transactions(path, models=True):  # the reading itself goes on
+    for tx in read_transactions(path, models=True, keep_segments=False):  # the reading itself goes on
         try:
             seen.append(len(tx.model.claims))
         except RuntimeError:
@@ -149,7 +170,7 @@ def test_memory_stays_flat_as_the_transaction_grows(tmp_path: Path) -> None:
     def peak(path: Path, models: bool) -> int:
         tracemalloc.start()
         try:
-            for tx in read_transactions(path, models=models):
+            for tx in read_transactions(path, models=models, keep_segments=not models):
                 tx.model  # noqa: B018 - built and dropped
             return tracemalloc.get_traced_memory()[1]
         finally:
@@ -176,3 +197,23 @@ def test_growing_tree_fed_piece_by_piece_equals_build_tree(files: list[Path]) ->
 
 def _shape(loop: Loop) -> tuple[Any, ...]:
     return (loop.id, tuple(s.number for s in loop.segments), tuple(_shape(c) for c in loop.children))
+
+
+@pytest.mark.parametrize("keep_segments", [True, False], ids=["segments kept", "segments let go"])
+def test_transactions_read_with_models_hold_no_reference_cycle(files: list[Path], keep_segments: bool) -> None:
+    """Reference counting frees each transaction as the caller drops it (the collector is paused meanwhile),
+    whether or not its model was asked for."""
+    gc.collect()
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for path in files[-2:]:
+            for _tx in read_transactions(path, models=True, keep_segments=keep_segments):
+                pass
+            for tx in read_transactions(path, models=True, keep_segments=keep_segments):
+                tx.model  # noqa: B018 - built and dropped
+        del tx
+        assert gc.collect() == 0
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -68,8 +68,10 @@ def early_837(tx: Transaction, kind: str) -> EarlyReading:
         early[id(loop)] = _read_claim(loop) if lid == "2300" else _read_subscriber(loop) if lid == "2000B" else (
             _patient(loop))
 
+    control_number, version = tx.control_number, tx.version  # (not tx itself: the transaction holds this reading)
+
     def finish(tree: Loop) -> ClaimBatch:
-        return batch_from_tree(tree, kind=kind, control_number=tx.control_number, version=tx.version, early=early)
+        return batch_from_tree(tree, kind=kind, control_number=control_number, version=version, early=early)
 
     return EarlyReading(loop_closed, _EARLY_LOOPS, finish)
 

@@ -69,8 +69,10 @@ def early_835(tx: Transaction) -> EarlyReading:
     def claim_closed(loop: Loop) -> None:
         early[id(loop)] = _read_claim(loop)
 
+    control_number, version = tx.control_number, tx.version  # (not tx itself: the transaction holds this reading)
+
     def finish(tree: Loop) -> Remittance:
-        return remittance_from_tree(tree, control_number=tx.control_number, version=tx.version, early=early)
+        return remittance_from_tree(tree, control_number=control_number, version=version, early=early)
 
     return EarlyReading(claim_closed, _CLAIM_LOOP, finish)
 
