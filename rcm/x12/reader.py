@@ -63,6 +63,7 @@ class Transaction:
         "_forgotten",
         "_grow_wanted",
         "_growing",
+        "_guide",
         "_let_go",
         "_model",
         "_reading",
@@ -105,6 +106,7 @@ class Transaction:
         self._reading: EarlyReading | None = None
         self._forgotten = 0  # segments let go once read (models=True)
         self._failure: Exception | None = None
+        self._guide = ""  # known once growing starts (the header segments it is read from may be let go)
 
     @property
     def delimiters(self) -> Delimiters:
@@ -115,6 +117,8 @@ class Transaction:
         """The implementation guide to read this transaction by: ``version`` (ST03, else GS08), except for a 4010
         837 whose header REF*87 names another 4010 837 guide (X096 institutional, X097 dental, X098
         professional): 4010 had no ST03, and some submitters send one guide's claims under another's GS08."""
+        if self._guide:
+            return self._guide
         version = self.version
         if self.set_id != "837" or not version.startswith("004010"):
             return version
@@ -162,7 +166,8 @@ class Transaction:
             from rcm.x12.sets.registry import lookup
 
             self._grow_wanted = False
-            entry = lookup(self.set_id, self.guide)
+            self._guide = self.guide
+            entry = lookup(self.set_id, self._guide)
             if entry is None:
                 return
             try:
@@ -202,8 +207,7 @@ class Transaction:
     def segments_let_go(self) -> bool:
         """Whether this transaction's claims were read into its model and their segments let go
         (``read_transactions(models=True, keep_segments=False)``): ``segments`` then holds ST, SE and what was not
-        read, and there is
-        no ``tree``; ``model``, ``findings`` and ``segment_count`` are whole."""
+        read, and there is no ``tree``; ``model``, ``findings``, ``guide`` and ``segment_count`` are whole."""
         return self._forgotten > 0
 
     @property

@@ -40,3 +40,11 @@ def test_otherwise_the_version_is_the_guide() -> None:
     assert other.guide == "004010X096A1" and other.model.kind == "institutional"
     institutional = [f for f in validate_file(_file("004010X096A1", None)) if f.code == "missing_segment"]
     assert institutional  # read as institutional: its lines lack SV2, as they should be reported
+
+
+def test_read_for_the_model_only_the_guide_stays_the_one_ref87_named() -> None:
+    """Reading for the models lets the header segments go from ``segments``: the guide was decided before."""
+    tx = next(iter(read_transactions(_file("004010X096A1", "004010X097"), models=True, keep_segments=False)))
+    assert tx.segments_let_go
+    assert tx.guide == "004010X097" and tx.model.kind == "dental"
+    assert tx.model.claims[0].lines[0].procedure.code == "D2150"

@@ -58,7 +58,8 @@ def _reading(path: Path, **how: bool) -> tuple[list[tuple[Any, ...]], list[tuple
             except (UnknownTransactionError, X12Error) as exc:
                 model = type(exc).__name__
             # structure findings are on tx.findings once the tree was built (by the model, or when grown)
-            row: tuple[Any, ...] = (tx.set_id, tx.control_number, tx.segment_count, model, _finding_keys(tx.findings))
+            row: tuple[Any, ...] = (tx.set_id, tx.control_number, tx.guide, tx.segment_count, model,
+                                    _finding_keys(tx.findings))
             if how.get("keep_segments", True):
                 try:
                     row += (_shape(tx.tree), _finding_keys(validate_transaction(tx)))
@@ -84,7 +85,7 @@ def test_models_read_as_segments_come_equal_the_plain_reading(
     for path in files:
         plain = _reading(path)
         assert _reading(path, models=True) == plain, path.name
-        plain_models = None if plain is None else ([row[:5] for row in plain[0]], plain[1])
+        plain_models = None if plain is None else ([row[:6] for row in plain[0]], plain[1])
         assert _reading(path, models=True, keep_segments=False) == plain_models, path.name
         if plain is not None:
             transactions += len(plain[0])
