@@ -1,0 +1,115 @@
+"""837I 2300 admission and discharge hours (DTP*435, DTP*096; 005010X223A2) as the writer sends them today.
+
+The guide orders the 2300 dates DTP*096 (discharge hour, TM HHMM: final inpatient bills only), DTP*434
+(statement dates), DTP*435 (admission date/hour, D8 or DT CCYYMMDDHHMM: inpatient claims) and DTP*050. The
+encounter carries dates, not hours (rcm.domain.Encounter: admission_date and discharge_date are dates; intake
+keeps the day of Synthea's START and STOP), so the writer sends the admission date as D8 and no DTP*096: an
+hour it does not have is never invented.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from typing import Any, cast
+
+import pytest
+
+from rcm.claims.clearinghouses import Clearinghouse
+from rcm.claims.elements import Segment
+from rcm.claims.institutional import institutional_claim_segments
+from rcm.claims.transaction import OutgoingClaim, build_claim_block, transaction_segments
+from rcm.codes import npi_with_check_digit
+from rcm.domain import Address, Claim, ClaimType, Coverage, Encounter, Patient, Provider, ServiceLine
+from rcm.x12.pyx12_oracle import pyx12_findings
+from rcm.x12.reader import read_file
+from rcm.x12.writer import ElementValue, GroupOut, TransactionOut, write_interchange
+
+ADDRESS = Address(line1="1 Harbor Way", city="Salem", state="MA", zip="01970-1234")
+STAY = {"admission_date": date(2026, 3, 1), "discharge_date": date(2026, 3, 4), "admission_type": "1",
+        "point_of_origin": "1", "patient_status": "01"}  # fmt: skip
+
+
+def _claim(claim_id: str, **encounter: Any) -> Claim:
+    coverage = Coverage(payer_id="MCR01", payer_name="Medicare Part A", plan_type="MA", member_id="1EG4TE5MK72")
+    enc = Encounter(
+        encounter_id=claim_id, date_of_service=date(2026, 3, 1), claim_type=ClaimType.institutional,
+        place_of_service="21",
+        patient=Patient(id=f"P-{claim_id}", first_name="Ann", last_name="Example", birth_date=date(1950, 2, 3),
+                        sex="F", address=ADDRESS),
+        coverage=[coverage],
+        billing_provider=Provider(npi=npi_with_check_digit("112345670"), name="Harbor Hospital", tax_id="041234567",
+                                  address=ADDRESS),
+        attending_provider=Provider(npi=npi_with_check_digit("123456780"), first_name="Ada", last_name="Attending"),
+        diagnoses=["I214"],
+        lines=[ServiceLine(line_id=f"{claim_id}-1", code="99223", charge=Decimal("2400.00"), revenue_code="0120")],
+        **encounter,
+    )  # fmt: skip
+    return Claim(claim_id=claim_id, encounter=enc, payer=coverage.payer, coverage=coverage)
+
+
+def _claim_dates(claim: Claim) -> list[Segment]:
+    """The 2300 DTP segments, in the order written (the service line DTP*472 come after LX)."""
+    segs = institutional_claim_segments(claim)
+    first_line = next(i for i, s in enumerate(segs) if s[0] == "LX")
+    return [s for s in segs[:first_line] if s[0] == "DTP"]
+
+
+@pytest.mark.parametrize("type_of_bill", ["131", "0131"])
+def test_outpatient_claims_carry_neither_hour(type_of_bill: str) -> None:
+    """13x: no discharge hour (final inpatient bills only) and no admission date/hour (inpatient claims)."""
+    dates = _claim_dates(_claim("OUT1", type_of_bill=type_of_bill, patient_status="01"))
+    assert dates == [["DTP", "434", "RD8", "20260301-20260301"]]
+
+
+@pytest.mark.parametrize(
+    "encounter",
+    [
+        {"type_of_bill": "0111", **STAY},  # admit through discharge
+        {"type_of_bill": "111", **STAY, "patient_status": "03"},
+        {"type_of_bill": "0211", **STAY},  # skilled nursing inpatient
+        {"type_of_bill": "0111", **STAY, "discharge_date": None, "patient_status": "30"},  # still a patient
+    ],
+)
+def test_inpatient_claims_send_the_admission_date_and_no_invented_hour(encounter: dict[str, Any]) -> None:
+    """Guide order (096, 434, 435); the admission as D8 because the encounter has no hour; no DTP*096."""
+    dates = _claim_dates(_claim("INP1", **encounter))
+    assert [s[1] for s in dates] == ["434", "435"]
+    assert dates[1] == ["DTP", "435", "D8", "20260301"]
+    assert not any(s[1] == "096" for s in dates)
+
+
+def _interchange(clearinghouse: Clearinghouse, claims: list[Claim]) -> bytes:
+    created = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
+    blocks = [build_claim_block(OutgoingClaim(c, filing_indicator="MA")) for c in claims]
+    body = cast("list[list[ElementValue]]", transaction_segments(blocks, clearinghouse=clearinghouse,
+                                                                  reference="HOURS1", created=created))  # fmt: skip
+    return write_interchange(
+        sender_qualifier="ZZ", sender_id=clearinghouse.sender_id, receiver_qualifier="ZZ",
+        receiver_id=clearinghouse.receiver_id, control_number=42, date=created.date(), time=time(9, 30), usage="T",
+        groups=[GroupOut("HC", clearinghouse.sender_id, clearinghouse.receiver_id, 42, "005010X223A2",
+                         created.date(), time(9, 30), [TransactionOut("837", "0001", body)])],
+    )  # fmt: skip
+
+
+def test_claim_dates_pass_pyx12_and_read_back_through_the_837i_model(clearinghouse: Clearinghouse) -> None:
+    claims = [
+        _claim("INP1", type_of_bill="0111", **STAY),
+        _claim("INP2", type_of_bill="0111", **{**STAY, "discharge_date": None, "patient_status": "30"}),
+        _claim("OUT1", type_of_bill="0131", patient_status="01"),
+    ]
+    data = _interchange(clearinghouse, claims)
+    report = pyx12_findings(data)
+    assert report.mapped and report.failed is None
+    assert [f"{f.segment}:{f.code}:{f.message}" for f in report.findings] == []
+    read = read_file(data, models=True)
+    assert read.findings == []
+    model = read.transactions[0].model
+    got = {c.patient_control_number: [(d.qualifier, d.value, d.end, d.raw) for d in c.dates] for c in model.claims}
+    assert got == {
+        "INP1": [("434", date(2026, 3, 1), date(2026, 3, 4), "20260301-20260304"),
+                 ("435", date(2026, 3, 1), date(2026, 3, 1), "20260301")],
+        "INP2": [("434", date(2026, 3, 1), date(2026, 3, 1), "20260301-20260301"),
+                 ("435", date(2026, 3, 1), date(2026, 3, 1), "20260301")],
+        "OUT1": [("434", date(2026, 3, 1), date(2026, 3, 1), "20260301-20260301")],
+    }  # fmt: skip
