@@ -6,7 +6,9 @@
           payment  BPR02 = Σ CLP04 − Σ PLB amounts   (BPR03 = D: the payment is a debit, −BPR02)
 
 Works on a transaction's segments, so it runs on files whose structure is otherwise broken.  Amounts that are
-not numbers are left to element validation: a claim holding one is not balanced here.  Messages name claims
+missing or not numbers are left to element validation (no balancing finding), but a transaction holding one where
+balancing needs it (BPR02, CLP04, SVC02, SVC03, a CAS or PLB amount) is not balanced.  (A claim whose CLP03
+cannot be read is skipped instead.)  Messages name claims
 by patient control number (CLP01/CLM01) and never carry amounts (they are in ``Finding.extra``).
 """
 
@@ -168,7 +170,9 @@ def _walk_835(tx: HasSegments, out: list[Finding] | None) -> Balance835:
         if line is None:
             return
         charge, paid = amount(line.get(2)), amount(line.get(3) or "0")
-        if charge is not None and paid is not None and not line_bad and _cents(charge - this_line_cas) != _cents(paid):
+        if charge is None or paid is None:
+            summary.balanced = False  # a line charge that is missing or not a number cannot balance
+        elif not line_bad and _cents(charge - this_line_cas) != _cents(paid):
             fail(
                 line,
                 "line_unbalanced",
@@ -217,6 +221,7 @@ def _walk_835(tx: HasSegments, out: list[Finding] | None) -> Balance835:
             total = cas_total(seg)
             if total is None:
                 claim_bad = line_bad = True
+                summary.balanced = False
                 continue
             if line is not None:
                 this_line_cas += total
