@@ -9,7 +9,7 @@ biller sees it as a finding instead of losing the record.
 from __future__ import annotations
 
 import enum
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -246,6 +246,10 @@ class Encounter(_Model):
     type_of_bill: str | None = Field(default=None, pattern=r"^[0-9]{3,4}$")
     admission_date: date | None = None
     discharge_date: date | None = None
+    # UB-04 FL13 admission hour and FL16 discharge hour, to the minute (837I DTP*435 DT, DTP*096 TM): the time
+    # of day as the source recorded it, with no time zone (a UB-04 carries the facility's clock).
+    admission_time: time | None = None
+    discharge_time: time | None = None
     attending_provider: Provider | None = None
     # UB-04 form locators 14, 15 and 17 (837I CL101, CL102, CL103), NUBC codes. Only their shape is checked
     # here; intake refuses a code NUBC does not list (rules/codesets/nubc_institutional_codes.yaml) and the
@@ -265,6 +269,12 @@ class Encounter(_Model):
             if info.field_name == "patient_status" and len(v) == 1 and v.isdigit():
                 v = "0" + v
         return v
+
+    @field_validator("admission_time", "discharge_time")
+    @classmethod
+    def _wall_clock(cls, v: time | None) -> time | None:
+        # An hour and minute of the facility's clock: seconds are not billed, a zone offset is not ours to apply.
+        return v.replace(second=0, microsecond=0, tzinfo=None) if v is not None else None
 
     @field_validator("diagnoses", mode="before")
     @classmethod

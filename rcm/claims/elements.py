@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
-__all__ = ["Segment", "amount", "ccyymmdd", "date_period", "identifier", "quantity", "text"]
+__all__ = ["Segment", "amount", "ccyymmdd", "date_period", "hhmm", "identifier", "quantity", "text"]
 
 Segment = list[str | list[str]]
 """One segment as the X12 writer takes it: [id, element1, element2, ...]; a composite is a list of components."""
@@ -56,6 +56,11 @@ def quantity(value: Decimal) -> str:
 
 def ccyymmdd(day: date) -> str:
     return day.strftime("%Y%m%d")
+
+
+def hhmm(clock: time) -> str:
+    """An X12 TM time to the minute (07:05 -> 0705)."""
+    return clock.strftime("%H%M")
 
 
 def date_period(start: date, end: date | None) -> tuple[str, str]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rcm.claims.coordination import PrimaryAdjudication, line_adjudication_segments, other_payer_segments
-from rcm.claims.elements import Segment, amount, ccyymmdd, date_period, quantity
+from rcm.claims.elements import Segment, amount, ccyymmdd, date_period, hhmm, quantity
 from rcm.claims.errors import ClaimBuildError, required_identifier
 from rcm.claims.parties import provider_nm1, trim
 from rcm.claims.professional import drug_segments, reference_segments
@@ -37,9 +37,26 @@ def is_inpatient(claim: Claim) -> bool:
     return claim.encounter.is_inpatient
 
 
-def _statement_period(claim: Claim) -> Segment:
-    start, end = claim.encounter.statement_period
-    return ["DTP", "434", "RD8", f"{ccyymmdd(start)}-{ccyymmdd(end)}"]
+def _claim_dates(claim: Claim, *, inpatient: bool) -> list[Segment]:
+    """The 2300 dates in the guide's order: discharge hour (096), statement dates (434), admission date/hour (435).
+
+    X223A2 wants DTP*096 on final inpatient bills only: ours are final when the stay has a discharge date (an
+    interim bill, status 30, has none). It wants DTP*435 on inpatient claims with the hour (DT CCYYMMDDHHMM); a
+    time of day the encounter does not carry is never invented: the date alone goes as D8, and the scrubber's
+    INST-ADMISSION-HOUR-MISSING / INST-DISCHARGE-HOUR-MISSING (info) tell the biller.
+    """
+    enc = claim.encounter
+    start, end = enc.statement_period
+    segs: list[Segment] = []
+    if inpatient and enc.discharge_date is not None and enc.discharge_time is not None:
+        segs.append(["DTP", "096", "TM", hhmm(enc.discharge_time)])
+    segs.append(["DTP", "434", "RD8", f"{ccyymmdd(start)}-{ccyymmdd(end)}"])
+    if inpatient:
+        if enc.admission_date is not None and enc.admission_time is not None:
+            segs.append(["DTP", "435", "DT", ccyymmdd(enc.admission_date) + hhmm(enc.admission_time)])
+        else:
+            segs.append(["DTP", "435", "D8", ccyymmdd(enc.admission_date or enc.date_of_service)])
+    return segs
 
 
 def institutional_codes_segment(claim: Claim, *, inpatient: bool) -> Segment:
@@ -97,10 +114,7 @@ def institutional_claim_segments(claim: Claim, *, adjudications: Sequence[Primar
         ["CLM", required_identifier(claim.claim_id, "claim_id", claim.claim_id, 38), amount(claim.total_charge), "", "",
          [facility_type(claim), "A", claim.frequency_code.value], "", "A", "Y", "Y"],
     ]
-    segs.append(_statement_period(claim))
-    if inpatient:
-        admitted = enc.admission_date or enc.date_of_service
-        segs.append(["DTP", "435", "D8", ccyymmdd(admitted)])
+    segs += _claim_dates(claim, inpatient=inpatient)
     segs.append(institutional_codes_segment(claim, inpatient=inpatient))
     segs += reference_segments(claim)
     segs += _diagnosis_segments(claim, inpatient)

@@ -1,5 +1,6 @@
 """Institutional claim codes: admission type, point of origin and patient status present, and consistent with the
-claim's dates, type of bill and the patient's recorded date of death (rules/scrub/institutional.yaml).
+claim's dates, type of bill and the patient's recorded date of death; an inpatient stay's admission and discharge
+hours present (rules/scrub/institutional.yaml).
 
 Which codes mean "still a patient", "expired" and so on comes from that file's ``institutional_codes`` settings;
 the code values themselves were checked against NUBC's lists by intake.
@@ -78,6 +79,13 @@ def institutional_codes(run: ClaimRun) -> None:
             run.emit("INST-ADMISSION-TYPE-MISSING", field="admission_type")
         if encounter.point_of_origin is None:
             run.emit("INST-POINT-OF-ORIGIN-MISSING", field="point_of_origin")
+        # X223A2 DTP*435 (DT) and, on a final bill (the stay has a discharge date), DTP*096: the 837I builder
+        # sends no time of day it was not given.
+        if encounter.admission_time is None:
+            run.emit("INST-ADMISSION-HOUR-MISSING", field="admission_time")
+        if encounter.discharge_date is not None and encounter.discharge_time is None:
+            run.emit("INST-DISCHARGE-HOUR-MISSING", field="discharge_time",
+                     discharged=encounter.discharge_date.isoformat())  # fmt: skip
     else:
         missing = [
             (name, words)

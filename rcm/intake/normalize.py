@@ -15,7 +15,7 @@ __all__ = ["DATE_FIELDS", "field_name", "normalize_record"]
 
 _CAMEL = re.compile(r"(?<=[a-z0-9])([A-Z])")
 _DATETIME = re.compile(
-    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?$"
+    r"^([0-9]{4}-[0-9]{2}-[0-9]{2})[T ]([0-9]{2}:[0-9]{2})(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})?$"
 )
 _LIST_SPLIT = re.compile(r"[|,;:\s]+")
 DATE_FIELDS = frozenset(
@@ -91,6 +91,21 @@ def _value(key: str, value: Any) -> Any:
     return value
 
 
+# A stay's admission or discharge written as a timestamp also gives its time of day (UB-04 FL13, FL16), as written.
+_CLOCK_OF = {"admission_date": "admission_time", "discharge_date": "discharge_time"}
+
+
 def normalize_record(data: Mapping[str, Any]) -> dict[str, Any]:
     """A normalised copy of one JSON-shaped record (nested objects included); never raises."""
-    return {field_name(str(k)): _value(field_name(str(k)), v) for k, v in data.items()}
+    out: dict[str, Any] = {}
+    clocks: dict[str, str] = {}
+    for key, value in data.items():
+        name = field_name(str(key))
+        out[name] = _value(name, value)
+        clock = _CLOCK_OF.get(name)
+        if clock and isinstance(value, str) and (match := _DATETIME.match(value.strip())):
+            clocks[clock] = match.group(2)
+    for clock, value in clocks.items():
+        if out.get(clock) is None:  # a time given on its own wins
+            out[clock] = value
+    return out

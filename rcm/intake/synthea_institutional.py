@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from .crosswalk import Crosswalk
@@ -84,7 +84,8 @@ def institutional_fields(
     row: dict[str, str], patient: dict[str, str], timeline: Timeline, crosswalk: Crosswalk
 ) -> dict[str, Any]:
     """The encounter fields for one encounters.csv row: admission_type, point_of_origin, patient_status, and for
-    a stay admission_date and discharge_date. Empty when the class is not in the crosswalk."""
+    a stay admission_date and discharge_date with their times of day (admission_time, discharge_time). Empty when
+    the class is not in the crosswalk."""
     visit = _visit(row)
     defaults = crosswalk.institutional.get(visit.encounter_class)
     if defaults is None or visit.start_day is None:
@@ -113,6 +114,22 @@ def institutional_fields(
     fields: dict[str, Any] = {"admission_type": admission_type, "point_of_origin": origin, "patient_status": status}
     if visit.encounter_class in STAY_CLASSES:
         fields["admission_date"] = visit.start_day.isoformat()
+        if (admitted := _clock(row.get("START", ""))) is not None:
+            fields["admission_time"] = admitted
         if status != _STILL_PATIENT and visit.stop_day is not None:
             fields["discharge_date"] = visit.stop_day.isoformat()
+            if (discharged := _clock(row.get("STOP", ""))) is not None:
+                fields["discharge_time"] = discharged
     return fields
+
+
+def _clock(timestamp: str) -> str | None:
+    """HH:MM of an exported timestamp (2020-04-11T03:43:02Z -> 03:43); None for a bare date or no timestamp.
+
+    Synthea's clock is UTC and it records no facility time zone, so the time is carried as exported."""
+    if len(timestamp) <= 10:
+        return None
+    try:
+        return datetime.fromisoformat(timestamp).strftime("%H:%M")
+    except ValueError:
+        return None

@@ -26,6 +26,8 @@ INPATIENT: dict[str, Any] = {
     "place_of_service": "21",
     "admission_date": "2026-03-01",
     "discharge_date": "2026-03-04",
+    "admission_time": "07:05",
+    "discharge_time": "14:30",
     "date_of_service": "2026-03-01",
     "attending_provider": encounter_data()["rendering_provider"],
     "lines": [line("1", "99223", revenue_code="0120", charge="2400.00", date_of_service="2026-03-01")],
@@ -70,7 +72,8 @@ def test_an_inpatient_claim_without_codes_is_held(check: Any) -> None:
 
 def test_an_admission_date_makes_a_claim_inpatient(check: Any) -> None:
     found = inst(check(OUTPATIENT, admission_date="2026-03-02", patient_status="01"))
-    assert found == {"INST-ADMISSION-TYPE-MISSING", "INST-POINT-OF-ORIGIN-MISSING", "INST-DISCHARGE-DATE-MISSING"}
+    assert found == {"INST-ADMISSION-TYPE-MISSING", "INST-POINT-OF-ORIGIN-MISSING", "INST-DISCHARGE-DATE-MISSING",
+                     "INST-ADMISSION-HOUR-MISSING"}
 
 
 def test_an_outpatient_claim_needs_its_status_and_is_told_about_the_rest(check: Any) -> None:
@@ -184,3 +187,17 @@ def test_the_scrub_run_holds_the_claim_and_no_override_releases_it(session: Sess
     with pytest.raises(StateError):
         override_finding(session, "I1", "INST-PATIENT-STATUS-MISSING", None, actor="jdoe", reason="send it",
                          rules=book.by_id)  # fmt: skip
+
+
+def test_an_inpatient_claim_without_its_hours_is_told_not_held(check: Any) -> None:
+    """837I DTP*435 wants the admission hour on inpatient claims, DTP*096 the discharge hour on final ones.  Many
+    exports carry no time of day (a CSV gives one only as a timestamp in its date columns), and payers differ on
+    rejecting a D8 admission: the biller is told (info), the claim is not held and goes out with the date alone."""
+    found = check(INPATIENT, **COMPLETE, admission_time=None, discharge_time=None)
+    mine = [f for f in found if f.rule_id.startswith("INST-")]
+    assert {f.rule_id for f in mine} == {"INST-ADMISSION-HOUR-MISSING", "INST-DISCHARGE-HOUR-MISSING"}
+    assert {f.field for f in mine} == {"admission_time", "discharge_time"} and blocking(mine) == []
+    assert {f.severity for f in mine} == {"info"}
+    still_in = {**COMPLETE, "patient_status": "30"}
+    assert inst(check(INPATIENT, **still_in, discharge_time=None, discharge_date=None)) == set()
+    assert inst(check(OUTPATIENT, **COMPLETE)) == set()  # outpatient: neither hour is asked for

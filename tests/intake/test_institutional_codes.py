@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import csv
 import os
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 
@@ -265,3 +265,13 @@ def test_the_shared_synthea_export_gets_listed_codes(shared_dir: Path) -> None:
     stays = [e for e in encounters if e.place_of_service in ("21", "31")]
     assert stays and all(e.admission_date is not None and e.discharge_date is not None for e in stays)
     assert {e.admission_type for e in encounters if e.place_of_service == "23"} == {"1"}  # emergency visits
+
+
+def test_synthea_stays_carry_their_start_and_stop_times(tmp_path: Path) -> None:
+    """UB-04 FL13/FL16 (837I DTP*435, DTP*096): the times of day as Synthea exported them (its clock is UTC)."""
+    reading = read_synthea(_export(tmp_path, ENCOUNTERS), rules_dir=RULES)
+    got = {r.encounter.encounter_id: (r.encounter.admission_time, r.encounter.discharge_time)
+           for r in reading.records if r.encounter is not None}  # fmt: skip
+    assert got["stay"] == (time(11, 30), time(10, 0))
+    assert got["ongoing"] == (time(7, 0), None)  # no STOP: still a patient, no discharge
+    assert got["visit"] == (None, None)  # not a stay

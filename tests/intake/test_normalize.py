@@ -69,3 +69,14 @@ def test_text_with_a_nul_character_is_quarantined(tmp_path: Path) -> None:
     (result,) = _read(tmp_path, item)
     assert result.error.reason == "bad_value" and result.error.field == "patient.last_name"
     assert "NUL" in result.error.detail and "Smi" not in str(result.error)
+
+
+def test_a_stay_written_with_timestamps_keeps_its_times_of_day() -> None:
+    """UB-04 FL13/FL16: the admission and discharge hours as the export wrote them (its clock, no conversion)."""
+    got = normalize_record({"admissionDate": "2026-03-01T07:05:00-05:00", "Discharge Date": "2026-03-04 14:30"})
+    assert got == {"admission_date": "2026-03-01", "discharge_date": "2026-03-04", "admission_time": "07:05",
+                   "discharge_time": "14:30"}  # fmt: skip
+    assert normalize_record({"admission_date": "2026-03-01"}) == {"admission_date": "2026-03-01"}
+    given = normalize_record({"admission_date": "2026-03-01T07:05", "admission_time": "07:10"})
+    assert given["admission_time"] == "07:10"
+    assert normalize_record({"admission_time": "", "admission_date": "2026-03-01T07:05"})["admission_time"] == "07:05"

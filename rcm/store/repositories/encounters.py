@@ -54,7 +54,9 @@ def canonical_json(payload: Any) -> str:
 # encounter would come back as a new version (and a sent claim as a replacement) the first night after an upgrade.
 # A field added to Encounter later goes here (tests/store/test_encounter_hash.py checks that every field is either
 # here or in the first stored shape).
-FIELDS_ADDED_LATER = ("pay_to_address", "admission_type", "point_of_origin", "patient_status")
+FIELDS_ADDED_LATER = (
+    "pay_to_address", "admission_type", "point_of_origin", "patient_status", "admission_time", "discharge_time"
+)
 
 
 def content_hash(encounter: Encounter) -> str:
