@@ -17,12 +17,12 @@ from concurrent.futures import Future
 from types import TracebackType
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, Table
+from sqlalchemy import Connection, Table, text
 from sqlalchemy.orm import Session
 
 from rcm.store.types import ExactDecimal
 
-__all__ = ["BulkWriter", "bulk_insert", "bulk_update"]
+__all__ = ["BulkWriter", "bulk_insert", "bulk_update", "sequence_ids"]
 
 Processor = Callable[[Any], Any] | None
 T = TypeVar("T")
@@ -47,16 +47,47 @@ def _memoized(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
     done: dict[tuple[type, Any], Any] = {}
 
     def convert(value: Any) -> Any:
-        key = (type(value), value)
+        key: tuple[type, Any] = (type(value), value)
         try:
             return done[key]
         except KeyError:
             found = done[key] = process(value)
             return found
-        except TypeError:  # unhashable (a list): converted every time
-            return process(value)
+        except TypeError:  # unhashable: a list of codes is remembered by its codes, anything else converted each time
+            if type(value) is not list or not all(type(item) is str for item in value):
+                return process(value)
+        key = (list, tuple(value))
+        try:
+            return done[key]
+        except KeyError:
+            found = done[key] = process(value)
+            return found
 
     return convert
+
+
+_NONE = type(None)
+
+
+def _convert_column(process: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
+    """One column's values in storage form (None stays None)."""
+    kinds = set(map(type, values))
+    if process is float:  # amounts on SQLite: mostly different, not worth remembering
+        if _NONE in kinds:
+            return [None if value is None else float(value) for value in values]
+        return list(map(float, values))
+    kinds.discard(_NONE)
+    if len(kinds) <= 1:
+        # One type (and hashable): each distinct value is converted once, then looked up in C.
+        try:
+            distinct = set(values)
+        except TypeError:
+            pass
+        else:
+            done = {value: None if value is None else process(value) for value in distinct}
+            return list(map(done.__getitem__, values))
+    convert = _memoized(process)
+    return [None if value is None else convert(value) for value in values]
 
 
 def _convert(processors: list[Processor], rows: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
@@ -65,12 +96,34 @@ def _convert(processors: list[Processor], rows: Sequence[Sequence[Any]]) -> list
         return [row if isinstance(row, tuple) else tuple(row) for row in rows]
     columns: list[Sequence[Any]] = list(zip(*rows, strict=True))
     for i, process in enumerate(processors):
-        if process is None:
-            continue
-        if process is not float:  # amounts on SQLite are mostly different: not worth remembering
-            process = _memoized(process)
-        columns[i] = [None if value is None else process(value) for value in columns[i]]
+        if process is not None:
+            columns[i] = _convert_column(process, columns[i])
     return list(zip(*columns, strict=True))
+
+
+# The sequence is looked up once (an InitPlan) and handed to nextval as a regclass: looked up in a subquery joined
+# to the series, PostgreSQL re-evaluates it for every id (measured: 20,000 ids in ~45 ms instead of ~8 ms).
+# Values taken from one sequence are distinct, so when there are as many as the span from the lowest to the
+# highest (the usual case: nobody else took ids meanwhile) they are exactly that range and only the two ends
+# travel back; otherwise the whole sorted list does.
+_NEXT_IDS = text(
+    "WITH ids AS MATERIALIZED ("
+    "SELECT nextval((SELECT pg_get_serial_sequence(:table, 'id')::regclass)) AS id FROM generate_series(1, :count)), "
+    "ends AS (SELECT min(id) AS low, max(id) AS high, count(*) AS n FROM ids) "
+    "SELECT low, high, CASE WHEN high - low + 1 = n THEN NULL "
+    "ELSE (SELECT array_agg(id ORDER BY id) FROM ids) END FROM ends"
+)
+
+
+def sequence_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    """PostgreSQL: ``count`` new ids from the sequence of ``table``'s id column, ascending (safe under concurrency:
+    nextval never hands a value out twice)."""
+    if count <= 0:
+        return []
+    low, high, scattered = conn.execute(_NEXT_IDS, {"table": table.name, "count": count}).one()
+    if scattered is not None:
+        return [int(v) for v in scattered]
+    return list(range(int(low), int(high) + 1))
 
 
 def _quote(conn: Connection, name: str) -> str:
@@ -112,10 +165,20 @@ def _update_from_copy(
     conn.exec_driver_sql(f"DROP TABLE {staging}")
 
 
+class _Converted(list[tuple[Any, ...]]):
+    """Rows already in their columns' storage form (converted in the caller's thread, written in the worker's)."""
+
+
+def _converted(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> _Converted:
+    if isinstance(rows, _Converted):
+        return rows
+    return _Converted(_convert(_processors(conn, table, columns), rows))
+
+
 def _insert(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
     if not rows:
         return
-    converted = _convert(_processors(conn, table, columns), rows)
+    converted = _converted(conn, table, columns, rows)
     if conn.dialect.name == "postgresql":
         _copy(conn, table, columns, converted)
         return
@@ -132,7 +195,7 @@ def _update(
 ) -> None:
     if not rows:
         return
-    converted = _convert(_processors(conn, table, ["id", *add, *assign]), rows)
+    converted = _converted(conn, table, ["id", *add, *assign], rows)
     if conn.dialect.name == "postgresql":
         _update_from_copy(conn, table, add, assign, converted)
         return
@@ -202,17 +265,22 @@ class BulkWriter:
             self._jobs.put((lambda: work(conn), future))
         return future
 
+    # The values are converted here, in the caller's thread: the worker's turn on the connection is the scarce one
+    # (the server waits while the worker builds what it sends), the caller's thread mostly waits at the end.
+
     def insert(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """INSERT rows (tuples in ``columns`` order) in bulk, after everything handed over before."""
         if rows:
-            self.run(lambda conn: _insert(conn, table, columns, rows))
+            converted = _converted(self._conn, table, columns, rows)
+            self.run(lambda conn: _insert(conn, table, columns, converted))
 
     def update(
         self, table: Table, rows: Sequence[Sequence[Any]], *, add: Sequence[str] = (), assign: Sequence[str] = ()
     ) -> None:
         """UPDATE by id in bulk (rows as `bulk_update` takes them), after everything handed over before."""
         if rows:
-            self.run(lambda conn: _update(conn, table, rows, add, assign))
+            converted = _converted(self._conn, table, ["id", *add, *assign], rows)
+            self.run(lambda conn: _update(conn, table, converted, add, assign))
 
     def _stop(self) -> None:
         if self._worker is not None:
