@@ -10,13 +10,17 @@ transaction), so the server stores one table while Python builds the rows of the
 
 from __future__ import annotations
 
+import io
 import queue
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from types import TracebackType
 from typing import Any, TypeVar
 
+from psycopg.copy import Copy, FileWriter
 from sqlalchemy import Connection, Table, text
 from sqlalchemy.orm import Session
 
@@ -134,9 +138,13 @@ def _copy_into(conn: Connection, target: str, quoted_columns: Sequence[str], row
     driver = conn.connection.driver_connection
     if driver is None:  # pragma: no cover - a live session always has its driver connection
         raise RuntimeError("no database connection to COPY into")
+    formatted = getattr(rows, "copy_text", None)
     with driver.cursor() as cursor, cursor.copy(f"COPY {target} ({', '.join(quoted_columns)}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+        if formatted is not None:
+            copy.write(formatted)
+        else:
+            for row in rows:
+                copy.write_row(row)
 
 
 def _copy(conn: Connection, table: Table, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
@@ -166,7 +174,40 @@ def _update_from_copy(
 
 
 class _Converted(list[tuple[Any, ...]]):
-    """Rows already in their columns' storage form (converted in the caller's thread, written in the worker's)."""
+    """Rows already in their columns' storage form (converted in the caller's thread, written in the worker's);
+    on PostgreSQL with their COPY text, formatted in the caller's thread too (`_CopyText`)."""
+
+    copy_text: bytes | None = None
+
+
+class _CopyText:
+    """The COPY text of rows, made by psycopg's own COPY formatting without sending anything.
+
+    The worker's turn on the connection is the scarce one: formatting there holds the GIL while the server waits
+    for data, so the caller's thread formats and the worker only sends. The cursor and its adapters are set up
+    here, in the caller's thread before the worker starts (one row of every kind of value posting writes makes
+    psycopg pick its dumpers now), so formatting later never touches the connection the worker is using.
+    """
+
+    def __init__(self, conn: Connection) -> None:
+        driver = conn.connection.driver_connection
+        if driver is None:  # pragma: no cover - a live session always has its driver connection
+            raise RuntimeError("no database connection to format COPY data for")
+        self._cursor = driver.cursor()
+        self._out = io.BytesIO()
+        self._copy = Copy(self._cursor, writer=FileWriter(self._out))
+        self.format([("text", 1, Decimal("1.00"), True, date(2026, 1, 1), datetime(2026, 1, 1, tzinfo=UTC), None)])
+
+    def format(self, rows: Sequence[Sequence[Any]]) -> bytes:
+        self._out.seek(0)
+        self._out.truncate()
+        write_row = self._copy.write_row
+        for row in rows:
+            write_row(row)
+        return self._out.getvalue() + bytes(self._copy.formatter.end())
+
+    def close(self) -> None:
+        self._cursor.close()
 
 
 def _converted(conn: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> _Converted:
@@ -239,7 +280,9 @@ class BulkWriter:
         self._jobs: queue.SimpleQueue[tuple[Callable[[], Any], Future[Any]] | None] = queue.SimpleQueue()
         self._error: BaseException | None = None
         self._worker: threading.Thread | None = None
+        self._copy_text: _CopyText | None = None
         if self._conn.dialect.name == "postgresql":
+            self._copy_text = _CopyText(self._conn)
             self._worker = threading.Thread(target=self._work, name="rcm-bulk-writer", daemon=True)
             self._worker.start()
 
@@ -271,7 +314,7 @@ class BulkWriter:
     def insert(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """INSERT rows (tuples in ``columns`` order) in bulk, after everything handed over before."""
         if rows:
-            converted = _converted(self._conn, table, columns, rows)
+            converted = self._converted(table, columns, rows)
             self.run(lambda conn: _insert(conn, table, columns, converted))
 
     def update(
@@ -279,14 +322,23 @@ class BulkWriter:
     ) -> None:
         """UPDATE by id in bulk (rows as `bulk_update` takes them), after everything handed over before."""
         if rows:
-            converted = _converted(self._conn, table, ["id", *add, *assign], rows)
+            converted = self._converted(table, ["id", *add, *assign], rows)
             self.run(lambda conn: _update(conn, table, converted, add, assign))
+
+    def _converted(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> _Converted:
+        converted = _converted(self._conn, table, columns, rows)
+        if self._copy_text is not None and self._worker is not None:
+            converted.copy_text = self._copy_text.format(converted)
+        return converted
 
     def _stop(self) -> None:
         if self._worker is not None:
             self._jobs.put(None)
             self._worker.join()
             self._worker = None
+        if self._copy_text is not None:
+            self._copy_text.close()
+            self._copy_text = None
 
     def flush(self) -> None:
         """Wait until everything handed over is written (later writes run at once); raise the first that failed."""

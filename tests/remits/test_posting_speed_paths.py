@@ -5,6 +5,7 @@ a file is cut into parts with a small first one."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import threading
@@ -16,6 +17,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from psycopg.copy import Copy, FileWriter
 from sqlalchemy import Connection, Engine, Table, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
@@ -238,6 +240,30 @@ def test_converted_values_equal_the_column_types_own_conversion(dialect: Any) ->
         assert [[type(v) for v in row] for row in converted] == [[type(v) for v in row] for row in expected]
     modifiers = bulk._convert(bulk._processors(conn, _table(ServicePayment), ["modifiers"]), [(["25"],), ([1],)])
     assert [json.loads(m) for (m,) in modifiers] == [["25"], [1]]
+
+
+def test_copy_text_formatted_ahead_is_what_copy_would_send(postgres: Callable[[], Engine]) -> None:
+    engine = postgres()
+    rows: list[tuple[Any, ...]] = [
+        (1, "plain", Decimal("100.00"), True, NOW.date(), NOW, None),
+        (2, "tab\there, new\nline, back\\slash, cr\r", Decimal("-0.05"), False, None, None, '["25", "59"]'),
+        (3, "ümlaut – ☃", Decimal("0"), None, NOW.date(), datetime(2026, 1, 2, 3, 4, 5, 6, tzinfo=UTC), "{}"),
+    ] * 5_000  # more than one 32 KB buffer
+    with engine.connect() as conn:
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        formatter = bulk._CopyText(conn)
+        ahead = [formatter.format(rows), formatter.format(rows[:2]), formatter.format([])]
+        formatter.close()
+        expected = []
+        for part in (rows, rows[:2], []):
+            out = io.BytesIO()
+            with driver.cursor() as cursor, Copy(cursor, writer=FileWriter(out)) as copy:
+                for row in part:
+                    copy.write_row(row)
+            expected.append(out.getvalue())
+    assert ahead == expected
+    assert ahead[1].decode().splitlines()[1].startswith("2\ttab\\there")
 
 
 def test_a_file_is_cut_into_a_small_first_part_then_full_parts(monkeypatch: pytest.MonkeyPatch) -> None:
