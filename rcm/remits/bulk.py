@@ -194,17 +194,15 @@ class _CopyText:
         if driver is None:  # pragma: no cover - a live session always has its driver connection
             raise RuntimeError("no database connection to format COPY data for")
         self._cursor = driver.cursor()
-        self._out = io.BytesIO()
-        self._copy = Copy(self._cursor, writer=FileWriter(self._out))
-        self.format([("text", 1, Decimal("1.00"), True, date(2026, 1, 1), datetime(2026, 1, 1, tzinfo=UTC), None)])
+        self._copy = Copy(self._cursor, writer=FileWriter(io.BytesIO()))  # never written to: see format()
+        self.format([("text", 1, 2**40, Decimal("-1.00"), True, date(2026, 1, 1), datetime(2026, 1, 1, tzinfo=UTC), None)])
 
     def format(self, rows: Sequence[Sequence[Any]]) -> bytes:
-        self._out.seek(0)
-        self._out.truncate()
-        write_row = self._copy.write_row
-        for row in rows:
-            write_row(row)
-        return self._out.getvalue() + bytes(self._copy.formatter.end())
+        # The formatter hands back a full buffer now and then (b"" otherwise), the rest at the end.
+        formatter = self._copy.formatter
+        chunks = [chunk for chunk in map(formatter.write_row, rows) if chunk]
+        chunks.append(formatter.end())
+        return b"".join(chunks)
 
     def close(self) -> None:
         self._cursor.close()
