@@ -195,7 +195,8 @@ class _CopyText:
             raise RuntimeError("no database connection to format COPY data for")
         self._cursor = driver.cursor()
         self._copy = Copy(self._cursor, writer=FileWriter(io.BytesIO()))  # never written to: see format()
-        self.format([("text", 1, 2**40, Decimal("-1.00"), True, date(2026, 1, 1), datetime(2026, 1, 1, tzinfo=UTC), None)])
+        self.format([("text", 1, 2**40, Decimal("-1.00"), True, date(2026, 1, 1), datetime(2026, 1, 1, tzinfo=UTC))])
+        self.format([(None,)])
 
     def format(self, rows: Sequence[Sequence[Any]]) -> bytes:
         # The formatter hands back a full buffer now and then (b"" otherwise), the rest at the end.
