@@ -5,7 +5,9 @@ Decimal, timestamps, enums and JSON are stored exactly as the ORM would store th
 with one executemany; PostgreSQL gets inserts through COPY, and updates through COPY into a temporary table
 and one UPDATE joined to it.
 `BulkWriter` sends a file's writes in order; on PostgreSQL from a worker thread on the same connection (the same
-transaction), so the server stores one table while Python builds the rows of the next.
+transaction), so the server stores one table while Python builds the rows of the next. The caller's thread also
+converts the values and formats the COPY text, so the worker's turn (the server waits while it runs) only sends.
+`sequence_ids` draws new ids for rows inserted in bulk straight from a table's sequence (PostgreSQL).
 """
 
 from __future__ import annotations
@@ -74,7 +76,11 @@ _NONE = type(None)
 
 
 def _convert_column(process: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
-    """One column's values in storage form (None stays None)."""
+    """One column's values in storage form (None stays None).
+
+    A bind processor is a function of the value, so equal values of one type convert alike: those are converted
+    once per distinct value (as `_memoized` does, keyed by type and value) and looked up without a Python call.
+    """
     kinds = set(map(type, values))
     if process is float:  # amounts on SQLite: mostly different, not worth remembering
         if _NONE in kinds:
@@ -307,9 +313,6 @@ class BulkWriter:
             self._jobs.put((lambda: work(conn), future))
         return future
 
-    # The values are converted here, in the caller's thread: the worker's turn on the connection is the scarce one
-    # (the server waits while the worker builds what it sends), the caller's thread mostly waits at the end.
-
     def insert(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
         """INSERT rows (tuples in ``columns`` order) in bulk, after everything handed over before."""
         if rows:
@@ -325,6 +328,8 @@ class BulkWriter:
             self.run(lambda conn: _update(conn, table, converted, add, assign))
 
     def _converted(self, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]) -> _Converted:
+        """The rows converted (and on PostgreSQL formatted) here, in the caller's thread: the worker's turn on the
+        connection is the scarce one, the caller's thread mostly waits for it at the end."""
         converted = _converted(self._conn, table, columns, rows)
         if self._copy_text is not None and self._worker is not None:
             converted.copy_text = self._copy_text.format(converted)

@@ -35,9 +35,9 @@ from rcm.store.tables import ClaimPayment, ClaimStatus, Remittance, ServicePayme
 __all__ = ["payment_key", "post_remittances"]
 
 _CHUNK = 500
-T = TypeVar("T")
 _PART = 10_000  # claim payments staged before they are handed to the writer (measured: 4,000 was slower here)
 _FIRST_PART = 2_000  # the first part is smaller, so the server starts storing sooner (it idles until then)
+T = TypeVar("T")
 
 
 def payment_key(remittance: ReceivedRemittance) -> tuple[str, str]:
