@@ -73,6 +73,7 @@ def _memoized(process: Callable[[Any], Any]) -> Callable[[Any], Any]:
 
 
 _NONE = type(None)
+_NUMBERS = {Decimal, float}
 
 
 def _convert_column(process: Callable[[Any], Any], values: Sequence[Any]) -> list[Any]:
@@ -87,6 +88,9 @@ def _convert_column(process: Callable[[Any], Any], values: Sequence[Any]) -> lis
             return [None if value is None else float(value) for value in values]
         return list(map(float, values))
     kinds.discard(_NONE)
+    if len(kinds) == 1 and kinds & _NUMBERS:
+        # Equal numbers can differ (Decimal 1.0 and 1.00, float 0.0 and -0.0): each is converted on its own.
+        return [None if value is None else process(value) for value in values]
     if len(kinds) <= 1:
         # One type (and hashable): each distinct value is converted once, then looked up in C.
         try:

@@ -149,7 +149,7 @@ def _load(session: Session, column: Any, values: list[str]) -> list[ClaimState]:
                     id=row[1],
                     line_id=row[2],
                     code=row[3],
-                    modifiers=tuple(m for m in row[4:8] if m),
+                    modifiers=tuple(filter(None, row[4:8])),
                     date_from=row[8],
                     date_to=row[9],
                     revenue_code=row[10],

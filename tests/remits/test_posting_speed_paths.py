@@ -266,6 +266,13 @@ def test_copy_text_formatted_ahead_is_what_copy_would_send(postgres: Callable[[]
     assert ahead[1].decode().splitlines()[1].startswith("2\ttab\\there")
 
 
+def test_equal_numbers_written_differently_are_converted_each_on_its_own() -> None:
+    amounts = [Decimal("1.0"), Decimal("1.00"), None, Decimal("1.0")]
+    assert bulk._convert_column(str, amounts) == ["1.0", "1.00", None, "1.0"]
+    assert bulk._convert_column(repr, [0.0, -0.0]) == ["0.0", "-0.0"]
+    assert bulk._convert_column(str.upper, ["co", "pr", "co", None]) == ["CO", "PR", "CO", None]
+
+
 def test_a_file_is_cut_into_a_small_first_part_then_full_parts(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(posting, "_FIRST_PART", 3)
     monkeypatch.setattr(posting, "_PART", 10)
