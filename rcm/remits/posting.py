@@ -192,6 +192,18 @@ def _parts(claims: list[T]) -> list[list[T]]:
     return parts
 
 
+def _count(remittances: Sequence[ReceivedRemittance], results: list[TransactionResult], book: ClaimBook) -> None:
+    """Each payment's totals and how many of its claims are ours: for the report only, so they are counted once the
+    server has work (nothing posted depends on them)."""
+    for remittance, result in zip(remittances, results, strict=True):
+        result.paid = remittance.paid
+        result.adjusted = remittance.adjusted
+        result.patient_responsibility = remittance.patient_responsibility
+        result.plb = remittance.plb
+        result.matched = sum(1 for c in remittance.claims if book.find(c) is not None)
+        result.unmatched = result.claims - result.matched
+
+
 def post_remittances(
     session: Session, remittances: Sequence[ReceivedRemittance], *, file_id: int, now: datetime | None = None
 ) -> list[TransactionResult]:
@@ -222,10 +234,10 @@ def _post(
             claims=len(remittance.claims),
             matched=0,
             unmatched=len(remittance.claims),
-            paid=remittance.paid,
-            adjusted=remittance.adjusted,
-            patient_responsibility=remittance.patient_responsibility,
-            plb=remittance.plb,
+            paid=ZERO,  # the totals and counts are filled in by _count (while the server stores the first part)
+            adjusted=ZERO,
+            patient_responsibility=ZERO,
+            plb=ZERO,
             balanced=not imbalances,
             duplicate=key in stored or key in seen,
             control_number=remittance.control_number,
@@ -249,10 +261,8 @@ def _post(
         + [p.reference for r in remittances for p in r.provider_adjustments if p.reference],
     )
     add_follow_ups(session, book, (c for r in remittances for c in r.claims))
-    for remittance, result in zip(remittances, results, strict=True):
-        result.matched = sum(1 for c in remittance.claims if book.find(c) is not None)
-        result.unmatched = result.claims - result.matched
     if not to_post:
+        _count(remittances, results, book)
         return results
     history = _earlier_payments(session, to_post, book)
     claims = [(remittance_id, r, result, c) for remittance_id, r, result in to_post for c in r.claims]
@@ -275,5 +285,7 @@ def _post(
                 ids = _reserve(writer, parts[number + 1])
             write_payments(writer, part_staged, payment_ids, service_ids, now=now)
             staged.extend(part_staged)
+            if number == 0:
+                _count(remittances, results, book)
         write_claims(writer, staged, history, plb, file_id=file_id, now=now)
     return results
