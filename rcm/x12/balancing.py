@@ -7,8 +7,7 @@
 
 Works on a transaction's segments, so it runs on files whose structure is otherwise broken.  Amounts that are
 missing or not numbers are left to element validation (no balancing finding), but a transaction holding one where
-balancing needs it (BPR02, CLP04, SVC02, SVC03, a CAS or PLB amount) is not balanced.  (A claim whose CLP03
-cannot be read is skipped instead.)  Messages name claims
+balancing needs it (BPR02, CLP03, CLP04, SVC02, SVC03, a CAS or PLB amount) is not balanced.  Messages name claims
 by patient control number (CLP01/CLM01) and never carry amounts (they are in ``Finding.extra``).
 """
 
@@ -189,7 +188,9 @@ def _walk_835(tx: HasSegments, out: list[Finding] | None) -> Balance835:
         if claim is None:
             return
         charge, paid = amount(claim.get(3)), amount(claim.get(4))
-        if charge is not None and paid is not None and not claim_bad:
+        if charge is None:
+            summary.balanced = False  # a claim charge that is missing or not a number cannot balance
+        elif paid is not None and not claim_bad:
             adjustments = claim_cas + line_cas
             if _cents(charge - adjustments) != _cents(paid):
                 fail(
