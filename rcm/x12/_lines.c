@@ -219,13 +219,14 @@ pointers_of(PyObject *value, PyObject *component)
     return call(diagnosis_pointers, args, 2);
 }
 
-/* DateValue.of_dtp(segment), RD8 ranges left to the Python reader. */
+/* DateValue.of_dtp(segment), RD8 ranges and DT date-times left to the Python reader. */
 static PyObject *
 dtp_of(PyObject *segment)
 {
     PyObject *e = SLOT(segment, segment_elements);
     PyObject *format = element(e, 1), *raw = element(e, 2);
-    int range = PyUnicode_Compare(format, s_rd8) == 0 && PyUnicode_Contains(raw, s_dash) == 1;
+    int range = (PyUnicode_Compare(format, s_rd8) == 0 && PyUnicode_Contains(raw, s_dash) == 1) ||
+                PyUnicode_CompareWithASCIIString(format, "DT") == 0;
     if (PyErr_Occurred()) {
         return NULL;
     }

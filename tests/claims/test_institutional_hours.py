@@ -126,12 +126,12 @@ def test_claim_dates_pass_pyx12_and_read_back_through_the_837i_model(clearinghou
     assert read.findings == []
     model = read.transactions[0].model
     got = {c.patient_control_number: [(d.qualifier, d.value, d.end, d.raw) for d in c.dates] for c in model.claims}
-    # The model keeps a DTP's text as sent (raw); it reads CCYYMMDD dates only, so a DT value has no .value.
+    # The model keeps a DTP's text as sent (raw); a DT date-time gives its date, a TM hour only its text.
     assert got == {
         "INP1": [("096", None, None, "1430"), ("434", date(2026, 3, 1), date(2026, 3, 4), "20260301-20260304"),
-                 ("435", None, None, "202603010705")],
+                 ("435", date(2026, 3, 1), date(2026, 3, 1), "202603010705")],
         "INP2": [("434", date(2026, 3, 1), date(2026, 3, 1), "20260301-20260301"),
-                 ("435", None, None, "202603010705")],
+                 ("435", date(2026, 3, 1), date(2026, 3, 1), "202603010705")],
         "INP3": [("434", date(2026, 3, 1), date(2026, 3, 4), "20260301-20260304"),
                  ("435", date(2026, 3, 1), date(2026, 3, 1), "20260301")],
         "OUT1": [("434", date(2026, 3, 1), date(2026, 3, 1), "20260301-20260301")],
