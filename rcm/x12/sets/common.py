@@ -158,8 +158,8 @@ class DateValue:
             a, _, b = raw.partition("-")
             return cls(e[0], date_of(a), date_of(b), raw, s.number)
         if e[1] == "DT":  # CCYYMMDDHHMM (837I admission date and hour): the date, the hour stays in raw
-            d = date_of(raw[:8]) if len(raw) == 12 and raw.isdecimal() else None
-            return cls(e[0], d, d, raw, s.number)
+            day = date_of(raw[:8]) if len(raw) == 12 and raw.isdecimal() else None
+            return cls(e[0], day, day, raw, s.number)
         d = _date_cached(raw, _MISS)
         if d is _MISS:
             d = date_of(raw)
