@@ -114,8 +114,12 @@ def _post_file(engine: Engine, tmp_path: Path, claims: int) -> list[Any]:
                 session, direction="in", kind="835", name=path.name, path=str(path), content=path.read_bytes()
             )
             [result] = post_remittances(session, remittances, file_id=record.id, now=NOW)
-            results.append((result.matched, result.denied, result.duplicate, result.balanced))
-    assert results == [(claims, claims // 20, False, True), (claims, 0, True, True)]
+            results.append((result.as_json(), result.denied, result.reversed, result.queued_for_next_payer))
+    first, again = results
+    figures, denied = first[0], first[1]
+    assert (figures["matched"], figures["duplicate"], figures["balanced"]) == (claims, False, True)
+    assert denied == claims // 20
+    assert again[0] == first[0] | {"duplicate": True} and again[1:] == (0, 0, 0)  # every figure still reported
     found: list[Any] = [results]
     with engine.connect() as conn:
         for model in POSTED:
