@@ -49,18 +49,33 @@ def _run_child(stage: str, path: Path, repeat: int, timeout: float) -> dict[str,
     return result
 
 
+# Rounds of the quick stages, each stage in a fresh process per round, best of 5 repeats in each: this shared
+# machine has slow phases lasting seconds (a stage's CPU time moves by up to half between them, mostly for the
+# stages that build many objects), so the stages take turns and each keeps its best round.
+ROUNDS = 3
+
+
 def _measure_file(label: str, path: Path, claims: int, *, quick: bool) -> dict[str, Any]:
     size_mb = path.stat().st_size / 1_000_000
     rows: dict[str, Any] = {}
-    for stage in STAGE_ORDER:
-        # best of 5: CPU time on a shared machine varies by a quarter from run to run
-        repeat = 1 if stage == "pyx12_validate" or quick else 5
-        row = _run_child(stage, path, repeat, timeout=900)
+    for round_number in range(1 if quick else ROUNDS):
+        for stage in STAGE_ORDER:
+            if stage == "pyx12_validate" and round_number > 0:
+                continue  # once: minutes, not fractions of a second
+            repeat = 1 if stage == "pyx12_validate" or quick else 5
+            row = _run_child(stage, path, repeat, timeout=900)
+            best = rows.get(stage)
+            if best is None or "seconds" not in best or ("seconds" in row and row["seconds"] < best["seconds"]):
+                if best is not None and "peak_rss_mb" in best and "peak_rss_mb" in row:
+                    row["peak_rss_mb"] = max(row["peak_rss_mb"], best["peak_rss_mb"])
+                rows[stage] = row
+            elif "peak_rss_mb" in row and "peak_rss_mb" in best:
+                best["peak_rss_mb"] = max(row["peak_rss_mb"], best["peak_rss_mb"])
+        print(f"  {label}: round {round_number + 1} done", file=sys.stderr)
+    for row in rows.values():
         if "seconds" in row:
             row["claims_per_s"] = claims / row["seconds"]
             row["mb_per_s"] = size_mb / row["seconds"]
-        rows[stage] = row
-        print(f"  {label}: {stage} done", file=sys.stderr)
     return {"file": label, "bytes": path.stat().st_size, "claims": claims, "stages": rows, "ratios": _ratios(rows)}
 
 
@@ -102,7 +117,10 @@ def _print_table(report: dict[str, Any]) -> None:
         f"\nX12 benchmark ({report['python']}, {report['machine']}, {report['cpus']} CPUs, load average "
         f"{report['load_average_at_start'][0]:.1f} at start, {report['load_average_at_end'][0]:.1f} at end)"
     )
-    print("(seconds are CPU seconds of the stage's own process; claims/s and MB/s are computed on them)")
+    print(
+        "(seconds are CPU seconds of the stage's own process, best of 5 repeats in each of "
+        f"{ROUNDS} rounds taken in turn (pyx12 once); claims/s and MB/s are computed on them)"
+    )
     header = f"{'file':6} {'stage':15} {'cpu s':>9} {'wall s':>9} {'claims/s':>11} {'MB/s':>8} {'peak RSS MB':>12}"
     print(header)
     print("-" * len(header))
