@@ -3,16 +3,15 @@ written as given, read back by the X12 model parser, and accepted by pyx12."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
 from rcm.claims.clearinghouses import Clearinghouse
 from rcm.claims.elements import Segment
 from rcm.claims.institutional import institutional_claim_segments
-from rcm.claims.transaction import OutgoingClaim, build_claim_block, transaction_segments
 from rcm.codes import npi_with_check_digit
 from rcm.domain import (
     Address,
@@ -26,7 +25,8 @@ from rcm.domain import (
 )
 from rcm.x12.pyx12_oracle import pyx12_findings
 from rcm.x12.reader import read_transactions
-from rcm.x12.writer import ElementValue, GroupOut, TransactionOut, write_interchange
+
+from .institutional_837i import interchange_837i
 
 ADDRESS = Address(line1="1 Harbor Way", city="Salem", state="MA", zip="01970-1234")
 
@@ -87,16 +87,7 @@ def test_without_codes_the_claim_still_builds_but_says_information_not_available
 
 
 def _interchange(clearinghouse: Clearinghouse, claims: list[Claim]) -> bytes:
-    created = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
-    blocks = [build_claim_block(OutgoingClaim(c, filing_indicator="MA")) for c in claims]
-    body = cast("list[list[ElementValue]]", transaction_segments(blocks, clearinghouse=clearinghouse,
-                                                                  reference="INST1", created=created))  # fmt: skip
-    return write_interchange(
-        sender_qualifier="ZZ", sender_id=clearinghouse.sender_id, receiver_qualifier="ZZ",
-        receiver_id=clearinghouse.receiver_id, control_number=41, date=created.date(), time=time(9, 30), usage="T",
-        groups=[GroupOut("HC", clearinghouse.sender_id, clearinghouse.receiver_id, 41, "005010X223A2",
-                         created.date(), time(9, 30), [TransactionOut("837", "0001", body)])],
-    )  # fmt: skip
+    return interchange_837i(clearinghouse, claims, reference="INST1", control_number=41)
 
 
 def test_real_codes_round_trip_through_the_837i_and_pass_pyx12(clearinghouse: Clearinghouse) -> None:

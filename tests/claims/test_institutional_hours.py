@@ -3,26 +3,26 @@
 The guide orders the 2300 dates DTP*096 (discharge hour, TM HHMM: final inpatient bills only), DTP*434
 (statement dates), DTP*435 (admission date/hour, DT CCYYMMDDHHMM on inpatient claims) and DTP*050. A time of
 day the encounter does not carry is never invented: the admission goes as a date (D8), no DTP*096, and the
-scrubber holds the claim (INST-ADMISSION-HOUR-MISSING, INST-DISCHARGE-HOUR-MISSING).
+scrubber tells the biller (INST-ADMISSION-HOUR-MISSING, INST-DISCHARGE-HOUR-MISSING, info).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import date, time
 from decimal import Decimal
-from typing import Any, cast
+from typing import Any
 
 import pytest
 
 from rcm.claims.clearinghouses import Clearinghouse
 from rcm.claims.elements import Segment
 from rcm.claims.institutional import institutional_claim_segments
-from rcm.claims.transaction import OutgoingClaim, build_claim_block, transaction_segments
 from rcm.codes import npi_with_check_digit
 from rcm.domain import Address, Claim, ClaimType, Coverage, Encounter, Patient, Provider, ServiceLine
 from rcm.x12.pyx12_oracle import pyx12_findings
 from rcm.x12.reader import read_file
-from rcm.x12.writer import ElementValue, GroupOut, TransactionOut, write_interchange
+
+from .institutional_837i import interchange_837i
 
 ADDRESS = Address(line1="1 Harbor Way", city="Salem", state="MA", zip="01970-1234")
 STAY = {"admission_date": date(2026, 3, 1), "discharge_date": date(2026, 3, 4), "admission_type": "1",
@@ -99,16 +99,7 @@ def test_without_hours_the_admission_goes_as_a_date_and_no_hour_is_invented(enco
 
 
 def _interchange(clearinghouse: Clearinghouse, claims: list[Claim]) -> bytes:
-    created = datetime(2026, 3, 10, 9, 30, tzinfo=UTC)
-    blocks = [build_claim_block(OutgoingClaim(c, filing_indicator="MA")) for c in claims]
-    body = cast("list[list[ElementValue]]", transaction_segments(blocks, clearinghouse=clearinghouse,
-                                                                  reference="HOURS1", created=created))  # fmt: skip
-    return write_interchange(
-        sender_qualifier="ZZ", sender_id=clearinghouse.sender_id, receiver_qualifier="ZZ",
-        receiver_id=clearinghouse.receiver_id, control_number=42, date=created.date(), time=time(9, 30), usage="T",
-        groups=[GroupOut("HC", clearinghouse.sender_id, clearinghouse.receiver_id, 42, "005010X223A2",
-                         created.date(), time(9, 30), [TransactionOut("837", "0001", body)])],
-    )  # fmt: skip
+    return interchange_837i(clearinghouse, claims, reference="HOURS1", control_number=42)
 
 
 def test_claim_dates_pass_pyx12_and_read_back_through_the_837i_model(clearinghouse: Clearinghouse) -> None:
