@@ -16,12 +16,12 @@ from decimal import Decimal
 from functools import partial
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, insert, select, tuple_
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from rcm.remits.balancing import balancing_findings
-from rcm.remits.bulk import BulkWriter, sequence_ids
+from rcm.remits.bulk import BulkWriter
 from rcm.remits.collector import collector_paused
 from rcm.remits.denials import adjudicate
 from rcm.remits.matching import ClaimBook, ClaimState, LineState, add_follow_ups, load_claims, match_lines
@@ -169,19 +169,12 @@ def _stage_claims(
     return staged
 
 
-def _reserve_ids(conn: Connection, counts: Sequence[tuple[Any, int]]) -> list[list[int]]:
-    """New ids for each (model, count): from the tables' sequences on PostgreSQL, `reserve_ids` elsewhere."""
-    if conn.dialect.name == "postgresql":
-        return [sequence_ids(conn, table_of(model), count) for model, count in counts]
-    return reserve_ids(conn, counts)
-
-
 def _reserve(
     writer: BulkWriter, part: list[tuple[int, ReceivedRemittance, TransactionResult, PaidClaim]]
 ) -> Future[list[list[int]]]:
     """Ids for a part's claim payments and their services, asked of the server in the writer's turn."""
     paid = [claim for *_, claim in part]
-    return writer.run(partial(_reserve_ids, counts=((ClaimPayment, len(paid)), (ServicePayment, services(paid)))))
+    return writer.run(partial(reserve_ids, counts=((ClaimPayment, len(paid)), (ServicePayment, services(paid)))))
 
 
 def _parts(claims: list[T]) -> list[list[T]]:

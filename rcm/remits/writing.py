@@ -15,10 +15,10 @@ from decimal import ROUND_HALF_UP, Context, Decimal, InvalidOperation
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Table, func, select, text
+from sqlalchemy import Connection, Table, func, select
 
 from rcm.errors import InputError
-from rcm.remits.bulk import BulkWriter
+from rcm.remits.bulk import BulkWriter, sequence_ids
 from rcm.remits.denials import Adjudication
 from rcm.remits.matching import NO_CLAIM, NO_LINE, ClaimState, LineState
 from rcm.remits.remittance import PaidClaim
@@ -127,24 +127,7 @@ def reserve_ids(conn: Connection, counts: Sequence[tuple[Any, int]]) -> list[lis
     """
     tables = [table_of(model) for model, _ in counts]
     if conn.dialect.name == "postgresql":
-        # Values taken from one sequence are distinct, so when there are as many as the span from the lowest to
-        # the highest (the usual case: nobody else took ids meanwhile) they are exactly that range and only the
-        # two ends travel back; otherwise the whole sorted list does.
-        found: list[list[int]] = []
-        for table, (_, count) in zip(tables, counts, strict=True):
-            query = text(
-                "WITH ids AS MATERIALIZED (SELECT nextval(seq) AS id "
-                "FROM (SELECT pg_get_serial_sequence(:table, 'id')::regclass AS seq) s, generate_series(1, :count)), "
-                "ends AS (SELECT min(id) AS low, max(id) AS high, count(*) AS n FROM ids) "
-                "SELECT low, high, CASE WHEN high - low + 1 = n THEN NULL "
-                "ELSE (SELECT array_agg(id ORDER BY id) FROM ids) END FROM ends"
-            )
-            low, high, scattered = conn.execute(query, {"table": table.name, "count": count}).one()
-            if scattered is not None:
-                found.append([int(v) for v in scattered])
-            else:
-                found.append(list(range(int(low), int(high) + 1)) if count else [])
-        return found
+        return [sequence_ids(conn, table, count) for table, (_, count) in zip(tables, counts, strict=True)]
     following: list[list[int]] = []
     reserved: dict[str, int] = conn.info.setdefault("rcm_reserved_ids", {})
     for table, (_, count) in zip(tables, counts, strict=True):

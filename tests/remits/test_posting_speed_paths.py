@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 import json
 import os
-import threading
 from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -158,37 +157,6 @@ def test_copy_and_executemany_and_sqlite_post_the_same_rows(
     tables = dict(through_copy[1:])
     assert len(tables["claim_payments"]) == claims and len(tables["service_payments"]) == 2 * claims
     assert len(tables["claim_status_changes"]) == claims and len(tables["denials"]) == 3 * (claims // 20)
-
-
-def test_sequence_ids_are_new_ascending_and_never_collide(postgres: Callable[[], Engine]) -> None:
-    engine = postgres()
-    table = _table(ClaimPayment)
-    taken: list[list[int]] = []
-    lock = threading.Lock()
-    start = threading.Barrier(3)
-
-    def reserve() -> None:
-        with engine.connect() as conn:
-            start.wait()
-            for _ in range(3):
-                ids = bulk.sequence_ids(conn, table, 5_000)
-                with lock:
-                    taken.append(ids)
-            conn.commit()
-
-    threads = [threading.Thread(target=reserve) for _ in range(3)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert len(taken) == 9
-    for ids in taken:
-        assert len(ids) == 5_000 and ids == sorted(ids)
-    every = [i for ids in taken for i in ids]
-    assert len(set(every)) == len(every)
-    with engine.connect() as conn:
-        assert bulk.sequence_ids(conn, table, 0) == []
-        assert min(bulk.sequence_ids(conn, table, 1)) > max(every)
 
 
 def test_sequence_ids_not_in_one_run_come_back_one_by_one(postgres: Callable[[], Engine]) -> None:
