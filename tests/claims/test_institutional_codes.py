@@ -4,7 +4,6 @@ written as given, read back by the X12 model parser, and accepted by pyx12."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -12,42 +11,17 @@ import pytest
 from rcm.claims.clearinghouses import Clearinghouse
 from rcm.claims.elements import Segment
 from rcm.claims.institutional import institutional_claim_segments
-from rcm.codes import npi_with_check_digit
 from rcm.domain import (
-    Address,
     Claim,
-    ClaimType,
-    Coverage,
-    Encounter,
-    Patient,
-    Provider,
-    ServiceLine,
 )
 from rcm.x12.pyx12_oracle import pyx12_findings
 from rcm.x12.reader import read_transactions
 
-from .institutional_837i import interchange_837i
-
-ADDRESS = Address(line1="1 Harbor Way", city="Salem", state="MA", zip="01970-1234")
+from .institutional_837i import institutional_claim, interchange_837i
 
 
 def _claim(claim_id: str, **encounter: Any) -> Claim:
-    coverage = Coverage(payer_id="MCR01", payer_name="Medicare Part A", plan_type="MA", member_id="1EG4TE5MK72")
-    enc = Encounter(
-        encounter_id=claim_id, date_of_service=date(2026, 3, 1), claim_type=ClaimType.institutional,
-        place_of_service="21",
-        patient=Patient(id=f"P-{claim_id}", first_name="Ann", last_name="Example", birth_date=date(1950, 2, 3),
-                        sex="F", address=ADDRESS),
-        coverage=[coverage],
-        billing_provider=Provider(npi=npi_with_check_digit("112345670"), name="Harbor Hospital", tax_id="041234567",
-                                  address=ADDRESS),
-        attending_provider=Provider(npi=npi_with_check_digit("123456780"), first_name="Ada", last_name="Attending"),
-        diagnoses=["I214", "E119"],
-        lines=[ServiceLine(line_id=f"{claim_id}-1", code="99223", charge=Decimal("2400.00"), revenue_code="0120"),
-               ServiceLine(line_id=f"{claim_id}-2", code="80053", charge=Decimal("85.00"), revenue_code="0300")],
-        **encounter,
-    )  # fmt: skip
-    return Claim(claim_id=claim_id, encounter=enc, payer=coverage.payer, coverage=coverage)
+    return institutional_claim(claim_id, diagnoses=["I214", "E119"], extra_lines=1, **encounter)
 
 
 INPATIENT = {"type_of_bill": "0111", "admission_date": date(2026, 3, 1), "discharge_date": date(2026, 3, 4)}

@@ -9,7 +9,6 @@ scrubber tells the biller (INST-ADMISSION-HOUR-MISSING, INST-DISCHARGE-HOUR-MISS
 from __future__ import annotations
 
 from datetime import date, time
-from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -17,35 +16,19 @@ import pytest
 from rcm.claims.clearinghouses import Clearinghouse
 from rcm.claims.elements import Segment
 from rcm.claims.institutional import institutional_claim_segments
-from rcm.codes import npi_with_check_digit
-from rcm.domain import Address, Claim, ClaimType, Coverage, Encounter, Patient, Provider, ServiceLine
+from rcm.domain import Claim
 from rcm.x12.pyx12_oracle import pyx12_findings
 from rcm.x12.reader import read_file
 
-from .institutional_837i import interchange_837i
+from .institutional_837i import institutional_claim, interchange_837i
 
-ADDRESS = Address(line1="1 Harbor Way", city="Salem", state="MA", zip="01970-1234")
 STAY = {"admission_date": date(2026, 3, 1), "discharge_date": date(2026, 3, 4), "admission_type": "1",
         "point_of_origin": "1", "patient_status": "01"}  # fmt: skip
 HOURS = {"admission_time": time(7, 5), "discharge_time": time(14, 30)}
 
 
 def _claim(claim_id: str, **encounter: Any) -> Claim:
-    coverage = Coverage(payer_id="MCR01", payer_name="Medicare Part A", plan_type="MA", member_id="1EG4TE5MK72")
-    enc = Encounter(
-        encounter_id=claim_id, date_of_service=date(2026, 3, 1), claim_type=ClaimType.institutional,
-        place_of_service="21",
-        patient=Patient(id=f"P-{claim_id}", first_name="Ann", last_name="Example", birth_date=date(1950, 2, 3),
-                        sex="F", address=ADDRESS),
-        coverage=[coverage],
-        billing_provider=Provider(npi=npi_with_check_digit("112345670"), name="Harbor Hospital", tax_id="041234567",
-                                  address=ADDRESS),
-        attending_provider=Provider(npi=npi_with_check_digit("123456780"), first_name="Ada", last_name="Attending"),
-        diagnoses=["I214"],
-        lines=[ServiceLine(line_id=f"{claim_id}-1", code="99223", charge=Decimal("2400.00"), revenue_code="0120")],
-        **encounter,
-    )  # fmt: skip
-    return Claim(claim_id=claim_id, encounter=enc, payer=coverage.payer, coverage=coverage)
+    return institutional_claim(claim_id, diagnoses=["I214"], **encounter)
 
 
 def _claim_dates(claim: Claim) -> list[Segment]:
