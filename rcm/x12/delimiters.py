@@ -70,6 +70,15 @@ def delimiters_from_isa(text: str, start: int) -> tuple[Delimiters, int] | None:
         component, term, end = ":", component, j + 2
     elif _isa16_left_out(text, j, e):
         component, term, end = (":" if component != ":" else ">"), component, j + 2
+    if term in " \t":
+        # Blanks after ISA16 ("...*P*: ~", "...*P*: " then a line end): padding before the real terminator, when
+        # a separator or a line end follows them (a blank terminating the segments is followed by the next id).
+        k = end
+        while text[k : k + 1] in (" ", "\t"):
+            k += 1
+        c = text[k : k + 1]
+        if c and (c in "\r\n" or (_is_separator(c) and c not in (e, component))):
+            term, end = c, k + 1
     if term == "\r" and text[end : end + 1] == "\n":
         term = "\n"
         end += 1

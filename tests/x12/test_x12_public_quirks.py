@@ -11,6 +11,7 @@ import pytest
 
 from rcm.x12 import tokenizer
 from rcm.x12.inspect import inspect_or_report
+from rcm.x12.reader import read_file
 
 ISA = "ISA*00*          *00*          *ZZ*PAYER          *ZZ*PRACTICE       *260101*1200*^*00501*000000007*0*P*:"
 GS_835 = "GS*HP*PAYER*PRACTICE*20260101*1200*7*X*005010X221A1"
@@ -237,3 +238,30 @@ def test_many_interchanges_changing_delimiters_read_in_linear_work(
         ("80.00", "80.00", True)
     }
     assert examined < 40 * len(text)
+
+
+@pytest.mark.parametrize(
+    ("after_isa16", "between"),
+    [(" ~", "~"), ("  ~\n", "~\n"), (" ~\r\n", "~\r\n"), (" \n", "\n"), ("\t\r\n", "\r\n")],
+    ids=["space-tilde", "spaces-tilde-lf", "space-tilde-crlf", "space-lf", "tab-crlf"],
+)
+def test_blanks_between_isa16_and_the_terminator_are_padding(
+    tmp_path: Path, both_paths: str, after_isa16: str, between: str
+) -> None:
+    """Seen in public code for a national health regulator's files: "...*P*: ~". The blank is not the terminator
+    (it would split every segment at its names); the separator or line end after it is."""
+    isa = "ISA*00*          *00*          *ZZ*PAYER          *ZZ*PRACTICE       *260101*1200*^*00501*000000031*0*P*:"
+    body = ["GS*HP*PAYER*PRACTICE*20260101*1200*31*X*005010X221A1", "ST*835*0001*005010X221A1",
+            "BPR*I*90*C*CHK************20260106", "TRN*1*CHK-31*1512345678", "N1*PR*PAYER", "N3*1 PAYER WAY",
+            "N4*TOWN*ST*12345", "PER*BL*DESK*TE*5555550100", "N1*PE*PRACTICE*XX*1234567893", "LX*1",
+            "CLP*PCN7*1*120*90*30*12*P7", "NM1*QC*1*PATIENT*TEST", "SVC*HC:99213*120*90**1", "CAS*PR*3*30",
+            "SE*14*0001", "GE*1*31", "IEA*1*000000031"]  # fmt: skip
+    path = tmp_path / "padded.x12"
+    path.write_bytes((isa + after_isa16 + between.join(body) + between).encode("ascii"))
+    report, code = inspect_or_report(path)
+    assert code == 0, report["findings"]
+    [tx] = report["transactions"]
+    assert (tx["set"], tx["segment_count"], tx["claims"], tx["claims_paid"], tx["balanced"]) == (
+        "835", 14, 1, "90.00", True
+    )
+    assert read_file(path).delimiters.segment == ("~" if "~" in between else "\n")
