@@ -35,6 +35,7 @@
  * subscriber(loop) -> Subscriber | NotImplemented
  */
 #include "_slots.h"
+#include <datetime.h>
 
 static PyTypeObject *loop_type, *segment_type;
 static Py_ssize_t loop_id, loop_segments, loop_children, segment_id, segment_elements, segment_delimiters, segment_number;
@@ -135,6 +136,60 @@ cached(PyObject *cache, PyObject *fallback, PyObject *key)
     return PyObject_CallOneArg(fallback, key);
 }
 
+/* The cache size common.py keeps its caches under (_CACHE_LIMIT): the cache is emptied when it reaches it. */
+#define CACHE_LIMIT 8192
+
+/* date_of(value) read here: a CCYYMMDD date of ASCII digits (None when empty, malformed or not a real date),
+ * cached like common.date_of does; anything else with eight characters (other decimal digits) goes to it. */
+static PyObject *
+day_of(PyObject *value)
+{
+    PyObject *found = PyDict_GetItemWithError(date_cache, value);
+    if (found != NULL) {
+        Py_INCREF(found);
+        return found;
+    }
+    if (PyErr_Occurred()) {
+        return NULL;
+    }
+    PyObject *day = NULL;
+    if (PyUnicode_GET_LENGTH(value) != 8) {
+        day = Py_NewRef(Py_None);
+    }
+    else if (!PyUnicode_IS_ASCII(value)) {
+        return PyObject_CallOneArg(date_of, value); /* (Unicode decimal digits: the Python reader decides) */
+    }
+    else {
+        const Py_UCS1 *c = PyUnicode_1BYTE_DATA(value);
+        int digits = 1, v[8];
+        for (int i = 0; i < 8; i++) {
+            digits &= c[i] >= '0' && c[i] <= '9';
+            v[i] = c[i] - '0';
+        }
+        int year = v[0] * 1000 + v[1] * 100 + v[2] * 10 + v[3], month = v[4] * 10 + v[5], mday = v[6] * 10 + v[7];
+        static const int days[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+        int leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+        if (digits && year >= 1 && month >= 1 && month <= 12 && mday >= 1 &&
+            mday <= days[month - 1] + (month == 2 && leap)) {
+            day = PyDate_FromDate(year, month, mday);
+            if (day == NULL) {
+                return NULL;
+            }
+        }
+        else {
+            day = Py_NewRef(Py_None);
+        }
+    }
+    if (PyDict_GET_SIZE(date_cache) >= CACHE_LIMIT) {
+        PyDict_Clear(date_cache);
+    }
+    if (PyDict_SetItem(date_cache, value, day) < 0) {
+        Py_DECREF(day);
+        return NULL;
+    }
+    return day;
+}
+
 /* money(value) (number() too): a cached amount, None for an empty or malformed one; "" answered here. */
 static PyObject *
 money_value(PyObject *value)
@@ -233,7 +288,7 @@ dtp_of(PyObject *segment)
     if (range) {
         return PyObject_CallOneArg(rd8_date, segment);
     }
-    PyObject *day = cached(date_cache, date_of, raw);
+    PyObject *day = day_of(raw);
     if (day == NULL) {
         return NULL;
     }
@@ -547,7 +602,7 @@ dtm_of(PyObject *segment)
 {
     PyObject *e = SLOT(segment, segment_elements);
     PyObject *raw = element(e, 1);
-    PyObject *day = cached(date_cache, date_of, raw);
+    PyObject *day = day_of(raw);
     if (day == NULL) {
         return NULL;
     }
@@ -1403,7 +1458,7 @@ subscriber(PyObject *module, PyObject *loop)
             PyObject *dmg = first_of(child, s_dmg);
             if (dmg != NULL) {
                 PyObject *de = SLOT(dmg, segment_elements);
-                PyObject *day = cached(date_cache, date_of, element(de, 1));
+                PyObject *day = day_of(element(de, 1));
                 if (day == NULL) {
                     goto done;
                 }
@@ -1502,5 +1557,9 @@ static struct PyModuleDef module = {
 PyMODINIT_FUNC
 PyInit__lines(void)
 {
+    PyDateTime_IMPORT;
+    if (PyDateTimeAPI == NULL) {
+        return NULL;
+    }
     return PyModule_Create(&module);
 }

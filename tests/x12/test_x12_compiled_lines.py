@@ -239,3 +239,27 @@ def test_the_compiled_subscriber_reader_builds_what_the_python_one_builds(name: 
     assert compiled == python and repr(compiled) == repr(python)
     assert (compiled.person, compiled.birth_date, compiled.gender, compiled.payer) == (
         python.person, python.birth_date, python.gender, python.payer)
+
+
+@compiled_only
+@pytest.mark.parametrize(
+    "raw",
+    ["19800101", "20240229", "20230229", "21000229", "20000229", "00010101", "00000101", "19801301", "19800100",
+     "19800132", "19800431", "1980010", "198001011", "1980-1-1", "", "١٩٨٠٠١٠١", "19800１01", "ABCDEFGH"],
+)  # fmt: skip
+def test_the_compiled_readers_read_dates_as_date_of_does(raw: str) -> None:
+    """Dates are read in C (rcm/x12/_lines.c day_of) when the cache does not have them: the same answer as
+    common.date_of, leap years, impossible dates and other decimal digits included, cached or not."""
+    from rcm.x12.sets import common
+
+    text = f"HL*2*1*22*0~SBR*P*18*******CI~NM1*IL*1*DOE*JANE****MI*M1~DMG*D8*{raw}*F~"
+    (loop,) = _loops_of(_HEAD.split("HL*2*", 1)[0] + text + "SE*99*0001~", "2000B")
+    assert parse837._compiled_subscriber is not None
+    common._DATE_CACHE.clear()
+    fresh = parse837._compiled_subscriber(loop)
+    again = parse837._compiled_subscriber(loop)  # from the cache this time
+    common._DATE_CACHE.clear()
+    expected = common.date_of(raw)
+    assert fresh is not NotImplemented and again is not NotImplemented
+    assert fresh.birth_date == again.birth_date == expected
+    assert type(fresh.birth_date) is type(expected)

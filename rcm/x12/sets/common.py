@@ -40,7 +40,7 @@ ZERO = Decimal("0.00")
 # so converted values are shared through small caches, cleared when they grow.
 _MONEY_CACHE: dict[str, Decimal | None] = {}
 _DATE_CACHE: dict[str, date | None] = {}
-_CACHE_LIMIT = 8192
+_CACHE_LIMIT = 8192  # (rcm/x12/_lines.c keeps the date cache under the same CACHE_LIMIT)
 _MISS: object = object()
 # Bound once: the caches are cleared in place, never replaced.
 _money_cached = _MONEY_CACHE.get
