@@ -1,12 +1,21 @@
 """Reading acknowledgments: TA1 (interchange), 999 or 997 (functional group / transaction sets, with IK3/IK4 or
-AK3/AK4 errors) and 277CA (claim and service line STC) from any X12 file, into small records an ingest can match."""
+AK3/AK4 errors) and 277CA (claim and service line STC) from any X12 file, into small records an ingest can match.
+
+The file is read by the X12 core (``rcm.x12.reader``): the TA1 segments of its interchanges
+(``rcm.x12.sets.ta1``), and the typed model of each 999/997 (``rcm.x12.sets.x999``) and 277 transaction set
+(``rcm.x12.sets.status277``); the records below are made from those, so there is one reading of these files."""
 
 from __future__ import annotations
 
+import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from rcm.x12.tokenizer import Segment, iter_segments
+from rcm.x12.reader import read_transactions
+from rcm.x12.sets.status277 import ClaimStatus, ClaimStatusReport, LineStatus, StatusInfo, TraceStatus
+from rcm.x12.sets.ta1 import InterchangeAcknowledgment
+from rcm.x12.sets.x999 import ImplementationAcknowledgment
+from rcm.x12.sets.x999 import SegmentError as SegmentErrorModel
 
 __all__ = [
     "AckFile",
@@ -131,104 +140,110 @@ class AckFile:
         return "+".join(k for k in order if k in self.kinds)
 
 
-def _int_or_none(value: str) -> int | None:
-    try:
-        return int(value)
-    except ValueError:
-        return None
-
-
-def _stc_reasons(seg: Segment) -> list[StatusReason]:
-    reasons = []
-    for n in (1, 10, 11):
-        parts = seg.components(n)
-        if parts and parts[0]:
-            reasons.append(StatusReason(parts[0], parts[1] if len(parts) > 1 else "",
-                                        parts[2] if len(parts) > 2 else ""))
-    return reasons
-
-
 def read_acks(source: str | Path | bytes) -> AckFile:
-    """Walk the file's segments once and collect TA1, 999 and 277CA content (others are ignored)."""
+    """Read the file once and collect its TA1, 999/997 and 277/277CA content (other sets are ignored)."""
+    # The models and records hold no reference cycles: the cyclic collector would only rescan them (a 277CA of
+    # 10,000 claims makes some 200,000 objects), so it waits until the file is read.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _read(source)
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _read(source: str | Path | bytes) -> AckFile:
     result = AckFile()
-    set_id = ""
-    group: GroupAck | None = None
-    tx: TransactionAck | None = None
-    error: SegmentError | None = None
-    hl_level = ""
-    claim: ClaimAck | None = None
-    line: LineAck | None = None
-    for seg in iter_segments(source):
-        sid = seg.id
-        if sid == "ISA":
-            if not result.interchange_control_number:
-                result.sender_id = seg.get(6).strip()
-                result.receiver_id = seg.get(8).strip()
-                result.interchange_control_number = seg.get(13).strip()
-        elif sid == "TA1":
-            result.kinds.add("TA1")
-            result.interchange_acks.append(InterchangeAck(seg.get(1).strip(), seg.get(4).strip(), seg.get(5).strip(),
-                                                          seg.number))
-        elif sid == "ST":
-            set_id = seg.get(1)
-            group, tx, error, claim, line, hl_level = None, None, None, None, None, ""
-            if set_id in ("999", "997"):
-                result.kinds.add(set_id)
-            elif set_id == "277":
-                # X214 is the claim acknowledgment; X212 a claim status response read the same way
-                result.kinds.add("277" if "X212" in seg.get(3) else "277CA")
-        elif set_id in ("999", "997"):  # a 997 carries the same answers as AK3/AK4/AK5
-            if sid == "AK1":
-                group = GroupAck(seg.get(1).strip(), seg.get(2).strip(), seg.get(3).strip(), segment=seg.number,
-                                 ack_set=set_id)
-                result.group_acks.append(group)
-            elif sid == "AK2" and group is not None:
-                tx = TransactionAck(seg.get(1).strip(), seg.get(2).strip(), segment=seg.number)
-                group.transactions.append(tx)
-                error = None
-            elif sid in ("IK3", "AK3") and tx is not None:
-                error = SegmentError(seg.get(1), _int_or_none(seg.get(2)), seg.get(3), seg.get(4))
-                tx.errors.append(error)
-            elif sid == "CTX" and error is not None:
-                context = seg.components(1)
-                if len(context) >= 2 and context[0] == "CLM01":
-                    error.claim_id = context[1]
-            elif sid in ("IK4", "AK4") and error is not None:
-                where = seg.components(1)
-                error.elements.append(ElementError(
-                    _int_or_none(where[0]) if where else None,
-                    _int_or_none(where[1]) if len(where) > 1 else None,
-                    seg.get(3),
-                ))
-            elif sid in ("IK5", "AK5") and tx is not None:
-                tx.status = seg.get(1)
-                tx.codes = [c for c in seg.elements[1:6] if c]
-                tx, error = None, None
-            elif sid == "AK9" and group is not None:
-                group.status = seg.get(1)
-                group.codes = [c for c in seg.elements[4:9] if c]
+    claim_acks: list[ClaimAck] = []
+    # models=True: each set's loop tree is grown while its segments are read (see rcm.x12.reader)
+    reader = read_transactions(source, models=True)
+    for tx in reader:  # one transaction at a time: only the acknowledgment sets are modelled
+        set_id = tx.set_id
+        if set_id in ("999", "997"):
+            result.kinds.add(set_id)
+            _group_ack(tx.model, set_id, result.group_acks)
         elif set_id == "277":
-            if sid == "HL":
-                hl_level = seg.get(3)
-                claim, line = None, None
-            elif sid == "TRN" and seg.get(1) == "2" and hl_level in ("21", "PT", "22", "23"):
-                claim = ClaimAck("batch" if hl_level == "21" else "claim", seg.get(2), segment=seg.number)
-                result.claim_acks.append(claim)
-            elif sid == "SVC" and claim is not None and claim.level == "claim":
-                # from here on the statuses, references and dates are the line's, not the claim's
-                line = LineAck(":".join(seg.components(1)), seg.get(2), segment=seg.number)
-                claim.lines.append(line)
-            elif line is not None:
-                if sid == "STC":
-                    line.statuses.extend(_stc_reasons(seg))
-                elif sid == "REF" and seg.get(1) == "FJ":
-                    line.line_control_number = seg.get(2)
-                elif sid == "DTP" and seg.get(1) == "472":
-                    line.service_date = seg.get(3)
-            elif sid == "STC" and claim is not None:
-                claim.statuses.extend(_stc_reasons(seg))
-                if claim.amount is None and seg.get(4):
-                    claim.amount = seg.get(4)
-            elif sid == "REF" and seg.get(1) == "1K" and claim is not None:
-                claim.payer_claim_number = seg.get(2)
+            report: ClaimStatusReport = tx.model
+            # X214 is the claim acknowledgment; X212 a claim status response read the same way
+            result.kinds.add("277" if report.kind == "277" else "277CA")
+            _claim_acks(report, claim_acks)
+    claim_acks.sort(key=_segment)  # batch (2200B) and claim (2200D/E) statuses in file order
+    result.claim_acks = claim_acks
+    for interchange in reader.interchanges:
+        header = interchange.header
+        if header is not None and not result.interchange_control_number:
+            result.sender_id, result.receiver_id = header.sender_id, header.receiver_id
+            result.interchange_control_number = header.control_number
+        for segment in interchange.acknowledgments:
+            ta1 = InterchangeAcknowledgment.of(segment)
+            result.kinds.add("TA1")
+            result.interchange_acks.append(InterchangeAck(ta1.control_number, ta1.status.strip(),
+                                                          ta1.note_code.strip(), ta1.segment))
     return result
+
+
+def _segment(ack: ClaimAck) -> int:
+    return ack.segment
+
+
+def _group_ack(model: ImplementationAcknowledgment, set_id: str, out: list[GroupAck]) -> None:
+    for group in model.groups:  # one per AK1 (none without: no group named, nothing to match)
+        ack = GroupAck(group.functional_id.strip(), group.group_control_number.strip(), group.version.strip(),
+                       status=group.status, codes=list(group.codes), segment=group.segment, ack_set=set_id)
+        for response in group.responses:
+            ack.transactions.append(TransactionAck(
+                response.set_id.strip(), response.control_number.strip(), response.status, list(response.codes),
+                [_segment_error(e) for e in response.errors], response.segment,
+            ))
+        out.append(ack)
+
+
+def _segment_error(error: SegmentErrorModel) -> SegmentError:
+    claim_id: str | None = None
+    contexts = [*error.contexts, *(c for element in error.elements for c in element.contexts)]
+    contexts.sort(key=lambda c: c.segment)
+    for context in contexts:  # the last CTX*CLM01:<patient control number> names the claim
+        if context.name == "CLM01" and context.reference is not None:
+            claim_id = context.reference
+    return SegmentError(error.segment_id, error.position, error.loop, error.code,
+                        [ElementError(e.position, e.component, e.code) for e in error.elements], claim_id)
+
+
+def _claim_acks(report: ClaimStatusReport, out: list[ClaimAck]) -> None:
+    for trace in report.traces:
+        if trace.level == "B" and trace.trace_type == "2":  # TRN*2 = the BHT03 of our batch
+            out.append(_claim_ack("batch", trace, []))
+    for claim in report.claims:
+        if claim.trace_type == "2":  # TRN*2 = our CLM01
+            out.append(_claim_ack("claim", claim, claim.lines))
+
+
+def _claim_ack(level: str, status: TraceStatus | ClaimStatus, lines: list[LineStatus]) -> ClaimAck:
+    ack = ClaimAck(level, status.reference if isinstance(status, TraceStatus) else status.patient_control_number,
+                   _reasons(status.statuses), segment=status.segment)
+    ack.amount = next((s.charge_raw for s in status.statuses if s.charge_raw), None)
+    for ref in status.references:
+        if ref.qualifier == "1K":
+            ack.payer_claim_number = ref.value
+    for line in lines:
+        line_ack = LineAck(":".join(line.procedure_parts), line.charge_raw, _reasons(line.statuses),
+                           segment=line.segment)
+        for ref in line.references:
+            if ref.qualifier == "FJ":
+                line_ack.line_control_number = ref.value
+        for when in line.dates:
+            if when.qualifier == "472":
+                line_ack.service_date = when.raw
+        ack.lines.append(line_ack)
+    return ack
+
+
+def _reasons(statuses: list[StatusInfo]) -> list[StatusReason]:
+    """The STC01/STC10/STC11 composites that name a category, in order."""
+    reasons = []
+    for s in statuses:
+        if s.category:
+            reasons.append(StatusReason(s.category, s.code, s.entity))
+        reasons.extend(StatusReason(*more) for more in s.more if more[0])
+    return reasons

@@ -23,6 +23,7 @@ __all__ = [
     "ClaimStatusReport",
     "LineStatus",
     "StatusInfo",
+    "TraceStatus",
     "parse_status",
     "report_from_tree",
     "status_spec",
@@ -36,7 +37,7 @@ ACCEPTED_CATEGORIES = frozenset({"A1", "A2", "A5"})
 @dataclass(slots=True)
 class StatusInfo:
     """STC: status (category, code, entity) triples from STC01/STC10/STC11, effective date, action code,
-    charge and payment amounts, free-form message."""
+    charge and payment amounts, free-form message; ``charge_raw`` is STC04 as written."""
 
     category: str
     code: str
@@ -48,6 +49,7 @@ class StatusInfo:
     message: str
     segment: int
     more: list[tuple[str, str, str]] = field(default_factory=list)
+    charge_raw: str = ""
 
     @property
     def rejected(self) -> bool:
@@ -66,13 +68,15 @@ class StatusInfo:
             if c:
                 c += ["", "", ""]
                 more.append((c[0], c[1], c[2]))
-        return cls(first[0], first[1], first[2], date_of(s.get(2)), s.get(3), money(s.get(4)), money(s.get(5)),
-                   s.get(12), s.number, more)
+        charge = s.get(4)
+        return cls(first[0], first[1], first[2], date_of(s.get(2)), s.get(3), money(charge), money(s.get(5)),
+                   s.get(12), s.number, more, charge)
 
 
 @dataclass(slots=True)
 class LineStatus:
-    """Loop 2220 (277) / 2210 (276): a service line, its statuses, REF*FJ line id, service date."""
+    """Loop 2220 (277) / 2210 (276): a service line, its statuses, REF*FJ line id, service date; SVC01's
+    components and SVC02 as written in ``procedure_parts`` and ``charge_raw``."""
 
     procedure: Procedure
     charge: Decimal | None
@@ -83,6 +87,8 @@ class LineStatus:
     statuses: list[StatusInfo] = field(default_factory=list)
     references: list[Reference] = field(default_factory=list)
     dates: list[DateValue] = field(default_factory=list)
+    procedure_parts: list[str] = field(default_factory=list)
+    charge_raw: str = ""
 
     @property
     def line_item_control_number(self) -> str | None:
@@ -94,8 +100,9 @@ class LineStatus:
 
 @dataclass(slots=True)
 class ClaimStatus:
-    """Loop 2200D/E: one claim, tracked by TRN02 (the patient control number we sent), its statuses,
-    REF*1K payer claim number, REF*D9 clearinghouse trace, REF*BLT bill type, dates, lines."""
+    """Loop 2200D/E: one claim, tracked by TRN02 (the patient control number we sent; TRN01 in ``trace_type``,
+    2 referenced transaction in a 277), its statuses, REF*1K payer claim number, REF*D9 clearinghouse trace,
+    REF*BLT bill type, dates, lines."""
 
     patient_control_number: str
     segment: int
@@ -107,6 +114,7 @@ class ClaimStatus:
     provider: Party | None = None
     subscriber: Party | None = field(default=None, repr=False)
     patient: Party | None = field(default=None, repr=False)
+    trace_type: str = ""
 
     def reference(self, qualifier: str) -> str | None:
         for r in self.references:
@@ -133,8 +141,23 @@ class ClaimStatus:
 
 
 @dataclass(slots=True)
+class TraceStatus:
+    """Loop 2200B / 2200C of a 277CA or 277: a trace at the information receiver ("B") or provider ("C") level,
+    TRN01 (``trace_type``), TRN02 (``reference``: in a 277CA's 2200B, the BHT03 of the 837 batch it answers),
+    its statuses and references."""
+
+    level: str
+    trace_type: str
+    reference: str
+    segment: int
+    statuses: list[StatusInfo] = field(default_factory=list)
+    references: list[Reference] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class ClaimStatusReport:
-    """A 277CA, 277 or 276: who reports to whom, statuses at receiver/provider level, and every claim."""
+    """A 277CA, 277 or 276: who reports to whom, statuses at receiver/provider level (also per trace in
+    ``traces``), and every claim."""
 
     kind: str
     control_number: str
@@ -149,6 +172,7 @@ class ClaimStatusReport:
     provider_statuses: list[StatusInfo] = field(default_factory=list)
     receiver_totals: list[tuple[str, Decimal | None]] = field(default_factory=list)
     claims: list[ClaimStatus] = field(default_factory=list)
+    traces: list[TraceStatus] = field(default_factory=list)
 
 
 # ----------------------------------------------------------------------------------------- descriptions
@@ -304,11 +328,15 @@ def _walk(loop: Loop, report: ClaimStatusReport, parties: dict[str, Party]) -> N
         if level in ("D", "E"):
             report.claims.append(_claim(loop, parties, level))
         elif level == "B":
-            report.receiver_statuses.extend(StatusInfo.of(s) for s in loop.segments if s.id == "STC")
+            trace = _trace(loop, level)
+            report.traces.append(trace)
+            report.receiver_statuses.extend(trace.statuses)
             report.receiver_totals.extend((s.get(1), number(s.get(2))) for s in loop.segments if s.id in ("QTY",
                                                                                                          "AMT"))
         elif level == "C":
-            report.provider_statuses.extend(StatusInfo.of(s) for s in loop.segments if s.id == "STC")
+            trace = _trace(loop, level)
+            report.traces.append(trace)
+            report.provider_statuses.extend(trace.statuses)
         return
     scoped = dict(parties)
     if lid.startswith("2000") and level in ("C", "D"):
@@ -318,9 +346,20 @@ def _walk(loop: Loop, report: ClaimStatusReport, parties: dict[str, Party]) -> N
         _walk(child, report, scoped)
 
 
+def _trace(loop: Loop, level: str) -> TraceStatus:
+    trn = loop.segments[0]
+    trace = TraceStatus(level, trn.get(1), trn.get(2), trn.number)
+    for s in loop.segments[1:]:
+        if s.id == "STC":
+            trace.statuses.append(StatusInfo.of(s))
+        elif s.id == "REF":
+            trace.references.append(Reference.of(s))
+    return trace
+
+
 def _claim(loop: Loop, parties: dict[str, Party], level: str) -> ClaimStatus:
     trn = loop.segments[0]
-    claim = ClaimStatus(trn.get(2), trn.number, provider=parties.get("C"))
+    claim = ClaimStatus(trn.get(2), trn.number, provider=parties.get("C"), trace_type=trn.get(1))
     if level == "E":
         claim.subscriber, claim.patient = parties.get("D"), parties.get("E")
     else:
@@ -338,8 +377,10 @@ def _claim(loop: Loop, parties: dict[str, Party], level: str) -> ClaimStatus:
             claim.amounts.append((s.get(1), money(s.get(2))))
     for child in loop.children:
         svc = child.segments[0]
-        line = LineStatus(Procedure.of(svc.components(1)), money(svc.get(2)), money(svc.get(3)), svc.get(4),
-                          number(svc.get(7)), svc.number)
+        parts = svc.components(1)
+        charge = svc.get(2)
+        line = LineStatus(Procedure.of(parts), money(charge), money(svc.get(3)), svc.get(4),
+                          number(svc.get(7)), svc.number, procedure_parts=parts, charge_raw=charge)
         for s in child.segments[1:]:
             if s.id == "STC":
                 line.statuses.append(StatusInfo.of(s))

@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from rcm.x12.engine import LoopSpec, seg
-from rcm.x12.sets.x999.loops import SetResponse
+from rcm.x12.sets.x999.loops import GroupResponse, SetResponse
 
 __all__ = ["SPEC", "SPEC_997", "ImplementationAcknowledgment"]
 
@@ -62,7 +62,8 @@ SPEC_997 = LoopSpec(
 @dataclass(slots=True)
 class ImplementationAcknowledgment:
     """A 999 (or 997): the group acknowledged (AK1), each set's response, and the group verdict (AK9:
-    A accepted, E accepted with errors, P partially accepted, R rejected) with its counts."""
+    A accepted, E accepted with errors, P partially accepted, R rejected) with its counts; ``groups`` holds the
+    same per AK1 (one for a well-formed set, none without AK1: see ``GroupResponse``)."""
 
     control_number: str
     version: str
@@ -76,6 +77,7 @@ class ImplementationAcknowledgment:
     group_codes: list[str]
     segment: int
     responses: list[SetResponse] = field(default_factory=list)
+    groups: list[GroupResponse] = field(default_factory=list)
 
     def response_for(self, control_number: str) -> SetResponse | None:
         """The response about the transaction set with this ST02."""
