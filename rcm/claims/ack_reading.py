@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rcm.x12.reader import read_transactions
-from rcm.x12.sets.status277 import ClaimStatus, ClaimStatusReport, LineStatus, StatusInfo, TraceStatus
+from rcm.x12.sets.common import Reference
+from rcm.x12.sets.status277 import ClaimStatusReport, LineStatus, StatusInfo
 from rcm.x12.sets.ta1 import InterchangeAcknowledgment
 from rcm.x12.sets.x999 import ImplementationAcknowledgment
 from rcm.x12.sets.x999 import SegmentError as SegmentErrorModel
@@ -213,29 +214,36 @@ def _segment_error(error: SegmentErrorModel) -> SegmentError:
 def _claim_acks(report: ClaimStatusReport, out: list[ClaimAck]) -> None:
     for trace in report.traces:
         if trace.level == "B" and trace.trace_type == "2":  # TRN*2 = the BHT03 of our batch
-            out.append(_claim_ack("batch", trace, []))
+            out.append(_claim_ack("batch", trace.reference, trace.segment, trace.statuses, trace.references))
     for claim in report.claims:
         if claim.trace_type == "2":  # TRN*2 = our CLM01
-            out.append(_claim_ack("claim", claim, claim.lines))
+            ack = _claim_ack("claim", claim.patient_control_number, claim.segment, claim.statuses, claim.references)
+            if claim.lines:
+                ack.lines = [_line_ack(line) for line in claim.lines]
+            out.append(ack)
 
 
-def _claim_ack(level: str, status: TraceStatus | ClaimStatus, lines: list[LineStatus]) -> ClaimAck:
-    ack = ClaimAck(level, status.reference if isinstance(status, TraceStatus) else status.patient_control_number,
-                   _reasons(status.statuses), segment=status.segment)
-    ack.amount = next((s.charge_raw for s in status.statuses if s.charge_raw), None)
-    for ref in status.references:
+def _claim_ack(level: str, reference: str, segment: int, statuses: list[StatusInfo],
+               references: list[Reference]) -> ClaimAck:
+    ack = ClaimAck(level, reference, _reasons(statuses), segment=segment)
+    for s in statuses:
+        if s.charge_raw:  # STC04 of the first status that gives it
+            ack.amount = s.charge_raw
+            break
+    for ref in references:
         if ref.qualifier == "1K":
             ack.payer_claim_number = ref.value
-    for line in lines:
-        line_ack = LineAck(":".join(line.procedure_parts), line.charge_raw, _reasons(line.statuses),
-                           segment=line.segment)
-        for ref in line.references:
-            if ref.qualifier == "FJ":
-                line_ack.line_control_number = ref.value
-        for when in line.dates:
-            if when.qualifier == "472":
-                line_ack.service_date = when.raw
-        ack.lines.append(line_ack)
+    return ack
+
+
+def _line_ack(line: LineStatus) -> LineAck:
+    ack = LineAck(":".join(line.procedure_parts), line.charge_raw, _reasons(line.statuses), segment=line.segment)
+    for ref in line.references:
+        if ref.qualifier == "FJ":
+            ack.line_control_number = ref.value
+    for when in line.dates:
+        if when.qualifier == "472":
+            ack.service_date = when.raw
     return ack
 
 
@@ -245,5 +253,6 @@ def _reasons(statuses: list[StatusInfo]) -> list[StatusReason]:
     for s in statuses:
         if s.category:
             reasons.append(StatusReason(s.category, s.code, s.entity))
-        reasons.extend(StatusReason(*more) for more in s.more if more[0])
+        if s.more:
+            reasons.extend(StatusReason(*more) for more in s.more if more[0])
     return reasons

@@ -63,11 +63,12 @@ class StatusInfo:
     def of(cls, s: Segment) -> StatusInfo:
         first = [*s.components(1), "", "", ""]
         more = []
-        for n in (10, 11):
-            c = s.components(n)
-            if c:
-                c += ["", "", ""]
-                more.append((c[0], c[1], c[2]))
+        if len(s.elements) >= 10:  # STC10/STC11: further statuses, seldom sent
+            for n in (10, 11):
+                c = s.components(n)
+                if c:
+                    c += ["", "", ""]
+                    more.append((c[0], c[1], c[2]))
         charge = s.get(4)
         return cls(first[0], first[1], first[2], date_of(s.get(2)), s.get(3), money(charge), money(s.get(5)),
                    s.get(12), s.number, more, charge)
