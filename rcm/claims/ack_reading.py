@@ -157,8 +157,8 @@ def read_acks(source: str | Path | bytes) -> AckFile:
 def _read(source: str | Path | bytes) -> AckFile:
     result = AckFile()
     claim_acks: list[ClaimAck] = []
-    # models=True: each set's loop tree is grown while its segments are read (see rcm.x12.reader)
-    reader = read_transactions(source, models=True)
+    # (not models=True: that would read the claims of any 837 or 835 in the file into models as well)
+    reader = read_transactions(source)
     for tx in reader:  # one transaction at a time: only the acknowledgment sets are modelled
         set_id = tx.set_id
         if set_id in ("999", "997"):
