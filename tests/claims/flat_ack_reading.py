@@ -1,6 +1,7 @@
 """TEST-ONLY reference: the flat acknowledgment reader that rcm.claims.ack_reading used before it read through the
 X12 core's typed models (a copy of that implementation, kept unchanged). tests/claims/test_ack_reading_models.py
-checks that ``rcm.claims.ack_reading.read_acks`` equals this module's ``read_acks`` on every public sample and on
+checks that ``rcm.claims.ack_reading.read_acks`` equals this module's ``read_acks`` (the records are the
+product's own types) on every public sample and on
 the simulated clearinghouse's answers. Not part of the product: nothing under rcm/ may import it.
 
 Original description: reading acknowledgments: TA1 (interchange), 999 or 997 (functional group / transaction
@@ -9,132 +10,22 @@ records an ingest can match."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
+from rcm.claims.ack_reading import (
+    AckFile,
+    ClaimAck,
+    ElementError,
+    GroupAck,
+    InterchangeAck,
+    LineAck,
+    SegmentError,
+    StatusReason,
+    TransactionAck,
+)
 from rcm.x12.tokenizer import Segment, iter_segments
 
-__all__ = [
-    "AckFile",
-    "ClaimAck",
-    "ElementError",
-    "GroupAck",
-    "InterchangeAck",
-    "LineAck",
-    "SegmentError",
-    "StatusReason",
-    "TransactionAck",
-    "read_acks",
-]
-
-
-@dataclass(frozen=True, slots=True)
-class InterchangeAck:
-    """TA1: what happened to one interchange we sent (TA101 is our ISA13)."""
-
-    interchange_control_number: str
-    status: str  # A accepted, E accepted with errors, R rejected
-    note_code: str
-    segment: int
-
-
-@dataclass(frozen=True, slots=True)
-class ElementError:
-    position: int | None
-    component: int | None
-    code: str  # IK403
-
-
-@dataclass(slots=True)
-class SegmentError:
-    """IK3 (and its IK4s): which segment of our transaction was wrong and why; CTX may name the claim."""
-
-    segment_id: str
-    position: int | None  # IK302: segment number within the transaction set
-    loop: str
-    code: str  # IK304
-    elements: list[ElementError] = field(default_factory=list)
-    claim_id: str | None = None  # from CTX*CLM01:<patient control number>
-
-
-@dataclass(slots=True)
-class TransactionAck:
-    """AK2..IK5 (AK5 in a 997): one transaction set we sent (AK202 is our ST02)."""
-
-    set_id: str
-    control_number: str
-    status: str = ""  # IK501: A, E, R (also M, W, X)
-    codes: list[str] = field(default_factory=list)  # IK502..IK506
-    errors: list[SegmentError] = field(default_factory=list)
-    segment: int = 0
-
-
-@dataclass(slots=True)
-class GroupAck:
-    """AK1..AK9 of a 999: one functional group we sent (AK102 is our GS06)."""
-
-    functional_id: str
-    group_control_number: str
-    version: str
-    status: str = ""  # AK901: A, E, P, R
-    codes: list[str] = field(default_factory=list)  # AK905..AK909
-    transactions: list[TransactionAck] = field(default_factory=list)
-    segment: int = 0
-    ack_set: str = "999"  # the acknowledgment's own ST01: 999 or 997
-
-
-@dataclass(frozen=True, slots=True)
-class StatusReason:
-    """One STC composite: category (507), status (508) and the entity it is about."""
-
-    category: str
-    code: str
-    entity: str
-
-
-@dataclass(slots=True)
-class LineAck:
-    """A 277CA service line status (loop 2220D: SVC, STC, REF*FJ our line item control number, DTP*472)."""
-
-    procedure: str  # SVC01 as sent back, components joined with ":" whatever the file's separator (HC:99213:25)
-    charge: str  # SVC02
-    statuses: list[StatusReason] = field(default_factory=list)
-    line_control_number: str | None = None  # REF*FJ: the REF*6R we sent
-    service_date: str | None = None  # DTP*472
-    segment: int = 0
-
-
-@dataclass(slots=True)
-class ClaimAck:
-    """A 277CA status at the claim level (HL PT: TRN*2 is our CLM01) or the batch level (HL 21: TRN*2 is our
-    BHT03 reference), with the claim's service line statuses when the payer gives them."""
-
-    level: str  # "claim" or "batch"
-    reference: str  # TRN02
-    statuses: list[StatusReason] = field(default_factory=list)
-    payer_claim_number: str | None = None  # REF*1K
-    amount: str | None = None  # STC04
-    segment: int = 0
-    lines: list[LineAck] = field(default_factory=list)
-
-
-@dataclass(slots=True)
-class AckFile:
-    """Everything acknowledgment-like found in one file."""
-
-    interchange_acks: list[InterchangeAck] = field(default_factory=list)
-    group_acks: list[GroupAck] = field(default_factory=list)
-    claim_acks: list[ClaimAck] = field(default_factory=list)
-    sender_id: str = ""
-    receiver_id: str = ""
-    interchange_control_number: str = ""
-    kinds: set[str] = field(default_factory=set)
-
-    @property
-    def kind(self) -> str:
-        """999, TA1, 277CA, or the kinds joined with '+' for a mixed file ('' when none)."""
-        order = ("TA1", "999", "997", "277CA", "277")
-        return "+".join(k for k in order if k in self.kinds)
+__all__ = ["read_acks"]
 
 
 def _int_or_none(value: str) -> int | None:
