@@ -7,10 +7,10 @@ The file is read by the X12 core (``rcm.x12.reader``): the TA1 segments of its i
 
 from __future__ import annotations
 
-import gc
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from rcm.collector import collector_paused
 from rcm.x12.reader import read_transactions
 from rcm.x12.sets.common import Reference
 from rcm.x12.sets.status277 import ClaimStatusReport, LineStatus, StatusInfo
@@ -145,13 +145,8 @@ def read_acks(source: str | Path | bytes) -> AckFile:
     """Read the file once and collect its TA1, 999/997 and 277/277CA content (other sets are ignored)."""
     # The models and records hold no reference cycles: the cyclic collector would only rescan them (a 277CA of
     # 10,000 claims makes some 200,000 objects), so it waits until the file is read.
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         return _read(source)
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _read(source: str | Path | bytes) -> AckFile:

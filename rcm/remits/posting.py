@@ -20,9 +20,9 @@ from sqlalchemy import insert, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from rcm.collector import collector_paused
 from rcm.remits.balancing import balancing_findings
 from rcm.remits.bulk import BulkWriter
-from rcm.remits.collector import collector_paused
 from rcm.remits.denials import adjudicate
 from rcm.remits.matching import ClaimBook, ClaimState, LineState, add_follow_ups, load_claims, match_lines
 from rcm.remits.provider_adjustments import plb_rows

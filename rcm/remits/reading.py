@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from rcm.collector import collector_paused
 from rcm.errors import UnreadableFileError
-from rcm.remits.collector import collector_paused
 from rcm.remits.remittance import ZERO, CasAmount, PaidClaim, PaidService, PlbAmount, ReceivedRemittance
 from rcm.x12.engine import build_tree
 from rcm.x12.envelope import InterchangeHeader

@@ -13,8 +13,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+from rcm.collector import collector_paused
 from rcm.errors import UnreadableFileError
-from rcm.x12._speed import paused_gc
 from rcm.x12.balancing import claims_837, summarize_835
 from rcm.x12.findings import Finding
 from rcm.x12.validation import sort_findings, validate_transaction
@@ -63,7 +63,7 @@ def inspect_file(path: str | Path) -> dict[str, Any]:
     reader = read_transactions(path)
     transactions: list[dict[str, Any]] = []
     findings: list[Finding] = []
-    with paused_gc():  # no reference cycles in what is built here (see rcm.x12.validation.validate_file)
+    with collector_paused():  # no reference cycles in what is built here (see rcm.x12.validation.validate_file)
         for tx in reader:
             transactions.append(_summary(tx))
             findings.extend(validate_transaction(tx))

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from rcm.x12._speed import paused_gc
+from rcm.collector import collector_paused
 from rcm.x12.envelope import (
     GroupHeader,
     InterchangeHeader,
@@ -141,7 +141,7 @@ class Transaction:
         if self._forgotten:
             raise self._no_tree()
         spec = spec_for(self.set_id, self.guide, control_number=self.control_number)
-        with paused_gc():
+        with collector_paused():
             tree, found = build_tree(
                 spec, self.segments, transaction=self.control_number, on_close=on_close, watch=watch
             )
@@ -253,13 +253,13 @@ class Transaction:
             reading = self._reading
             if reading is not None and self._tree is not None:  # grown as it was read: claims read already
                 self._reading = None
-                with paused_gc():
+                with collector_paused():
                     self._model = reading.finish(self._tree)
                 return self._model
             from rcm.x12.sets.registry import parser_for
 
             parse = parser_for(self.set_id, self.guide, control_number=self.control_number)
-            with paused_gc():
+            with collector_paused():
                 self._model = parse(self)
         return self._model
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, BinaryIO
 
-from rcm.x12._speed import paused_gc
+from rcm.collector import collector_paused
 from rcm.x12.balancing import check_835, check_837
 from rcm.x12.errors import UnknownTransactionError
 from rcm.x12.findings import Finding
@@ -313,7 +313,7 @@ def validate_file(source: str | Path | bytes | BinaryIO, *, pyx12: bool = False)
     out: list[Finding] = []
     # Segments, loop trees and findings hold no reference cycles: reference counting frees them, and the cyclic
     # collector would only rescan millions of live young objects.
-    with paused_gc():
+    with collector_paused():
         for tx in reader:
             out.extend(validate_transaction(tx))
     out.extend(reader.findings)  # envelope findings (those on transactions are dropped as duplicates)
