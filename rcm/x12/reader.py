@@ -6,7 +6,6 @@ transactions); ``read_file`` keeps everything.  Envelope problems become finding
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -363,13 +362,8 @@ def _paused_gc_iteration(
     # cycles, so refcounting frees them as the caller drops each transaction); without this, collections
     # rescanning each transaction's objects cost a third of the parse.  The caller's setting is restored
     # when the iteration ends or the iterator is closed or dropped.
-    gc_was_enabled = gc.isenabled()
-    gc.disable()
-    try:
+    with collector_paused():
         yield from machine.envelopes(batches)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
 
 
 class _EnvelopeMachine:
