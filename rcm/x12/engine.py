@@ -450,11 +450,11 @@ def _tree_steps(
     final = yield root
     while True:
         total = len(segments)
-        # SE closes the set as its trailer only as its last segment: before the end, a trailing SE waits.
-        last = total - 1
-        if not final and segments[last].id == "SE":
-            total = last
-        last = total - 1 if final else -1
+        last = total - 1  # SE closes the set as its trailer only as its last segment
+        if not final:
+            last = -1  # (not known yet: a trailing SE waits for the end)
+            if segments[-1].id == "SE":
+                total -= 1
         while following < total:
             if grow is not None:
                 # The compiled loop takes the regular moves and stops, changing nothing, at the first segment
