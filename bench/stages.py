@@ -34,28 +34,27 @@ def _tokenize(path: Path) -> int:
     return sum(1 for _ in iter_segments(path))
 
 
-def _parse_models(path: Path) -> int:
-    """The full parse into typed models, as a reader that wants the models reads: each claim's segments let go
-    once it is read (``keep_segments=False``: the models are the same, tests/x12/test_x12_models_read.py)."""
+def _claims_read(path: Path, **how: bool) -> int:
     from rcm.x12.reader import read_transactions
 
     claims = 0
-    for tx in read_transactions(path, models=True, keep_segments=False):
+    for tx in read_transactions(path, **how):
         # Each model is counted and dropped as a streaming consumer would (holding the previous model while the
         # next transaction is read only measures that extra memory).
         claims += len(getattr(tx.model, "claims", ()) or ())
     return claims
 
 
+def _parse_models(path: Path) -> int:
+    """The full parse into typed models, as a reader that wants the models reads: each claim's segments let go
+    once it is read (``keep_segments=False``: the models are the same, tests/x12/test_x12_models_read.py)."""
+    return _claims_read(path, models=True, keep_segments=False)
+
+
 def _parse_kept(path: Path) -> int:
     """The same models read the plain way, every segment and loop tree of a transaction kept until it is
     dropped (what validation, the 999 and posting read): for comparison, not a target."""
-    from rcm.x12.reader import read_transactions
-
-    claims = 0
-    for tx in read_transactions(path):
-        claims += len(getattr(tx.model, "claims", ()) or ())
-    return claims
+    return _claims_read(path)
 
 
 def _validate(path: Path) -> int:
